@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Start the system: one node that plays every role (api, master, worker) on SQLite.
+#   ./ops/start.sh                                   HTTP on http://127.0.0.1:8080, data in ./data, media in ./media
+#   ./ops/start.sh --Transcode:Http:Url=http://127.0.0.1:9090   extra arguments go to the node
+set -euo pipefail
+# shellcheck source=ops/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+ensure_ffmpeg
+ensure_dotnet
+mkdir -p media data
+
+dotnet build -c Release src/Akka.Transcode.Node
+exec dotnet src/Akka.Transcode.Node/bin/Release/net10.0/Akka.Transcode.Node.dll "$@"

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Run all tests: builds the solution in Release, runs every test project (unit and end-to-end), and ends with
+# one line "N passed, N failed[, N skipped]" summed over all test projects.
+# Exit status: 0 only if the build succeeded, at least one test ran and none failed.
+# Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Domain").
+# Works unattended (CI=true, no stdin). TEST_RESULTS_DIR=<dir> keeps the trx files there.
+set -euo pipefail
+# shellcheck source=ops/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+# --- cleanup: functions register what to undo; it runs once, on any exit ---------------------------------------
+CLEANUP=()
+on_exit() {
+  local i
+  for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do eval "${CLEANUP[i]}" || true; done
+}
+
+# --- services the tests need ------------------------------------------------------------------------------------
+# Each starter runs before the tests, exports what the tests read (environment variables) and registers its own
+# teardown in CLEANUP. A throwaway PostgreSQL (start_postgres) goes here when the postgres provider lands.
+start_test_services() {
+  :
+}
+
+# --- summary -----------------------------------------------------------------------------------------------------
+# Sums the <Counters> of every trx file in $1 and prints "passed failed skipped files". A skipped test counts in
+# total but not in executed; errors, timeouts and aborts count as failures.
+sum_trx() {
+  local dir=$1 f counters passed=0 failed=0 skipped=0 files=0
+  attr() { local v; v=$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$2"); echo "${v:-0}"; }
+  for f in "$dir"/*.trx "$dir"/*/*.trx; do
+    [ -f "$f" ] || continue
+    counters=$(tr -d '\r\n' <"$f" | grep -o '<Counters [^>]*>' | head -n 1) || true
+    [ -n "$counters" ] || continue
+    files=$((files + 1))
+    passed=$((passed + $(attr passed "$counters")))
+    failed=$((failed + $(attr failed "$counters") + $(attr error "$counters") + $(attr timeout "$counters") + $(attr aborted "$counters")))
+    skipped=$((skipped + $(attr total "$counters") - $(attr executed "$counters")))
+  done
+  echo "$passed $failed $skipped $files"
+}
+
+main() {
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+  exec </dev/null
+  trap on_exit EXIT
+  trap 'exit 130' INT TERM
+
+  ensure_ffmpeg
+  ensure_dotnet
+
+  # TEST_RESULTS_DIR keeps the trx files (e.g. as CI artifacts); by default they go to a temporary directory.
+  local results=${TEST_RESULTS_DIR:-}
+  if [ -n "$results" ]; then
+    mkdir -p "$results"
+    rm -f "$results"/*.trx
+  else
+    results=$(mktemp -d "${TMPDIR:-/tmp}/akka-transcode-tests.XXXXXX")
+    CLEANUP+=("rm -rf '$results'")
+  fi
+
+  start_test_services
+
+  local build_rc=0 test_rc=0
+  log "building Akka.Transcode.sln (Release)"
+  dotnet build Akka.Transcode.sln -c Release || build_rc=$?
+  if [ "$build_rc" -ne 0 ]; then
+    log "build failed (exit $build_rc)"
+    echo "0 passed, 0 failed"
+    return 1
+  fi
+
+  log "running tests"
+  # -m:1 runs the test projects one after another: the end-to-end tests keep both cores busy with ffmpeg, and
+  # timing-sensitive actor tests should not compete with them.
+  dotnet test Akka.Transcode.sln -c Release --no-build -m:1 \
+    --logger "console;verbosity=minimal" --logger trx --results-directory "$results" "$@" || test_rc=$?
+
+  local passed failed skipped files
+  read -r passed failed skipped files < <(sum_trx "$results")
+  log "test projects reporting: $files; dotnet test exit code: $test_rc"
+  if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+  else
+    echo "$passed passed, $failed failed"
+  fi
+
+  if [ "$failed" -gt 0 ] || [ "$test_rc" -ne 0 ]; then return 1; fi
+  if [ "$passed" -eq 0 ]; then log "no tests ran"; return 1; fi
+  return 0
+}
+
+# Sourcing the file (to reuse sum_trx, for instance) defines the functions without running anything.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then main "$@"; fi

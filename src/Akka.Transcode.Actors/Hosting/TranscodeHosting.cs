@@ -1,0 +1,74 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Transcode.Actors.Jobs;
+using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Tasks;
+using Akka.Transcode.Actors.Workers;
+using Akka.Transcode.Media.Execution;
+
+namespace Akka.Transcode.Actors.Hosting;
+
+/// <summary>
+/// Wires the actors for each role. A master hosts the job and task shards, the worker registry singleton and the
+/// job-list projection; other roles reach them through proxies, so any mix of roles forms one system.
+/// </summary>
+public static class TranscodeHosting
+{
+    public const string MasterRole = "master";
+    public const string JobTypeName = "job";
+    public const string TaskTypeName = "task";
+    public const string RegistryName = "worker-registry";
+    public const string ProjectorName = "job-projector";
+
+    private static ShardOptions Sharded() => new()
+    {
+        Role = MasterRole,
+        StateStoreMode = StateStoreMode.DData,
+        // Remembered entities come back after any crash: running jobs resume and pending tasks ask again.
+        // Durable ddata (LightningDB) is broken with the packages available, so the store is the journal.
+        RememberEntities = true,
+        RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+    };
+
+    private static ClusterSingletonOptions OnMasters() => new() { Role = MasterRole };
+
+    public static AkkaConfigurationBuilder WithTranscodeMaster(this AkkaConfigurationBuilder b, TranscodeSettings settings,
+        ISourceProber prober, JobReadStore readStore)
+    {
+        b.WithShardRegion<TaskRegion>(TaskTypeName,
+            (_, registry, _) => id => TaskEntity.Props(id, registry.Get<JobRegion>(), registry.Get<WorkerRegistryProxy>(), settings),
+            new TaskMessageExtractor(), Sharded());
+        b.WithShardRegion<JobRegion>(JobTypeName,
+            (_, registry, _) => id => JobEntity.Props(id, registry.Get<TaskRegion>(), registry.Get<WorkerRegistryProxy>(), prober, settings),
+            new JobMessageExtractor(), Sharded());
+        b.WithSingleton<WorkerRegistryProxy>(RegistryName,
+            (_, registry, _) => WorkerRegistry.Props(registry.Get<TaskRegion>(), settings), OnMasters(), createProxyToo: true);
+        b.WithSingleton<JobProjectorActor>(ProjectorName, JobProjector.Props(readStore), OnMasters(), createProxyToo: false);
+        return b;
+    }
+
+    /// <summary>For nodes without the master role: proxies to the shards and the registry on the masters.</summary>
+    public static AkkaConfigurationBuilder WithTranscodeProxies(this AkkaConfigurationBuilder b)
+    {
+        b.WithShardRegionProxy<TaskRegion>(TaskTypeName, MasterRole, new TaskMessageExtractor());
+        b.WithShardRegionProxy<JobRegion>(JobTypeName, MasterRole, new JobMessageExtractor());
+        b.WithSingletonProxy<WorkerRegistryProxy>(RegistryName, OnMasters());
+        return b;
+    }
+
+    /// <summary>The worker role: one <see cref="WorkerNode"/> that registers this node's slots.</summary>
+    public static AkkaConfigurationBuilder WithTranscodeWorker(this AkkaConfigurationBuilder b, int slots,
+        ITaskExecutor executor, TranscodeSettings settings)
+    {
+        b.WithActors((system, registry) =>
+        {
+            var key = "akka:" + Akka.Cluster.Cluster.Get(system).SelfAddress;
+            var node = system.ActorOf(WorkerNode.Props(key, slots, registry.Get<WorkerRegistryProxy>(),
+                registry.Get<TaskRegion>(), executor, settings), "worker");
+            registry.Register<WorkerNodeActor>(node);
+        });
+        return b;
+    }
+}

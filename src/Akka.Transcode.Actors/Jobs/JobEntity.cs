@@ -1,0 +1,374 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+using Akka.Transcode.Actors.Tasks;
+using Akka.Transcode.Actors.Workers;
+using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Jobs;
+using Akka.Transcode.Domain.Planning;
+using Akka.Transcode.Domain.Tasks;
+using Akka.Transcode.Media.Execution;
+using Failure = Akka.Transcode.Domain.Failure;
+
+namespace Akka.Transcode.Actors.Jobs;
+
+/// <summary>
+/// One job: accepts it, probes and plans it, starts its tasks as their inputs become ready, follows their
+/// progress, renames the finished output into place and ends the job. Every decision comes from
+/// <see cref="JobEntityState"/>; this actor persists, applies and talks.
+/// </summary>
+public sealed class JobEntity : ReceivePersistentActor, IWithTimers
+{
+    public const string Tag = "job";
+    private static readonly string[] Tags = [Tag];
+
+    private readonly string _jobId;
+    private readonly IActorRef _tasks;
+    private readonly IActorRef _registry;
+    private readonly ISourceProber _prober;
+    private readonly TranscodeSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private JobEntityState _state = JobEntityState.Empty;
+    private readonly Dictionary<int, double> _taskPercent = new();
+    private readonly Dictionary<int, double?> _taskSpeed = new();
+    private readonly HashSet<int> _startAcked = new();
+    private bool _planning;
+    private bool _finalizing;
+    private (DateTimeOffset At, double Progress)? _progressOrigin;
+
+    public override string PersistenceId { get; }
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public JobEntity(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober, TranscodeSettings settings)
+    {
+        _jobId = jobId;
+        _tasks = tasks;
+        _registry = registry;
+        _prober = prober;
+        _settings = settings;
+        PersistenceId = "job-" + jobId;
+
+        Recover<IJobEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => Resume());
+
+        Command<SubmitJob>(OnSubmit);
+        Command<GetJob>(OnGet);
+        Command<CancelJob>(OnCancel);
+        Command<PlanReady>(OnPlanReady);
+        Command<PlanFailed>(m => { _planning = false; Fail(m.Failure.Code, m.Failure.Message); });
+        Command<TaskStartAck>(m => _startAcked.Add(m.Index));
+        Command<ResendStarts>(_ => StartRunnableTasks());
+        Command<JobTaskStarted>(OnTaskStarted);
+        Command<JobTaskProgress>(OnTaskProgress);
+        Command<JobTaskFinished>(OnTaskFinished);
+        Command<FinalizeDone>(OnFinalizeDone);
+        Command<ReceiveTimeout>(_ => Passivate());
+    }
+
+    public static Props Props(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober,
+        TranscodeSettings settings) =>
+        Akka.Actor.Props.Create(() => new JobEntity(jobId, tasks, registry, prober, settings));
+
+    private sealed record PlanReady(JobPlan Plan);
+    private sealed record PlanFailed(Failure Failure);
+    private sealed record ResendStarts;
+    private sealed record FinalizeDone(Failure? Failure, string OutputPath);
+
+    /// <summary>After a restart or on first submission: pick the job up wherever it stands.</summary>
+    private void Resume()
+    {
+        if (!_state.Exists) return;
+        if (_state.IsTerminal)
+        {
+            Context.SetReceiveTimeout(_settings.IdlePassivation);
+            return;
+        }
+        if (!_state.IsPlanned) StartPlanning();
+        else if (_state.AllTasksDone) StartFinalize();
+        else StartRunnableTasks();
+    }
+
+    private void OnSubmit(SubmitJob m)
+    {
+        var decision = _state.DecideSubmit(_jobId, m.Spec, DateTimeOffset.UtcNow);
+        if (!decision.IsOk)
+        {
+            Sender.Tell(new JobCommandReply(_jobId, decision.Error));
+            return;
+        }
+        var sender = Sender;
+        PersistThen(decision.Value!, () =>
+        {
+            sender.Tell(new JobCommandReply(_jobId, null));
+            if (decision.Value!.Count > 0) Resume();
+        });
+    }
+
+    private void OnGet(GetJob m)
+    {
+        if (!_state.Exists)
+        {
+            Sender.Tell(new GetJobReply(null, new Failure(ErrorCode.NotFound, $"job {_jobId} not found")));
+            Passivate();
+            return;
+        }
+        if (!m.Detail)
+        {
+            Sender.Tell(new GetJobReply(View(null), null));
+            return;
+        }
+        // Task details (attempts, worker) live in the task entities; ask them all, answer once.
+        var sender = Sender;
+        var tasks = _state.Tasks;
+        var timeout = TimeSpan.FromSeconds(3);
+        var view = View(null);
+        var completed = _state.Completed;
+        var percents = new Dictionary<int, double>(_taskPercent);
+        Task.WhenAll(tasks.Select(t => _tasks.Ask<GetTaskReply>(new GetTask(t.TaskId), timeout)
+                .ContinueWith(r => r.IsCompletedSuccessfully ? r.Result : null)))
+            .ContinueWith(r => new GetJobReply(view with { Tasks = TaskViews(tasks, r.Result, completed, percents) }, null))
+            .PipeTo(sender);
+    }
+
+    // Static: it runs on a continuation thread, so it sees only the snapshot it is given.
+    private static IReadOnlyList<TaskView> TaskViews(IReadOnlyList<TaskSpec> specs, GetTaskReply?[] replies,
+        IReadOnlySet<int> completed, IReadOnlyDictionary<int, double> percents) =>
+        specs.Select((t, i) =>
+        {
+            var r = replies[i];
+            var done = completed.Contains(t.Index);
+            var status = r?.State ?? (done ? (int)Domain.Tasks.TaskStatus.Succeeded : (int)Domain.Tasks.TaskStatus.Pending);
+            int? result = status switch
+            {
+                (int)Domain.Tasks.TaskStatus.Succeeded => 0,
+                (int)Domain.Tasks.TaskStatus.Failed or (int)Domain.Tasks.TaskStatus.Canceled => -1,
+                _ => null,
+            };
+            var progress = status == (int)Domain.Tasks.TaskStatus.Succeeded ? 100 : r?.Progress ?? percents.GetValueOrDefault(t.Index);
+            return new TaskView(t.TaskId, t.Kind.Wire(), status, result, Math.Round(progress, 1), r?.WorkerId,
+                t.FromTime, t.ToTime, r?.Attempts ?? 0, r?.Error);
+        }).ToList();
+
+    private void OnCancel(CancelJob m)
+    {
+        var decision = _state.DecideCancel(DateTimeOffset.UtcNow);
+        if (!decision.IsOk)
+        {
+            Sender.Tell(new JobCommandReply(_jobId, decision.Error));
+            if (!_state.Exists) Passivate();
+            return;
+        }
+        var sender = Sender;
+        PersistThen(decision.Value!, () =>
+        {
+            CancelOutstandingTasks();
+            CleanupFiles();
+            sender.Tell(new JobCommandReply(_jobId, null));
+            Context.SetReceiveTimeout(_settings.IdlePassivation);
+        });
+    }
+
+    private void StartPlanning()
+    {
+        if (_planning) return;
+        _planning = true;
+        var spec = _state.Spec!;
+        var jobId = _jobId;
+        var prober = _prober;
+        var registry = _registry;
+        var maxTask = _settings.MaxTaskSeconds;
+        async Task<object> Plan()
+        {
+            var probe = await prober.ProbeAsync(spec.SourcePath, CancellationToken.None);
+            if (!probe.IsOk) return new PlanFailed(probe.Error!);
+            // Chunks are sized for the slots the cluster has now; an unreachable registry just means one slot.
+            var slots = 1;
+            try
+            {
+                var workers = await registry.Ask<WorkersSnapshot>(GetWorkers.Instance, TimeSpan.FromSeconds(2));
+                slots = Math.Max(1, workers.TotalSlots);
+            }
+            catch (Exception) { /* planning goes on with one slot */ }
+            var plan = TaskPlanner.Plan(jobId, spec, probe.Value!, new PlanningOptions(maxTask, slots));
+            return plan.IsOk ? new PlanReady(plan.Value!) : new PlanFailed(plan.Error!);
+        }
+        Plan().PipeTo(Self, failure: ex => new PlanFailed(new Failure(ErrorCode.Internal, "planning failed: " + ex.Message)));
+    }
+
+    private void OnPlanReady(PlanReady m)
+    {
+        _planning = false;
+        PersistThen(_state.DecidePlanned(m.Plan, DateTimeOffset.UtcNow), StartRunnableTasks);
+    }
+
+    private void StartRunnableTasks()
+    {
+        if (_state.IsTerminal || !_state.IsPlanned) return;
+        var waiting = false;
+        foreach (var task in _state.RunnableTasks())
+        {
+            if (_startAcked.Contains(task.Index)) continue;
+            _tasks.Tell(new StartTask(task.TaskId, task, _state.Spec!.Priority, _state.CreatedAt));
+            waiting = true;
+        }
+        if (waiting) Timers.StartSingleTimer("resend-starts", new ResendStarts(), _settings.RetryInterval);
+    }
+
+    private void OnTaskStarted(JobTaskStarted m)
+    {
+        if (_state.IsTerminal)
+        {
+            // A task that missed its cancel is still running: tell it again.
+            _tasks.Tell(new CancelTask(TaskPlanner.TaskId(_jobId, m.Index)));
+            return;
+        }
+        _startAcked.Add(m.Index);
+        PersistThen(_state.DecideTaskStarted(DateTimeOffset.UtcNow), () => { });
+    }
+
+    private void OnTaskProgress(JobTaskProgress m)
+    {
+        if (_state.IsTerminal || !_state.IsPlanned) return;
+        _taskPercent[m.Index] = Math.Max(_taskPercent.GetValueOrDefault(m.Index), m.Percent);
+        _taskSpeed[m.Index] = m.Speed;
+        var now = DateTimeOffset.UtcNow;
+        var progress = _state.ComputeProgress(_taskPercent);
+        _progressOrigin ??= (now, progress);
+        if (_state.State == JobState.Ready)
+            PersistThen(_state.DecideTaskStarted(now), () => { });
+        PersistThen(_state.DecideProgress(progress, _settings.ProgressStep, now), () => { });
+    }
+
+    private void OnTaskFinished(JobTaskFinished m)
+    {
+        Sender.Tell(new JobTaskFinishedAck(m.TaskId));
+        _taskSpeed.Remove(m.Index);
+        if (_state.IsTerminal) return;
+        var now = DateTimeOffset.UtcNow;
+        if (!m.Success)
+        {
+            var kind = m.Index < _state.Tasks.Count ? _state.Tasks[m.Index].Kind.Wire() : "?";
+            Fail(m.Code ?? ErrorCode.Internal, $"{kind} task {m.TaskId} failed: {m.Error}");
+            return;
+        }
+        _taskPercent[m.Index] = 100;
+        PersistThen(_state.DecideTaskCompleted(m.Index, now), () =>
+        {
+            if (_state.AllTasksDone) StartFinalize();
+            else StartRunnableTasks();
+        });
+    }
+
+    /// <summary>The output appears under its real name only now, complete: readers never see a partial file.</summary>
+    private void StartFinalize()
+    {
+        if (_finalizing || _state.IsTerminal) return;
+        _finalizing = true;
+        var spec = _state.Spec!;
+        var temp = _state.TempOutputPath!;
+        var output = spec.OutputPath();
+        var workDir = _state.WorkDir;
+        Task.Run(() =>
+        {
+            if (!File.Exists(temp))
+            {
+                // A crash between the rename and persisting the result: the rename already happened.
+                return File.Exists(output)
+                    ? new FinalizeDone(null, output)
+                    : new FinalizeDone(new Failure(ErrorCode.Internal, "the finished output disappeared before it could be renamed"), output);
+            }
+            try
+            {
+                File.Move(temp, output, spec.Overwrite);
+            }
+            catch (IOException) when (File.Exists(output) && !spec.Overwrite)
+            {
+                return new FinalizeDone(new Failure(ErrorCode.Conflict, $"output {output} already exists and overwrite is false"), output);
+            }
+            FileCleanup.Remove(workDir, temp);
+            return new FinalizeDone(null, output);
+        }).PipeTo(Self, failure: ex => new FinalizeDone(new Failure(ErrorCode.Internal, "renaming the output failed: " + ex.Message), output));
+    }
+
+    private void OnFinalizeDone(FinalizeDone m)
+    {
+        _finalizing = false;
+        if (m.Failure is not null)
+        {
+            Fail(m.Failure.Code, m.Failure.Message);
+            return;
+        }
+        PersistThen(_state.DecideCompleted(m.OutputPath, DateTimeOffset.UtcNow), () =>
+        {
+            _log.Info("job {0} completed: {1}", _jobId, m.OutputPath);
+            Context.SetReceiveTimeout(_settings.IdlePassivation);
+        });
+    }
+
+    private void Fail(ErrorCode code, string message)
+    {
+        PersistThen(_state.DecideFailed(code, message, DateTimeOffset.UtcNow), () =>
+        {
+            _log.Warning("job {0} failed ({1}): {2}", _jobId, (int)code, message);
+            CancelOutstandingTasks();
+            CleanupFiles();
+            Context.SetReceiveTimeout(_settings.IdlePassivation);
+        });
+    }
+
+    private void CancelOutstandingTasks()
+    {
+        foreach (var t in _state.Tasks)
+            if (!_state.Completed.Contains(t.Index))
+                _tasks.Tell(new CancelTask(t.TaskId));
+    }
+
+    private void CleanupFiles()
+    {
+        var workDir = _state.WorkDir;
+        var temp = _state.TempOutputPath;
+        if (workDir is null && temp is null) return;
+        Task.Run(() => FileCleanup.Remove(workDir, temp));
+    }
+
+    private JobView View(IReadOnlyList<TaskView>? tasks)
+    {
+        var spec = _state.Spec!;
+        var running = _state.State == JobState.InProgress;
+        var progress = _state.ComputeProgress(_taskPercent);
+        double? speed = null, eta = null;
+        if (running)
+        {
+            var speeds = _taskSpeed.Values.Where(s => s is > 0).Select(s => s!.Value).ToList();
+            speed = speeds.Count > 0 ? Math.Round(speeds.Sum(), 2) : null;
+            if (_progressOrigin is { } origin && progress > origin.Progress)
+            {
+                var rate = (progress - origin.Progress) / (DateTimeOffset.UtcNow - origin.At).TotalSeconds;
+                if (rate > 0) eta = Math.Round((100 - progress) / rate, 1);
+            }
+        }
+        return new JobView(_jobId, _state.State, spec.SourcePath, spec.OutputPath(), spec.DstFormat, spec.SegmentsText,
+            Math.Round(progress, 1), _state.CreatedAt, _state.UpdatedAt, _state.ErrorCode, _state.ErrorMessage, eta, speed,
+            _state.Tasks.Count, _state.Completed.Count, spec.Priority, _state.Notes, tasks);
+    }
+
+    private void PersistThen(IReadOnlyList<IJobEvent> events, Action then)
+    {
+        if (events.Count == 0)
+        {
+            then();
+            return;
+        }
+        var remaining = events.Count;
+        PersistAll(events.Select(e => new Tagged(e, Tags)), tagged =>
+        {
+            _state = _state.Apply((IJobEvent)tagged.Payload);
+            if (--remaining == 0) then();
+        });
+    }
+
+    private void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+}

@@ -1,0 +1,67 @@
+using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Jobs;
+
+namespace Akka.Transcode.Actors.Jobs;
+
+/// <summary>Anything addressed to one job entity through the job shard region.</summary>
+public interface IJobMessage : ITranscodeMessage
+{
+    string JobId { get; }
+}
+
+public sealed record SubmitJob(string JobId, JobSpec Spec) : IJobMessage;
+
+/// <summary>Answer to <see cref="SubmitJob"/>, <see cref="CancelJob"/>: null Error means accepted.</summary>
+public sealed record JobCommandReply(string JobId, Failure? Error) : ITranscodeMessage;
+
+public sealed record GetJob(string JobId, bool Detail) : IJobMessage;
+
+public sealed record GetJobReply(JobView? Job, Failure? Error) : ITranscodeMessage;
+
+public sealed record CancelJob(string JobId) : IJobMessage;
+
+/// <summary>A task entity took its StartTask: the job stops re-sending it.</summary>
+public sealed record TaskStartAck(string JobId, int Index) : IJobMessage;
+
+public sealed record JobTaskStarted(string JobId, int Index, int Attempt, string WorkerId) : IJobMessage;
+
+public sealed record JobTaskProgress(string JobId, int Index, double Percent, double? Speed) : IJobMessage;
+
+/// <summary>Sent by a task until acknowledged with <see cref="JobTaskFinishedAck"/>: a lost one would stall the job.</summary>
+public sealed record JobTaskFinished(string JobId, int Index, string TaskId, bool Success, ErrorCode? Code, string? Error)
+    : IJobMessage;
+
+public sealed record JobTaskFinishedAck(string TaskId) : ITranscodeMessage;
+
+/// <summary>A job as clients see it: persisted state plus live figures (speed, ETA, running progress).</summary>
+public sealed record JobView(
+    string Id,
+    JobState State,
+    string SourcePath,
+    string OutputPath,
+    string DstFormat,
+    string? Segments,
+    double Progress,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    ErrorCode? ErrorCode,
+    string? ErrorMessage,
+    double? EtaSeconds,
+    double? Speed,
+    int TaskCount,
+    int TasksDone,
+    int Priority,
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<TaskView>? Tasks);
+
+public sealed record TaskView(
+    string Id,
+    string Kind,
+    int State,
+    int? Result,
+    double Progress,
+    string? WorkerId,
+    double FromTime,
+    double ToTime,
+    int Attempts,
+    string? Error);

@@ -1,0 +1,151 @@
+using System.Data.Common;
+using System.Text.Json;
+using Akka.Transcode.Domain.Jobs;
+
+namespace Akka.Transcode.Actors.ReadModel;
+
+public sealed record JobPage(long Total, IReadOnlyList<JobSummary> Jobs);
+
+/// <summary>
+/// The job list table: one row per job with its creation time indexed, so a page of the newest jobs is an index
+/// range scan however many jobs exist. Written only by the projection, read by every api node.
+/// </summary>
+public sealed class JobReadStore(Database db)
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public async Task EnsureSchemaAsync(CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            CREATE TABLE IF NOT EXISTS job_list (
+              id TEXT PRIMARY KEY,
+              created_at BIGINT NOT NULL,
+              state INTEGER NOT NULL,
+              body TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS ix_job_list_created ON job_list (created_at, id);
+            CREATE INDEX IF NOT EXISTS ix_job_list_state_created ON job_list (state, created_at, id);
+            CREATE TABLE IF NOT EXISTS projection_offsets (
+              name TEXT PRIMARY KEY,
+              position BIGINT NOT NULL);
+            """;
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<long> LoadOffsetAsync(string projection, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT position FROM projection_offsets WHERE name = @n";
+        Add(cmd, "@n", projection);
+        return await cmd.ExecuteScalarAsync(ct) is { } v and not DBNull ? Convert.ToInt64(v) : 0;
+    }
+
+    /// <summary>Applies a batch of events and moves the offset in one transaction: a crash repeats a batch, never skips one.</summary>
+    public async Task ApplyAsync(string projection, IReadOnlyList<(long Offset, IJobEvent Event)> batch, CancellationToken ct = default)
+    {
+        if (batch.Count == 0) return;
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var rows = await LoadAsync(c, tx, batch.Select(b => b.Event.JobId).Distinct().ToList(), ct);
+        var touched = new HashSet<string>();
+        foreach (var (_, e) in batch)
+        {
+            var next = JobSummary.Apply(rows.GetValueOrDefault(e.JobId), e);
+            if (next is null) continue;
+            rows[e.JobId] = next;
+            touched.Add(e.JobId);
+        }
+        foreach (var id in touched)
+        {
+            var row = rows[id];
+            await using var up = c.CreateCommand();
+            up.Transaction = tx;
+            up.CommandText = """
+                INSERT INTO job_list (id, created_at, state, body) VALUES (@id, @created, @state, @body)
+                ON CONFLICT (id) DO UPDATE SET state = excluded.state, body = excluded.body
+                """;
+            Add(up, "@id", id);
+            Add(up, "@created", row.CreatedAt.ToUnixTimeMilliseconds());
+            Add(up, "@state", (int)row.State);
+            Add(up, "@body", JsonSerializer.Serialize(row, Json));
+            await up.ExecuteNonQueryAsync(ct);
+        }
+        await using (var off = c.CreateCommand())
+        {
+            off.Transaction = tx;
+            off.CommandText = """
+                INSERT INTO projection_offsets (name, position) VALUES (@n, @p)
+                ON CONFLICT (name) DO UPDATE SET position = excluded.position
+                """;
+            Add(off, "@n", projection);
+            Add(off, "@p", batch[^1].Offset);
+            await off.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<JobPage> QueryAsync(int start, int limit, bool newestFirst, int? state, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var where = state is null ? "" : "WHERE state = @state";
+        var order = newestFirst ? "DESC" : "ASC";
+        long total;
+        await using (var count = c.CreateCommand())
+        {
+            count.CommandText = $"SELECT COUNT(*) FROM job_list {where}";
+            if (state is not null) Add(count, "@state", state.Value);
+            total = Convert.ToInt64(await count.ExecuteScalarAsync(ct));
+        }
+        var jobs = new List<JobSummary>();
+        await using (var page = c.CreateCommand())
+        {
+            page.CommandText = $"SELECT body FROM job_list {where} ORDER BY created_at {order}, id {order} LIMIT @limit OFFSET @start";
+            if (state is not null) Add(page, "@state", state.Value);
+            Add(page, "@limit", limit);
+            Add(page, "@start", start);
+            await using var r = await page.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) jobs.Add(JsonSerializer.Deserialize<JobSummary>(r.GetString(0), Json)!);
+        }
+        return new JobPage(total, jobs);
+    }
+
+    public async Task<JobSummary?> GetAsync(string id, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT body FROM job_list WHERE id = @id";
+        Add(cmd, "@id", id);
+        return await cmd.ExecuteScalarAsync(ct) is string body ? JsonSerializer.Deserialize<JobSummary>(body, Json) : null;
+    }
+
+    private static async Task<Dictionary<string, JobSummary>> LoadAsync(DbConnection c, DbTransaction tx,
+        IReadOnlyList<string> ids, CancellationToken ct)
+    {
+        var rows = new Dictionary<string, JobSummary>();
+        foreach (var chunk in ids.Chunk(500))
+        {
+            await using var cmd = c.CreateCommand();
+            cmd.Transaction = tx;
+            var names = chunk.Select((_, i) => "@p" + i).ToList();
+            cmd.CommandText = $"SELECT body FROM job_list WHERE id IN ({string.Join(",", names)})";
+            for (var i = 0; i < chunk.Length; i++) Add(cmd, names[i], chunk[i]);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                var row = JsonSerializer.Deserialize<JobSummary>(r.GetString(0), Json)!;
+                rows[row.Id] = row;
+            }
+        }
+        return rows;
+    }
+
+    private static void Add(DbCommand cmd, string name, object value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        cmd.Parameters.Add(p);
+    }
+}

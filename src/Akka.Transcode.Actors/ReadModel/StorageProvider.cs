@@ -1,0 +1,54 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Akka.Transcode.Actors.ReadModel;
+
+public enum StorageProvider { Sqlite, Postgres }
+
+/// <summary>Opens connections to the node's database, the same one the journal uses.</summary>
+public sealed class Database(StorageProvider provider, string connectionString)
+{
+    public StorageProvider Provider { get; } = provider;
+    public string ConnectionString { get; } = connectionString;
+
+    public static StorageProvider Parse(string name) => name.ToLowerInvariant() switch
+    {
+        "sqlite" => StorageProvider.Sqlite,
+        "postgres" or "postgresql" => StorageProvider.Postgres,
+        _ => throw new ArgumentException($"Transcode:Storage:Provider must be sqlite or postgres, not '{name}'"),
+    };
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    {
+        DbConnection c = Provider == StorageProvider.Sqlite
+            ? new SqliteConnection(ConnectionString)
+            : new NpgsqlConnection(ConnectionString);
+        await c.OpenAsync(ct);
+        if (Provider == StorageProvider.Sqlite)
+        {
+            // Journal writes and projection writes share the file; wait for a lock rather than fail.
+            await using var pragma = c.CreateCommand();
+            pragma.CommandText = "PRAGMA busy_timeout = 10000;";
+            await pragma.ExecuteNonQueryAsync(ct);
+        }
+        return c;
+    }
+
+    /// <summary>
+    /// WAL lets readers (get_jobs) run while the journal writes, and roughly doubles journal throughput. The mode is
+    /// stored in the file, and Microsoft.Data.Sqlite takes no journal mode in its connection string: set it once here.
+    /// </summary>
+    public void PrepareSqliteFile()
+    {
+        if (Provider != StorageProvider.Sqlite) return;
+        var builder = new SqliteConnectionStringBuilder(ConnectionString);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        using var c = new SqliteConnection(ConnectionString);
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode=WAL;";
+        cmd.ExecuteNonQuery();
+    }
+}

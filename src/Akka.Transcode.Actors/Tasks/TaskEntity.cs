@@ -1,0 +1,240 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Transcode.Actors.Jobs;
+using Akka.Transcode.Actors.Workers;
+using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Tasks;
+using TaskStatus = Akka.Transcode.Domain.Tasks.TaskStatus;
+
+namespace Akka.Transcode.Actors.Tasks;
+
+/// <summary>
+/// One unit of work and its attempts. Waiting, it asks the worker registry for a slot (again and again, since the
+/// registry may have moved); running, it expects to hear from its attempt every second and declares it lost after
+/// the silence timeout; finished, it tells its job until the job acknowledges, then passivates.
+/// </summary>
+public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
+{
+    private readonly string _taskId;
+    private readonly IActorRef _jobs;
+    private readonly IActorRef _registry;
+    private readonly TranscodeSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private TaskEntityState _state = TaskEntityState.Empty;
+    private double _percent;
+    private double? _speed;
+    private IActorRef? _runner;
+    private bool _outcomeAcked;
+
+    public override string PersistenceId { get; }
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public TaskEntity(string taskId, IActorRef jobs, IActorRef registry, TranscodeSettings settings)
+    {
+        _taskId = taskId;
+        _jobs = jobs;
+        _registry = registry;
+        _settings = settings;
+        PersistenceId = "task-" + taskId;
+
+        Recover<ITaskEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => Resume());
+
+        Command<StartTask>(OnStart);
+        Command<RequestAgain>(_ => RequestWork());
+        Command<AttemptAlive>(OnAlive);
+        Command<AttemptResult>(OnResult);
+        Command<AttemptWorkerLost>(m => LoseAttempt(m.Attempt, $"worker {m.WorkerId} lost: {m.Reason}"));
+        Command<SilenceCheck>(OnSilenceCheck);
+        Command<CancelTask>(OnCancel);
+        Command<GetTask>(_ => Sender.Tell(new GetTaskReply(_taskId, (int)_state.Status, _state.Attempts,
+            _state.WorkerId, Math.Round(_state.Status == TaskStatus.Succeeded ? 100 : _percent, 1), _state.LastError)));
+        Command<TaskOutcomeAcked>(_ => OnOutcomeAcked());
+        Command<JobTaskFinishedAck>(_ => OnOutcomeAcked());
+        Command<ReportOutcome>(_ => ReportOutcomeToJob());
+        Command<ReceiveTimeout>(_ => { if (_state.IsTerminal && _outcomeAcked || !_state.Exists) Passivate(); });
+    }
+
+    public static Props Props(string taskId, IActorRef jobs, IActorRef registry, TranscodeSettings settings) =>
+        Akka.Actor.Props.Create(() => new TaskEntity(taskId, jobs, registry, settings));
+
+    private sealed record RequestAgain;
+    private sealed record SilenceCheck(int Attempt, long Generation);
+    private sealed record ReportOutcome;
+
+    private long _aliveGeneration;
+
+    private void Resume()
+    {
+        if (!_state.Exists)
+        {
+            // Started by a message that is not StartTask (a stale report, a query): nothing to remember.
+            Context.SetReceiveTimeout(_settings.IdlePassivation);
+            return;
+        }
+        switch (_state.Status)
+        {
+            case TaskStatus.Pending: RequestWork(); break;
+            // Give a still-running attempt (this entity moved or restarted) the chance to check in.
+            case TaskStatus.Running: ArmSilence(); break;
+            default: ReportOutcomeToJob(); break;
+        }
+    }
+
+    private void OnStart(StartTask m)
+    {
+        var sender = Sender;
+        var events = _state.DecideCreate(m.Spec, m.Priority, m.JobCreatedAt, DateTimeOffset.UtcNow);
+        PersistThen(events, () =>
+        {
+            sender.Tell(new TaskStartAck(m.Spec.JobId, m.Spec.Index));
+            if (events.Count > 0) RequestWork();
+            else if (_state.IsTerminal) ReportOutcomeToJob();
+        });
+    }
+
+    private void RequestWork()
+    {
+        if (_state.Status != TaskStatus.Pending || !_state.Exists) return;
+        _registry.Tell(new RequestWork(_taskId, _state.NextAttempt, _state.Spec!, _state.Priority, _state.JobCreatedAt));
+        Timers.StartSingleTimer("request", new RequestAgain(), _settings.RetryInterval);
+    }
+
+    private void OnAlive(AttemptAlive m)
+    {
+        if (_state.IsTerminal || (_state.Status == TaskStatus.Running && m.Attempt != _state.Attempts)
+            || (_state.Status == TaskStatus.Pending && m.Attempt != _state.NextAttempt))
+        {
+            // An attempt this task no longer wants (re-queued, cancelled, or done elsewhere): stop it.
+            Sender.Tell(new CancelAttempt(m.TaskId, m.Attempt));
+            return;
+        }
+        _runner = Sender;
+        _percent = m.Percent;
+        _speed = m.Speed;
+        if (_state.Status == TaskStatus.Pending)
+        {
+            Timers.Cancel("request");
+            PersistThen(_state.DecideStarted(m.Attempt, m.WorkerId, DateTimeOffset.UtcNow), () =>
+                _jobs.Tell(new JobTaskStarted(_state.Spec!.JobId, _state.Spec.Index, m.Attempt, m.WorkerId)));
+        }
+        _jobs.Tell(new JobTaskProgress(_state.Spec!.JobId, _state.Spec.Index, m.Percent, m.Speed));
+        ArmSilence();
+    }
+
+    private void ArmSilence()
+    {
+        _aliveGeneration++;
+        Timers.StartSingleTimer("silence", new SilenceCheck(_state.Attempts, _aliveGeneration), _settings.AttemptSilenceTimeout);
+    }
+
+    private void OnSilenceCheck(SilenceCheck m)
+    {
+        if (m.Generation != _aliveGeneration) return;
+        LoseAttempt(m.Attempt, $"no word from attempt {m.Attempt} for {_settings.AttemptSilenceTimeout.TotalSeconds:0.#} s");
+    }
+
+    private void LoseAttempt(int attempt, string reason)
+    {
+        var events = _state.DecideLost(attempt, reason, _settings.TaskPolicy, DateTimeOffset.UtcNow);
+        if (events.Count == 0) return;
+        _log.Warning("task {0} attempt {1} lost: {2}", _taskId, attempt, reason);
+        _runner?.Tell(new CancelAttempt(_taskId, attempt));
+        _runner = null;
+        _percent = 0;
+        Timers.Cancel("silence");
+        PersistThen(events, AfterAttemptEnded);
+    }
+
+    private void OnResult(AttemptResult m)
+    {
+        // Acknowledge even a stale result, so its runner stops re-sending it.
+        Sender.Tell(new AttemptResultAck(m.TaskId, m.Attempt));
+        var now = DateTimeOffset.UtcNow;
+        var events = m.Success
+            ? _state.DecideSucceeded(m.Attempt, now)
+            : _state.DecideFailed(m.Attempt, m.Code ?? ErrorCode.Internal, m.Error ?? "ffmpeg failed", _settings.TaskPolicy, now);
+        if (events.Count == 0) return;
+        Timers.Cancel("silence");
+        _runner = null;
+        if (!m.Success) _log.Warning("task {0} attempt {1} failed on {2}: {3}", _taskId, m.Attempt, m.WorkerId, m.Error);
+        PersistThen(events, AfterAttemptEnded);
+    }
+
+    private void AfterAttemptEnded()
+    {
+        if (_state.IsTerminal)
+        {
+            ReportOutcomeToJob();
+            return;
+        }
+        // Failures back off exponentially; a lost attempt goes straight back to the queue.
+        var delay = _state.Failures == 0
+            ? TimeSpan.Zero
+            : TimeSpan.FromTicks(_settings.BaseRetryBackoff.Ticks * (1L << Math.Min(_state.Failures - 1, 6)));
+        if (delay == TimeSpan.Zero) RequestWork();
+        else Timers.StartSingleTimer("request", new RequestAgain(), delay);
+    }
+
+    private void OnCancel(CancelTask m)
+    {
+        var events = _state.DecideCancel(DateTimeOffset.UtcNow);
+        if (events.Count == 0)
+        {
+            if (_state.IsTerminal) _outcomeAcked = true;
+            Context.SetReceiveTimeout(_settings.IdlePassivation);
+            return;
+        }
+        var attempt = _state.Attempts;
+        var wasRunning = _state.Status == TaskStatus.Running;
+        PersistThen(events, () =>
+        {
+            Timers.CancelAll();
+            _registry.Tell(new WithdrawWork(_taskId));
+            if (wasRunning)
+            {
+                if (_runner is not null) _runner.Tell(new CancelAttempt(_taskId, attempt));
+                else _registry.Tell(new CancelAttempt(_taskId, attempt));
+            }
+            // The job cancelled us: it needs no report back.
+            _outcomeAcked = true;
+            Context.SetReceiveTimeout(_settings.IdlePassivation);
+        });
+    }
+
+    private void ReportOutcomeToJob()
+    {
+        if (_outcomeAcked || !_state.IsTerminal || _state.Status == TaskStatus.Canceled) return;
+        var spec = _state.Spec!;
+        var ok = _state.Status == TaskStatus.Succeeded;
+        _jobs.Tell(new JobTaskFinished(spec.JobId, spec.Index, _taskId, ok, ok ? null : _state.ErrorCode, ok ? null : _state.LastError));
+        Timers.StartSingleTimer("report", new ReportOutcome(), _settings.RetryInterval);
+    }
+
+    private void OnOutcomeAcked()
+    {
+        _outcomeAcked = true;
+        Timers.Cancel("report");
+        Passivate();
+    }
+
+    private void PersistThen(IReadOnlyList<ITaskEvent> events, Action then)
+    {
+        if (events.Count == 0)
+        {
+            then();
+            return;
+        }
+        var remaining = events.Count;
+        PersistAll(events, e =>
+        {
+            _state = _state.Apply(e);
+            if (--remaining == 0) then();
+        });
+    }
+
+    private void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+}

@@ -1,0 +1,22 @@
+using Akka.Transcode.Domain.Tasks;
+
+namespace Akka.Transcode.Actors;
+
+/// <summary>The actors' tunables, bound by the node from Transcode:* configuration.</summary>
+public sealed record TranscodeSettings
+{
+    public double MaxTaskSeconds { get; init; } = 60;
+    public TaskPolicy TaskPolicy { get; init; } = new();
+    /// <summary>A running attempt that sends nothing for this long is lost (its worker died or is cut off).</summary>
+    public TimeSpan AttemptSilenceTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How often unanswered messages between entities, registry and workers are sent again.</summary>
+    public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>A worker whose heartbeats stop for this long is dead and its attempts go back to the queue.</summary>
+    public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>A finished job or task stays in memory this long after its last message, then passivates.</summary>
+    public TimeSpan IdlePassivation { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Job progress is persisted in steps of this many percent.</summary>
+    public double ProgressStep { get; init; } = 5;
+    public TimeSpan BaseRetryBackoff { get; init; } = TimeSpan.FromSeconds(1);
+}

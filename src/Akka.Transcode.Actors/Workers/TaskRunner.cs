@@ -1,0 +1,89 @@
+using Akka.Actor;
+using Akka.Transcode.Actors.Tasks;
+using Akka.Transcode.Domain;
+using Akka.Transcode.Media.Execution;
+
+namespace Akka.Transcode.Actors.Workers;
+
+/// <summary>
+/// Supervises one attempt of one task: runs it as a Task (never blocking the actor), forwards progress as
+/// messages, and owns the result until the task entity acknowledges it. Stopping this actor cancels the attempt:
+/// the executor stops ffmpeg (gracefully, then killed) and removes its partial output.
+/// </summary>
+public sealed class TaskRunner : ReceiveActor, IWithTimers
+{
+    private const int MaxResultResends = 30;
+
+    private readonly AssignTask _assignment;
+    private readonly IActorRef _tasks;
+    private readonly ITaskExecutor _executor;
+    private readonly TranscodeSettings _settings;
+    private readonly CancellationTokenSource _cts = new();
+    private double _percent;
+    private double? _speed;
+    private AttemptResult? _result;
+    private int _resends;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public TaskRunner(AssignTask assignment, IActorRef tasks, ITaskExecutor executor, TranscodeSettings settings)
+    {
+        _assignment = assignment;
+        _tasks = tasks;
+        _executor = executor;
+        _settings = settings;
+
+        Receive<TaskProgress>(p =>
+        {
+            _percent = Math.Max(_percent, Math.Clamp(p.Percent, 0, 100));
+            _speed = p.Speed;
+        });
+        Receive<AliveTick>(_ => SendAlive());
+        Receive<TaskOutcome>(OnOutcome);
+        Receive<ResendResult>(_ =>
+        {
+            if (++_resends > MaxResultResends) Context.Stop(Self);
+            else _tasks.Tell(_result);
+        });
+        Receive<AttemptResultAck>(_ => Context.Stop(Self));
+        Receive<CancelAttempt>(_ => Context.Stop(Self));
+    }
+
+    public static Props Props(AssignTask assignment, IActorRef tasks, ITaskExecutor executor, TranscodeSettings settings) =>
+        Akka.Actor.Props.Create(() => new TaskRunner(assignment, tasks, executor, settings));
+
+    protected override void PreStart()
+    {
+        SendAlive();
+        Timers.StartPeriodicTimer("alive", new AliveTick(), TimeSpan.FromSeconds(1));
+        var self = Self;
+        _executor.RunAsync(_assignment.Spec, p => self.Tell(p), _cts.Token)
+            .PipeTo(self, failure: ex => TaskOutcome.Failed(ErrorCode.Internal, ex.Message));
+    }
+
+    protected override void PostStop()
+    {
+        _cts.Cancel();
+        _cts.Dispose();
+    }
+
+    private void SendAlive() =>
+        _tasks.Tell(new AttemptAlive(_assignment.TaskId, _assignment.Attempt, _assignment.WorkerId, _percent, _speed));
+
+    private void OnOutcome(TaskOutcome outcome)
+    {
+        Timers.Cancel("alive");
+        if (outcome.Canceled)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        _result = new AttemptResult(_assignment.TaskId, _assignment.Attempt, _assignment.WorkerId, outcome.Success,
+            outcome.Code, outcome.Error);
+        _tasks.Tell(_result);
+        Timers.StartPeriodicTimer("resend", new ResendResult(), _settings.RetryInterval);
+    }
+
+    private sealed record AliveTick;
+    private sealed record ResendResult;
+}

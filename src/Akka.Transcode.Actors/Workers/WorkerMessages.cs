@@ -1,0 +1,53 @@
+using Akka.Transcode.Domain.Tasks;
+
+namespace Akka.Transcode.Actors.Workers;
+
+/// <summary>
+/// A worker joins the registry. <paramref name="Key"/> is the worker's address (ip:port or the Akka node address):
+/// the same key always gets the same worker id. The worker's actor is the message's sender.
+/// </summary>
+public sealed record RegisterWorker(string Key, int Slots, string? HttpEndpoint) : ITranscodeMessage;
+
+public sealed record WorkerRegistered(string WorkerId) : ITranscodeMessage;
+
+/// <summary>Heartbeat with the attempts the worker is running, so the registry can correct its slot counts.</summary>
+public sealed record WorkerHeartbeat(string WorkerId, int State, IReadOnlyList<RunningAttempt> Running) : ITranscodeMessage;
+
+public sealed record RunningAttempt(string TaskId, int Attempt);
+
+public sealed record HeartbeatAck(string WorkerId) : ITranscodeMessage;
+
+/// <summary>The registry does not know this worker (it restarted, or declared it dead): register again.</summary>
+public sealed record UnknownWorker(string WorkerId) : ITranscodeMessage;
+
+/// <summary>A task asks for a slot; repeated while it waits (the registry may have restarted), deduplicated by task id.</summary>
+public sealed record RequestWork(string TaskId, int Attempt, TaskSpec Spec, int Priority, DateTimeOffset JobCreatedAt)
+    : ITranscodeMessage;
+
+/// <summary>A cancelled task leaves the queue.</summary>
+public sealed record WithdrawWork(string TaskId) : ITranscodeMessage;
+
+/// <summary>Registry to worker: run this attempt.</summary>
+public sealed record AssignTask(string TaskId, int Attempt, TaskSpec Spec, string WorkerId) : ITranscodeMessage;
+
+/// <summary>Worker to registry: it had no free slot after all; the task goes back to the head of its queue.</summary>
+public sealed record AssignmentRejected(string TaskId, int Attempt, string WorkerId) : ITranscodeMessage;
+
+/// <summary>Worker to registry: an attempt ended and its slot is free.</summary>
+public sealed record SlotFreed(string WorkerId, string TaskId, int Attempt) : ITranscodeMessage;
+
+/// <summary>Stop an attempt wherever it runs (cancel, or a stale attempt still running after a re-queue).</summary>
+public sealed record CancelAttempt(string TaskId, int Attempt) : ITranscodeMessage;
+
+public sealed record GetWorkers : ITranscodeMessage
+{
+    public static readonly GetWorkers Instance = new();
+}
+
+public sealed record WorkerInfo(string WorkerId, string Key, string? HttpEndpoint, int Slots,
+    IReadOnlyList<RunningAttempt> Running, DateTimeOffset LastHeartbeat);
+
+public sealed record WorkersSnapshot(IReadOnlyList<WorkerInfo> Workers, int QueueLength) : ITranscodeMessage
+{
+    public int TotalSlots => Workers.Sum(w => w.Slots);
+}

@@ -1,0 +1,198 @@
+using System.Security.Cryptography;
+using System.Text;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Transcode.Actors.Tasks;
+
+namespace Akka.Transcode.Actors.Workers;
+
+/// <summary>
+/// The live workers, their slots and the queue of waiting tasks (higher priority first, then older jobs first).
+/// A cluster singleton on master nodes. It keeps nothing on disk: after a fail-over, workers register again on
+/// their next heartbeat and waiting tasks ask again, which rebuilds everything it knew.
+/// </summary>
+public sealed class WorkerRegistry : ReceiveActor, IWithTimers
+{
+    private readonly IActorRef _tasks;
+    private readonly TranscodeSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, Worker> _workers = new();
+    private readonly Dictionary<string, Waiting> _waitingByTask = new();
+    private readonly SortedSet<Waiting> _queue = new(QueueOrder.Instance);
+    private long _seq;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public WorkerRegistry(IActorRef tasks, TranscodeSettings settings)
+    {
+        _tasks = tasks;
+        _settings = settings;
+
+        Receive<RegisterWorker>(OnRegister);
+        Receive<WorkerHeartbeat>(OnHeartbeat);
+        Receive<RequestWork>(OnRequest);
+        Receive<WithdrawWork>(m => Dequeue(m.TaskId));
+        Receive<AssignmentRejected>(OnRejected);
+        Receive<SlotFreed>(m =>
+        {
+            if (_workers.TryGetValue(m.WorkerId, out var w)) w.Running.Remove((m.TaskId, m.Attempt));
+            Dispatch();
+        });
+        Receive<CancelAttempt>(m =>
+        {
+            foreach (var w in _workers.Values)
+                if (w.Running.ContainsKey((m.TaskId, m.Attempt))) w.Ref.Tell(m);
+        });
+        Receive<GetWorkers>(_ => Sender.Tell(Snapshot()));
+        Receive<Terminated>(m =>
+        {
+            var dead = _workers.Values.FirstOrDefault(w => w.Ref.Equals(m.ActorRef));
+            if (dead is not null) RemoveWorker(dead, "its node left the cluster or its actor stopped");
+        });
+        Receive<Sweep>(_ => SweepSilentWorkers());
+    }
+
+    public static Props Props(IActorRef tasks, TranscodeSettings settings) =>
+        Akka.Actor.Props.Create(() => new WorkerRegistry(tasks, settings));
+
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer("sweep", new Sweep(), TimeSpan.FromMilliseconds(500));
+
+    /// <summary>Stable across registrations and registry fail-overs: derived from the worker's address only.</summary>
+    public static string WorkerIdFor(string key) =>
+        "w-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..12].ToLowerInvariant();
+
+    private void OnRegister(RegisterWorker m)
+    {
+        var id = WorkerIdFor(m.Key);
+        if (_workers.TryGetValue(id, out var existing) && !existing.Ref.Equals(Sender))
+            RemoveWorker(existing, "it registered again from a new process");
+        if (!_workers.ContainsKey(id))
+        {
+            _workers[id] = new Worker(id, m.Key, Sender, Math.Max(1, m.Slots), m.HttpEndpoint) { LastSeen = DateTimeOffset.UtcNow };
+            Context.Watch(Sender);
+            _log.Info("worker {0} registered from {1} with {2} slot(s)", id, m.Key, m.Slots);
+        }
+        Sender.Tell(new WorkerRegistered(id));
+        Dispatch();
+    }
+
+    private void OnHeartbeat(WorkerHeartbeat m)
+    {
+        if (!_workers.TryGetValue(m.WorkerId, out var w))
+        {
+            Sender.Tell(new UnknownWorker(m.WorkerId));
+            return;
+        }
+        var now = DateTimeOffset.UtcNow;
+        w.LastSeen = now;
+        // The worker's own list wins, except for assignments too recent to be in it yet.
+        var reported = m.Running.Select(r => (r.TaskId, r.Attempt)).ToHashSet();
+        foreach (var key in w.Running.Keys.ToList())
+            if (!reported.Contains(key) && now - w.Running[key] > _settings.HeartbeatInterval * 3)
+                w.Running.Remove(key);
+        foreach (var key in reported) w.Running.TryAdd(key, now);
+        Sender.Tell(new HeartbeatAck(m.WorkerId));
+        Dispatch();
+    }
+
+    private void OnRequest(RequestWork m)
+    {
+        if (_workers.Values.Any(w => w.Running.ContainsKey((m.TaskId, m.Attempt)))) return;
+        if (_waitingByTask.TryGetValue(m.TaskId, out var old))
+        {
+            if (old.Request.Attempt == m.Attempt) return;
+            _queue.Remove(old);
+        }
+        var waiting = new Waiting(m, old?.Seq ?? ++_seq);
+        _waitingByTask[m.TaskId] = waiting;
+        _queue.Add(waiting);
+        Dispatch();
+    }
+
+    private void OnRejected(AssignmentRejected m)
+    {
+        if (_workers.TryGetValue(m.WorkerId, out var w) && w.Running.Remove((m.TaskId, m.Attempt), out _)
+            && w.Assigned.Remove((m.TaskId, m.Attempt), out var request))
+            OnRequest(request);
+    }
+
+    private void Dequeue(string taskId)
+    {
+        if (_waitingByTask.Remove(taskId, out var w)) _queue.Remove(w);
+    }
+
+    private void Dispatch()
+    {
+        while (_queue.Count > 0)
+        {
+            var worker = _workers.Values.Where(w => w.Free > 0).MaxBy(w => w.Free);
+            if (worker is null) return;
+            var next = _queue.Min!;
+            _queue.Remove(next);
+            _waitingByTask.Remove(next.Request.TaskId);
+            var r = next.Request;
+            worker.Running[(r.TaskId, r.Attempt)] = DateTimeOffset.UtcNow;
+            worker.Assigned[(r.TaskId, r.Attempt)] = r;
+            worker.Ref.Tell(new AssignTask(r.TaskId, r.Attempt, r.Spec, worker.Id));
+        }
+    }
+
+    private void SweepSilentWorkers()
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var w in _workers.Values.Where(w => now - w.LastSeen > _settings.WorkerTimeout).ToList())
+            RemoveWorker(w, $"no heartbeat for {(now - w.LastSeen).TotalSeconds:0.#} s");
+        foreach (var w in _workers.Values)
+        foreach (var key in w.Assigned.Keys.Where(k => !w.Running.ContainsKey(k)).ToList())
+            w.Assigned.Remove(key);
+    }
+
+    private void RemoveWorker(Worker w, string reason)
+    {
+        _log.Warning("worker {0} ({1}) is gone: {2}; {3} attempt(s) go back to the queue", w.Id, w.Key, reason, w.Running.Count);
+        _workers.Remove(w.Id);
+        Context.Unwatch(w.Ref);
+        foreach (var (taskId, attempt) in w.Running.Keys)
+            _tasks.Tell(new AttemptWorkerLost(taskId, attempt, w.Id, reason));
+        Dispatch();
+    }
+
+    private WorkersSnapshot Snapshot() => new(
+        _workers.Values.OrderBy(w => w.Key).Select(w => new WorkerInfo(w.Id, w.Key, w.HttpEndpoint, w.Slots,
+            w.Running.Keys.Select(k => new RunningAttempt(k.TaskId, k.Attempt)).ToList(), w.LastSeen)).ToList(),
+        _queue.Count);
+
+    private sealed record Sweep;
+
+    private sealed record Waiting(RequestWork Request, long Seq);
+
+    private sealed class QueueOrder : IComparer<Waiting>
+    {
+        public static readonly QueueOrder Instance = new();
+
+        public int Compare(Waiting? a, Waiting? b)
+        {
+            if (ReferenceEquals(a, b)) return 0;
+            var c = b!.Request.Priority.CompareTo(a!.Request.Priority);
+            if (c != 0) return c;
+            c = a.Request.JobCreatedAt.CompareTo(b.Request.JobCreatedAt);
+            return c != 0 ? c : a.Seq.CompareTo(b.Seq);
+        }
+    }
+
+    private sealed class Worker(string id, string key, IActorRef @ref, int slots, string? http)
+    {
+        public string Id { get; } = id;
+        public string Key { get; } = key;
+        public IActorRef Ref { get; } = @ref;
+        public int Slots { get; } = slots;
+        public string? HttpEndpoint { get; } = http;
+        public DateTimeOffset LastSeen { get; set; }
+        /// <summary>Attempts on this worker, with when they were assigned or last reported.</summary>
+        public Dictionary<(string TaskId, int Attempt), DateTimeOffset> Running { get; } = new();
+        /// <summary>Assignments not yet confirmed, kept so a rejected one can go back to the queue.</summary>
+        public Dictionary<(string TaskId, int Attempt), RequestWork> Assigned { get; } = new();
+        public int Free => Slots - Running.Count;
+    }
+}

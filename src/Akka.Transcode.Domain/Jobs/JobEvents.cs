@@ -1,0 +1,28 @@
+using Akka.Transcode.Domain.Tasks;
+
+namespace Akka.Transcode.Domain.Jobs;
+
+/// <summary>Everything persisted by a job entity. Renaming one breaks replay: the serializer maps each to a fixed name.</summary>
+public interface IJobEvent
+{
+    string JobId { get; }
+    DateTimeOffset At { get; }
+}
+
+public sealed record JobSubmitted(string JobId, JobSpec Spec, DateTimeOffset At) : IJobEvent;
+
+public sealed record JobPlanned(string JobId, IReadOnlyList<TaskSpec> Tasks, double OutputDuration,
+    string TempOutputPath, string WorkDir, IReadOnlyList<string> Notes, DateTimeOffset At) : IJobEvent;
+
+public sealed record JobStarted(string JobId, DateTimeOffset At) : IJobEvent;
+
+public sealed record JobTaskCompleted(string JobId, int Index, DateTimeOffset At) : IJobEvent;
+
+/// <summary>A progress checkpoint, so progress survives a restart and the read model can show it.</summary>
+public sealed record JobProgressed(string JobId, double Progress, DateTimeOffset At) : IJobEvent;
+
+public sealed record JobCompleted(string JobId, string OutputPath, DateTimeOffset At) : IJobEvent;
+
+public sealed record JobFailed(string JobId, ErrorCode Code, string Message, DateTimeOffset At) : IJobEvent;
+
+public sealed record JobCanceled(string JobId, DateTimeOffset At) : IJobEvent;

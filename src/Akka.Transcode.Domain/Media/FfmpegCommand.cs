@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Text;
+using Akka.Transcode.Domain.Tasks;
+
+namespace Akka.Transcode.Domain.Media;
+
+/// <summary>A file the worker writes before starting ffmpeg (concat lists), next to the task's output.</summary>
+public sealed record AuxFile(string Path, string Content);
+
+/// <summary>
+/// An ffmpeg invocation as an argv list: never a shell string, so no file name can split or inject arguments.
+/// </summary>
+public sealed record FfmpegCommand(IReadOnlyList<string> Arguments, IReadOnlyList<AuxFile> Files);
+
+/// <summary>
+/// Builds ffmpeg arguments for a task. Every path goes through <see cref="FileUrl"/>, so a file named like an option
+/// ("-y.mp4") or a protocol ("concat:a|b") is still just a file.
+/// </summary>
+public static class FfmpegArguments
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static FfmpegCommand Build(TaskSpec task, int threads = 0) => task.Kind switch
+    {
+        TaskKind.Transcode when task.KeyframeCuts => KeyframeCut(task, threads),
+        TaskKind.Transcode or TaskKind.Video or TaskKind.Audio => FromSource(task, threads),
+        TaskKind.Join => Join(task, threads),
+        _ => throw new ArgumentOutOfRangeException(nameof(task)),
+    };
+
+    /// <summary>The file: protocol makes ffmpeg treat the whole string as a local path.</summary>
+    public static string FileUrl(string absolutePath)
+    {
+        if (!Path.IsPathRooted(absolutePath))
+            throw new ArgumentException($"ffmpeg paths must be absolute: {absolutePath}", nameof(absolutePath));
+        return "file:" + absolutePath;
+    }
+
+    public static string Seconds(double s) => s.ToString("0.######", Inv);
+
+    private static List<string> Start() => ["-hide_banner", "-y"];
+
+    private static FfmpegCommand FromSource(TaskSpec t, int threads)
+    {
+        var args = Start();
+        var cuts = t.Cuts;
+        if (cuts.Count == 0)
+        {
+            args.AddRange(["-i", FileUrl(t.SourcePath)]);
+            var maps = new List<string>();
+            if (t.Video.Action != StreamAction.Drop)
+            {
+                maps.AddRange(["-map", "0:v:0"]);
+                var vf = VideoFilters(t.Video);
+                if (vf.Length > 0) maps.AddRange(["-vf", vf]);
+            }
+            if (t.Audio.Action != StreamAction.Drop) maps.AddRange(["-map", "0:a:0"]);
+            args.AddRange(maps);
+        }
+        else
+        {
+            // One input per cut, each seeked on its own: accurate seeking decodes from the key frame before the
+            // seek point and drops what precedes it, which gives exact cuts without scanning from the start.
+            foreach (var c in cuts)
+                args.AddRange(["-ss", Seconds(c.Seek), "-i", FileUrl(t.SourcePath)]);
+            var graph = new StringBuilder();
+            var concatInputs = new StringBuilder();
+            var hasV = t.Video.Action != StreamAction.Drop;
+            var hasA = t.Audio.Action != StreamAction.Drop;
+            for (var i = 0; i < cuts.Count; i++)
+            {
+                var c = cuts[i];
+                if (hasV)
+                {
+                    var trim = c.Frames is { } n ? $"trim=end_frame={n}" : $"trim=duration={Seconds(c.Duration)}";
+                    graph.Append($"[{i}:v:0]{trim},setpts=PTS-STARTPTS[v{i}];");
+                    concatInputs.Append($"[v{i}]");
+                }
+                if (hasA)
+                {
+                    graph.Append($"[{i}:a:0]atrim=start={Seconds(c.AudioOffset)}:duration={Seconds(c.Duration)},asetpts=PTS-STARTPTS[a{i}];");
+                    concatInputs.Append($"[a{i}]");
+                }
+            }
+            var vOut = "[vcat]";
+            graph.Append(concatInputs).Append($"concat=n={cuts.Count}:v={(hasV ? 1 : 0)}:a={(hasA ? 1 : 0)}");
+            graph.Append(hasV ? "[vcat]" : "").Append(hasA ? "[acat]" : "");
+            var vf = hasV ? VideoFilters(t.Video) : "";
+            if (vf.Length > 0)
+            {
+                graph.Append($";[vcat]{vf}[vout]");
+                vOut = "[vout]";
+            }
+            args.AddRange(["-filter_complex", graph.ToString()]);
+            if (hasV) args.AddRange(["-map", vOut]);
+            if (hasA) args.AddRange(["-map", "[acat]"]);
+        }
+        AddCodecs(args, t.Video, t.Audio, threads);
+        args.AddRange(["-f", t.Muxer, FileUrl(t.OutputPath)]);
+        return new FfmpegCommand(args, []);
+    }
+
+    /// <summary>Copy with cuts: the concat demuxer's inpoint/outpoint cut at key frames without decoding.</summary>
+    private static FfmpegCommand KeyframeCut(TaskSpec t, int threads)
+    {
+        var list = new StringBuilder("ffconcat version 1.0\n");
+        foreach (var c in t.Cuts)
+            list.Append($"file {ConcatQuote(t.SourcePath)}\ninpoint {Seconds(c.From)}\noutpoint {Seconds(c.To)}\n");
+        var listPath = t.OutputPath + ".ffconcat";
+        var args = Start();
+        args.AddRange(["-f", "concat", "-safe", "0", "-i", FileUrl(listPath)]);
+        if (t.Video.Action != StreamAction.Drop) args.AddRange(["-map", "0:v:0"]);
+        if (t.Audio.Action != StreamAction.Drop) args.AddRange(["-map", "0:a:0"]);
+        AddCodecs(args, t.Video, t.Audio, threads);
+        args.AddRange(["-f", t.Muxer, FileUrl(t.OutputPath)]);
+        return new FfmpegCommand(args, [new AuxFile(listPath, list.ToString())]);
+    }
+
+    private static FfmpegCommand Join(TaskSpec t, int threads)
+    {
+        var list = new StringBuilder("ffconcat version 1.0\n");
+        foreach (var p in t.VideoParts) list.Append($"file {ConcatQuote(p)}\n");
+        var listPath = t.OutputPath + ".ffconcat";
+        var args = Start();
+        args.AddRange(["-f", "concat", "-safe", "0", "-i", FileUrl(listPath)]);
+        var maps = new List<string> { "-map", "0:v:0" };
+        if (t.Audio.Action != StreamAction.Drop)
+        {
+            // Audio comes from the lossless audio part when it was cut or re-encoded, else straight from the source.
+            args.AddRange(["-i", FileUrl(t.AudioPart ?? t.SourcePath)]);
+            maps.AddRange(["-map", "1:a:0"]);
+        }
+        args.AddRange(maps);
+        AddCodecs(args, VideoOp.Copy, t.Audio, threads);
+        args.AddRange(["-f", t.Muxer, FileUrl(t.OutputPath)]);
+        return new FfmpegCommand(args, [new AuxFile(listPath, list.ToString())]);
+    }
+
+    /// <summary>
+    /// Quotes a path for an ffconcat "file" line: inside single quotes everything is literal, and a single quote is
+    /// closed, escaped and reopened.
+    /// </summary>
+    public static string ConcatQuote(string path) => "'" + path.Replace("'", "'\\''") + "'";
+
+    private static string VideoFilters(VideoOp v)
+    {
+        if (v.Action != StreamAction.Encode || (v.Width is null && v.Height is null)) return "";
+        // -2 keeps the aspect ratio and an even size, which 4:2:0 encoders need.
+        return $"scale={v.Width?.ToString(Inv) ?? "-2"}:{v.Height?.ToString(Inv) ?? "-2"}";
+    }
+
+    private static void AddCodecs(List<string> args, VideoOp v, AudioOp a, int threads)
+    {
+        switch (v.Action)
+        {
+            case StreamAction.Drop: args.Add("-vn"); break;
+            case StreamAction.Copy: args.AddRange(["-c:v", "copy"]); break;
+            case StreamAction.Encode: args.AddRange(VideoEncoder(v)); break;
+        }
+        switch (a.Action)
+        {
+            case StreamAction.Drop: args.Add("-an"); break;
+            case StreamAction.Copy: args.AddRange(["-c:a", "copy"]); break;
+            case StreamAction.Encode: args.AddRange(AudioEncoder(a)); break;
+        }
+        args.AddRange(["-sn", "-dn"]);
+        if (threads > 0) args.AddRange(["-threads", threads.ToString(Inv)]);
+    }
+
+    private static IEnumerable<string> VideoEncoder(VideoOp v)
+    {
+        var rate = v.Bitrate is { } b ? new[] { "-b:v", b.ToString(Inv) } : null;
+        return v.Codec switch
+        {
+            "h264" => ["-c:v", "libx264", "-preset", v.Preset ?? "veryfast", .. rate ?? ["-crf", (v.Crf ?? 23).ToString(Inv)], "-pix_fmt", "yuv420p"],
+            "hevc" => ["-c:v", "libx265", "-preset", v.Preset ?? "veryfast", .. rate ?? ["-crf", (v.Crf ?? 28).ToString(Inv)], "-pix_fmt", "yuv420p", "-tag:v", "hvc1", "-x265-params", "log-level=error"],
+            "vp9" => ["-c:v", "libvpx-vp9", "-deadline", "good", "-cpu-used", "4", "-row-mt", "1", .. rate ?? ["-crf", (v.Crf ?? 32).ToString(Inv), "-b:v", "0"], "-pix_fmt", "yuv420p"],
+            "av1" => ["-c:v", "libsvtav1", "-preset", "8", .. rate ?? ["-crf", (v.Crf ?? 35).ToString(Inv)], "-pix_fmt", "yuv420p"],
+            _ => throw new ArgumentException($"unknown video codec {v.Codec}"),
+        };
+    }
+
+    private static IEnumerable<string> AudioEncoder(AudioOp a)
+    {
+        string Rate(long fallback) => (a.Bitrate ?? fallback).ToString(Inv);
+        return a.Codec switch
+        {
+            "aac" => ["-c:a", "aac", "-b:a", Rate(128_000)],
+            "mp3" => ["-c:a", "libmp3lame", "-b:a", Rate(192_000)],
+            "opus" => ["-c:a", "libopus", "-b:a", Rate(128_000)],
+            "pcm_s16le" => ["-c:a", "pcm_s16le"],
+            "flac" => ["-c:a", "flac"],
+            _ => throw new ArgumentException($"unknown audio codec {a.Codec}"),
+        };
+    }
+}

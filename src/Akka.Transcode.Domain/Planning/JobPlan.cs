@@ -1,0 +1,17 @@
+using Akka.Transcode.Domain.Tasks;
+
+namespace Akka.Transcode.Domain.Planning;
+
+/// <param name="TempOutputPath">Where the last task writes; renamed to the real output only when complete.</param>
+/// <param name="WorkDir">Chunk and audio parts of a chunked job; removed when the job ends.</param>
+public sealed record JobPlan(
+    IReadOnlyList<TaskSpec> Tasks,
+    double OutputDuration,
+    string TempOutputPath,
+    string WorkDir,
+    IReadOnlyList<string> Notes);
+
+/// <param name="MaxTaskSeconds">Longest piece of video one task encodes (Transcode:Planning:MaxTaskSeconds).</param>
+/// <param name="WorkerSlots">Slots the cluster has now; chunks are sized so they share the work.</param>
+/// <param name="MinTaskSeconds">Below this, a chunk costs more in process start and join than it saves.</param>
+public sealed record PlanningOptions(double MaxTaskSeconds = 60, int WorkerSlots = 1, double MinTaskSeconds = 5);

@@ -1,0 +1,78 @@
+namespace Akka.Transcode.Domain.Tasks;
+
+/// <summary>
+/// What kind of work a task is. A whole job that fits one task is <see cref="Transcode"/>; a chunked job is
+/// <see cref="Video"/> chunks plus one <see cref="Audio"/> task for the whole edit list, then a <see cref="Join"/>.
+/// </summary>
+public enum TaskKind { Transcode, Video, Audio, Join }
+
+public enum StreamAction { Drop, Copy, Encode }
+
+/// <summary>
+/// One range read from the source. <see cref="Seek"/> is where ffmpeg seeks (half a frame before the first wanted
+/// frame, so container timestamp rounding can never drop or add a frame); <see cref="Frames"/> is the exact frame
+/// count when the frame rate is known; <see cref="AudioOffset"/> is the gap between the seek point and that first
+/// frame, which the audio skips so sound stays in sync with the picture.
+/// </summary>
+public sealed record SourceCut(double From, double To, double Seek, int? Frames, double AudioOffset, double Duration);
+
+public sealed record VideoOp(StreamAction Action, string Codec = "", int? Crf = null, string? Preset = null,
+    long? Bitrate = null, int? Width = null, int? Height = null)
+{
+    public static readonly VideoOp Drop = new(StreamAction.Drop);
+    public static readonly VideoOp Copy = new(StreamAction.Copy);
+}
+
+/// <summary>Audio codec names are ffmpeg's codec names (aac, mp3, opus, pcm_s16le, flac).</summary>
+public sealed record AudioOp(StreamAction Action, string Codec = "", long? Bitrate = null)
+{
+    public static readonly AudioOp Drop = new(StreamAction.Drop);
+    public static readonly AudioOp Copy = new(StreamAction.Copy);
+}
+
+/// <summary>
+/// Everything a worker needs to run one task, with absolute paths. The same record travels to cluster workers and
+/// (as JSON) to HTTP workers, so it holds no behaviour.
+/// </summary>
+public sealed record TaskSpec
+{
+    public required string TaskId { get; init; }
+    public required string JobId { get; init; }
+    public required int Index { get; init; }
+    public required TaskKind Kind { get; init; }
+    public required string SourcePath { get; init; }
+    /// <summary>Ranges read from the source, in output order; empty means the whole source.</summary>
+    public IReadOnlyList<SourceCut> Cuts { get; init; } = [];
+    /// <summary>Copy with cuts: ranges are cut at key frames by the concat demuxer instead of decoded exactly.</summary>
+    public bool KeyframeCuts { get; init; }
+    /// <summary>Join: the video chunk files, in order.</summary>
+    public IReadOnlyList<string> VideoParts { get; init; } = [];
+    /// <summary>Join: the audio file made by the audio task, or null when audio is copied from the source or absent.</summary>
+    public string? AudioPart { get; init; }
+    public required string OutputPath { get; init; }
+    /// <summary>ffmpeg muxer name: the output file's extension never decides its format.</summary>
+    public required string Muxer { get; init; }
+    public required VideoOp Video { get; init; }
+    public required AudioOp Audio { get; init; }
+    /// <summary>Seconds of output this task writes: what its progress is measured against.</summary>
+    public required double Duration { get; init; }
+    /// <summary>Share of the job's work, for duration-weighted job progress.</summary>
+    public required double Weight { get; init; }
+    public IReadOnlyList<int> DependsOn { get; init; } = [];
+    public string? MapPath { get; init; }
+
+    public double FromTime => Cuts.Count == 0 ? 0 : Cuts.Min(c => c.From);
+    public double ToTime => Cuts.Count == 0 ? Duration : Cuts.Max(c => c.To);
+}
+
+public static class TaskKindNames
+{
+    public static string Wire(this TaskKind kind) => kind switch
+    {
+        TaskKind.Transcode => "transcode",
+        TaskKind.Video => "video",
+        TaskKind.Audio => "audio",
+        TaskKind.Join => "join",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}

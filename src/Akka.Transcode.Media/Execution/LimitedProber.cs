@@ -1,0 +1,21 @@
+using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Media;
+using Akka.Transcode.Media.Probing;
+
+namespace Akka.Transcode.Media.Execution;
+
+/// <summary>
+/// ffprobe through <see cref="MediaProber"/>, with a bound on probes at once: a burst of submissions must not
+/// start a thousand ffprobe processes on the master.
+/// </summary>
+public sealed class LimitedProber(MediaProber prober, int maxConcurrent) : ISourceProber
+{
+    private readonly SemaphoreSlim _gate = new(Math.Max(1, maxConcurrent));
+
+    public async Task<Result<MediaInfo>> ProbeAsync(string path, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try { return await prober.ProbeAsync(path, ct); }
+        finally { _gate.Release(); }
+    }
+}

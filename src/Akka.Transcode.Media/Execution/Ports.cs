@@ -1,0 +1,30 @@
+using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Media;
+using Akka.Transcode.Domain.Tasks;
+
+namespace Akka.Transcode.Media.Execution;
+
+/// <summary>Reads what a source holds, by content.</summary>
+public interface ISourceProber
+{
+    Task<Result<MediaInfo>> ProbeAsync(string path, CancellationToken ct);
+}
+
+public sealed record TaskProgress(double Percent, double? Speed);
+
+/// <param name="Code">Why it failed, in protocol terms (-9 for a source that cannot be read, -1 otherwise).</param>
+public sealed record TaskOutcome(bool Success, bool Canceled, ErrorCode? Code, string? Error)
+{
+    public static readonly TaskOutcome Succeeded = new(true, false, null, null);
+    public static readonly TaskOutcome WasCanceled = new(false, true, null, "canceled");
+    public static TaskOutcome Failed(ErrorCode code, string error) => new(false, false, code, error);
+}
+
+/// <summary>
+/// Runs one task attempt to its output file. On any outcome but success it leaves no partial output behind.
+/// Progress is reported on whatever thread the executor likes: callers forward it as a message.
+/// </summary>
+public interface ITaskExecutor
+{
+    Task<TaskOutcome> RunAsync(TaskSpec task, Action<TaskProgress> onProgress, CancellationToken ct);
+}

@@ -1,0 +1,48 @@
+using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Media;
+using FFMpegCore;
+
+namespace Akka.Transcode.Media.Probing;
+
+/// <summary>Turns FFMpegCore's analysis into our <see cref="MediaInfo"/>, refusing what cannot be transcoded.</summary>
+internal static class MediaAnalysisMapper
+{
+    public static Result<MediaInfo> ToMediaInfo(IMediaAnalysis analysis)
+    {
+        // Cover art in mp3/m4a is a one-picture "video" stream; treating it as video would plan a video encode.
+        var video = analysis.VideoStreams.Where(v => !IsAttachedPicture(v)).OrderBy(v => v.Index).FirstOrDefault();
+        var audio = analysis.AudioStreams.OrderBy(a => a.Index).FirstOrDefault();
+        if (video is null && audio is null)
+            return Result<MediaInfo>.Fail(ErrorCode.SourceUnusable, "no audio or video stream");
+
+        var duration = Duration(analysis, video, audio);
+        if (!(duration > 0))
+            return Result<MediaInfo>.Fail(ErrorCode.SourceUnusable, "zero duration");
+
+        return Result<MediaInfo>.Ok(new MediaInfo(
+            analysis.Format.FormatName ?? string.Empty,
+            duration,
+            video is null ? null : new VideoStreamInfo(
+                video.CodecName ?? string.Empty, video.Width ?? 0, video.Height ?? 0, FrameRate(video), video.PixelFormat),
+            audio is null ? null : new AudioStreamInfo(audio.CodecName ?? string.Empty, audio.SampleRateHz ?? 0, audio.Channels ?? 0)));
+    }
+
+    private static bool IsAttachedPicture(VideoStream stream) =>
+        stream.Disposition is not null && stream.Disposition.TryGetValue("attached_pic", out var attached) && attached;
+
+    // Some containers (raw streams, some TS captures) carry no format duration; the longest stream is the best estimate.
+    private static double Duration(IMediaAnalysis analysis, VideoStream? video, AudioStream? audio)
+    {
+        var format = analysis.Format.Duration.TotalSeconds;
+        if (format > 0) return format;
+        return Math.Max(video?.Duration.TotalSeconds ?? 0, audio?.Duration.TotalSeconds ?? 0);
+    }
+
+    // avg_frame_rate is what players show; it is 0/0 (NaN) for some streams, where r_frame_rate still says something.
+    private static double FrameRate(VideoStream video) =>
+        IsUsable(video.AverageFrameRate) ? video.AverageFrameRate
+        : IsUsable(video.RealFrameRate) ? video.RealFrameRate
+        : 0;
+
+    private static bool IsUsable(double rate) => double.IsFinite(rate) && rate > 0;
+}

@@ -1,0 +1,138 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Transcode.Actors.Hosting;
+using Akka.Transcode.Actors.Jobs;
+using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Jobs;
+using Akka.Transcode.Media.Paths;
+using Akka.Transcode.Protocol;
+using Akka.Transcode.Protocol.Auth;
+using Akka.Transcode.Protocol.Requests;
+using Akka.Transcode.Protocol.Responses;
+using Failure = Akka.Transcode.Domain.Failure;
+
+namespace Akka.Transcode.Node.Api;
+
+/// <summary>The client calls of PROTOCOL.md: each turns a JSON request into one actor message or one read-model query.</summary>
+public static class MasterEndpoints
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public static void MapMasterEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/master/add_job", AddJob);
+        app.MapMethods("/master/get_job", ["GET", "POST"], GetJob);
+        app.MapMethods("/master/get_jobs", ["GET", "POST"], GetJobs);
+        app.MapPost("/master/cancel_job", CancelJob);
+    }
+
+    private static async Task<IResult> AddJob(HttpContext http, ApiCall api, MediaRoots roots,
+        IRequiredActor<JobRegion> jobs, CancellationToken ct)
+    {
+        if (api.Authorize(http, TokenScope.Client) is { } denied) return ApiCall.Fail(denied);
+        var (body, tooLarge) = await api.ReadBodyAsync(http.Request, ct);
+        if (tooLarge is not null) return tooLarge;
+        var parsed = RequestParser.ParseAddJob(body!);
+        if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!);
+        var req = parsed.Value!;
+
+        if (req.MapFilename is not null)
+            return ApiCall.Fail(ErrorCode.InvalidValue, "job.map_filename: stitching maps are not supported by this release");
+        if (req.CallbackUrl is not null)
+            return ApiCall.Fail(ErrorCode.InvalidValue, "job.callback_url: callbacks are not supported by this release");
+
+        var src = roots.ResolveSource(req.SrcFilename);
+        if (!src.IsOk) return ApiCall.Fail(Prefixed("job.src_filename", src.Error!));
+        var dst = roots.ResolveDestinationDir(req.DstDir);
+        if (!dst.IsOk) return ApiCall.Fail(Prefixed("job.dst_dir", dst.Error!));
+
+        var spec = new JobSpec
+        {
+            SourcePath = src.Value!, DstDir = dst.Value!, DstFormat = req.DstFormat, Segments = req.Ranges,
+            SegmentsText = string.IsNullOrWhiteSpace(req.Segments) ? null : req.Segments, Priority = req.Priority,
+            Overwrite = req.Overwrite, Output = req.Output,
+        };
+        // Checked here for a fast, clear answer; the rename at the end checks again without overwriting.
+        if (!spec.Overwrite && File.Exists(spec.OutputPath()) && req.JobId is null)
+            return ApiCall.Fail(ErrorCode.Conflict, $"output {spec.OutputPath()} already exists (set overwrite to replace it)");
+
+        var jobId = req.JobId ?? NewJobId();
+        var reply = await Ask<JobCommandReply>(jobs.ActorRef, new SubmitJob(jobId, spec), ct);
+        if (!reply.IsOk) return ApiCall.Fail(reply.Error!);
+        if (reply.Value!.Error is { } error) return ApiCall.Fail(error);
+        return ApiCall.Ok(new AddJobResponse(jobId));
+    }
+
+    private static async Task<IResult> GetJob(HttpContext http, ApiCall api, IRequiredActor<JobRegion> jobs,
+        CancellationToken ct)
+    {
+        if (api.Authorize(http, TokenScope.Client) is { } denied) return ApiCall.Fail(denied);
+        Result<GetJobRequest> parsed;
+        if (HttpMethods.IsGet(http.Request.Method))
+            parsed = RequestParser.ParseGetJobQuery(Query(http));
+        else
+        {
+            var (body, tooLarge) = await api.ReadBodyAsync(http.Request, ct);
+            if (tooLarge is not null) return tooLarge;
+            parsed = RequestParser.ParseGetJob(body!);
+        }
+        if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!);
+        var reply = await Ask<GetJobReply>(jobs.ActorRef, new GetJob(parsed.Value!.JobId, parsed.Value.Detail), ct);
+        if (!reply.IsOk) return ApiCall.Fail(reply.Error!);
+        if (reply.Value!.Error is { } error) return ApiCall.Fail(error);
+        return ApiCall.Ok(new GetJobResponse(JobMapping.ToDto(reply.Value.Job!)));
+    }
+
+    private static async Task<IResult> GetJobs(HttpContext http, ApiCall api, JobReadStore store, CancellationToken ct)
+    {
+        if (api.Authorize(http, TokenScope.Client) is { } denied) return ApiCall.Fail(denied);
+        Result<GetJobsRequest> parsed;
+        if (HttpMethods.IsGet(http.Request.Method))
+            parsed = RequestParser.ParseGetJobsQuery(Query(http));
+        else
+        {
+            var (body, tooLarge) = await api.ReadBodyAsync(http.Request, ct);
+            if (tooLarge is not null) return tooLarge;
+            parsed = RequestParser.ParseGetJobs(body!);
+        }
+        if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!);
+        var q = parsed.Value!;
+        var page = await store.QueryAsync(q.StartIndex, q.Limit, q.Order == SortOrder.Desc, (int?)q.State, ct);
+        return ApiCall.Ok(new GetJobsResponse(q.StartIndex, page.Total, page.Jobs.Select(JobMapping.ToDto).ToList()));
+    }
+
+    private static async Task<IResult> CancelJob(HttpContext http, ApiCall api, IRequiredActor<JobRegion> jobs,
+        CancellationToken ct)
+    {
+        if (api.Authorize(http, TokenScope.Client) is { } denied) return ApiCall.Fail(denied);
+        var (body, tooLarge) = await api.ReadBodyAsync(http.Request, ct);
+        if (tooLarge is not null) return tooLarge;
+        var parsed = RequestParser.ParseCancelJob(body!);
+        if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!);
+        var reply = await Ask<JobCommandReply>(jobs.ActorRef, new CancelJob(parsed.Value!.JobId), ct);
+        if (!reply.IsOk) return ApiCall.Fail(reply.Error!);
+        return reply.Value!.Error is { } error ? ApiCall.Fail(error) : ApiCall.Ok();
+    }
+
+    /// <summary>An unanswered ask means the cluster is not ready (shards starting, no master reachable): -10, retry.</summary>
+    private static async Task<Result<T>> Ask<T>(IActorRef target, object message, CancellationToken ct)
+    {
+        try
+        {
+            return Result<T>.Ok(await target.Ask<T>(message, AskTimeout, ct));
+        }
+        catch (AskTimeoutException)
+        {
+            return Result<T>.Fail(ErrorCode.Unavailable, "the cluster did not answer in time; retry later");
+        }
+    }
+
+    /// <summary>Time-ordered, so ids sort like creation times; 32 hex characters.</summary>
+    private static string NewJobId() => Guid.CreateVersion7().ToString("N");
+
+    private static IEnumerable<KeyValuePair<string, string?>> Query(HttpContext http) =>
+        http.Request.Query.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value.ToString()));
+
+    private static Failure Prefixed(string field, Failure f) => f with { Message = $"{field}: {f.Message}" };
+}

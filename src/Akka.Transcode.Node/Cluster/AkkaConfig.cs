@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Serialization;
+using Akka.Transcode.Node.Configuration;
+
+namespace Akka.Transcode.Node.Cluster;
+
+/// <summary>
+/// The one HOCON block of the node: persistence (Akka.Persistence.Sql has no Hosting package here, so it is
+/// configured by HOCON), the split-brain resolver, sharding's stores and the serializer bindings.
+/// </summary>
+public static class AkkaConfig
+{
+    public const string SystemName = "transcode";
+
+    public static string Hocon(TranscodeOptions o, Database db)
+    {
+        var provider = db.Provider == StorageProvider.Sqlite ? "SQLite.MS" : "PostgreSQL.15";
+        var cs = Quote(db.ConnectionString);
+        return $$"""
+            akka {
+              loglevel = INFO
+              actor.ask-timeout = 10s
+              cluster {
+                downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+                split-brain-resolver {
+                  active-strategy = keep-majority
+                  stable-after = 7s
+                }
+                run-coordinated-shutdown-when-down = on
+                sharding {
+                  # Durable ddata needs LightningDB, which fails at run time with the packages available here;
+                  # remembered entities are kept in the journal instead (remember-entities-store = eventsourced).
+                  distributed-data.durable.keys = []
+                  # Shards of a crashed node start again quickly on the survivors.
+                  retry-interval = 1s
+                  shard-start-timeout = 5s
+                  entity-restart-backoff = 2s
+                }
+              }
+              persistence {
+                journal {
+                  plugin = "akka.persistence.journal.sql"
+                  sql {
+                    connection-string = {{cs}}
+                    provider-name = "{{provider}}"
+                    auto-initialize = on
+                  }
+                }
+                snapshot-store {
+                  plugin = "akka.persistence.snapshot-store.sql"
+                  sql {
+                    connection-string = {{cs}}
+                    provider-name = "{{provider}}"
+                    auto-initialize = on
+                  }
+                }
+                query.journal.sql {
+                  connection-string = {{cs}}
+                  provider-name = "{{provider}}"
+                  refresh-interval = 250ms
+                }
+              }
+            }
+            {{TranscodeSerializer.Hocon}}
+            """;
+    }
+
+    /// <summary>A JSON string literal is a valid HOCON quoted string, so any connection string survives.</summary>
+    private static string Quote(string s) => JsonSerializer.Serialize(s);
+}

@@ -1,0 +1,80 @@
+namespace Akka.Transcode.Node.Configuration;
+
+/// <summary>
+/// Everything under Transcode:* (PROTOCOL.md's table, plus DataDir and Tasks). Lists may be given as a
+/// comma-separated string (handy in environment variables) or as :0, :1 ... entries.
+/// </summary>
+public sealed class TranscodeOptions
+{
+    public string Roles { get; set; } = "api,master,worker";
+    public HttpOptions Http { get; set; } = new();
+    public ClusterOptions Cluster { get; set; } = new();
+    public StorageOptions Storage { get; set; } = new();
+    public AuthOptions Auth { get; set; } = new();
+    public MediaOptions Media { get; set; } = new();
+    public WorkerOptions Worker { get; set; } = new();
+    public PlanningOptions Planning { get; set; } = new();
+    public TaskOptions Tasks { get; set; } = new();
+    /// <summary>Where the node keeps tokens.json and its ffmpeg pid files.</summary>
+    public string DataDir { get; set; } = "data";
+
+    public IReadOnlySet<string> RoleSet => Roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(r => r.ToLowerInvariant()).ToHashSet();
+
+    public bool Has(string role) => RoleSet.Contains(role);
+}
+
+public sealed class HttpOptions
+{
+    public string Url { get; set; } = "http://127.0.0.1:8080";
+    /// <summary>Bodies above this are refused with 413 before they are read.</summary>
+    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+}
+
+public sealed class ClusterOptions
+{
+    public string Hostname { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 4053;
+    /// <summary>Empty: the node is its own seed (a single-node cluster, or the first node of one).</summary>
+    public List<string> Seeds { get; set; } = [];
+}
+
+public sealed class StorageOptions
+{
+    public string Provider { get; set; } = "sqlite";
+    public string ConnectionString { get; set; } = "Data Source=data/transcode.db";
+}
+
+public sealed class AuthOptions
+{
+    public List<string> ClientTokens { get; set; } = [];
+    public List<string> WorkerTokens { get; set; } = [];
+    public List<string> AdminTokens { get; set; } = [];
+}
+
+public sealed class MediaOptions
+{
+    public List<string> Roots { get; set; } = [];
+    public IReadOnlyList<string> EffectiveRoots => Roots.Count > 0 ? Roots : ["media"];
+}
+
+public sealed class WorkerOptions
+{
+    public int Slots { get; set; } = 1;
+    public string? FfmpegPath { get; set; }
+    public string? MasterUrl { get; set; }
+    /// <summary>ffmpeg -threads per task; 0 = one slot uses every core, otherwise cores divided by slots.</summary>
+    public int ThreadsPerTask { get; set; }
+}
+
+public sealed class PlanningOptions
+{
+    public double MaxTaskSeconds { get; set; } = 60;
+}
+
+public sealed class TaskOptions
+{
+    public int MaxAttempts { get; set; } = 3;
+    public double AttemptSilenceSeconds { get; set; } = 5;
+    public double WorkerTimeoutSeconds { get; set; } = 5;
+}

@@ -1,0 +1,66 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Media.Paths;
+using Akka.Transcode.Media.Probing;
+using Akka.Transcode.Node.Api;
+using Akka.Transcode.Node.Cluster;
+using Akka.Transcode.Node.Configuration;
+using Akka.Transcode.Protocol.Auth;
+
+// One executable for every role (PROTOCOL.md, "Running a node"). With no arguments it is a whole single-node
+// system: SQLite under data/, media under media/, HTTP on 127.0.0.1:8080.
+var builder = WebApplication.CreateBuilder(args);
+var options = OptionsLoader.Load(builder.Configuration);
+
+Directory.CreateDirectory(options.DataDir);
+foreach (var root in options.Media.EffectiveRoots) Directory.CreateDirectory(root);
+FfmpegBinaries.Configure(options.Worker.FfmpegPath);
+
+var tokens = TokenSet.LoadOrCreate(options.DataDir, options.Auth.ClientTokens, options.Auth.WorkerTokens,
+    options.Auth.AdminTokens, out var createdTokens);
+var configuredTokens = options.Auth.ClientTokens.Count + options.Auth.WorkerTokens.Count + options.Auth.AdminTokens.Count > 0;
+if (!configuredTokens)
+{
+    if (!IsLoopback(options.Http.Url) || !IsLoopbackHost(options.Cluster.Hostname))
+    {
+        Console.Error.WriteLine("refusing to start: this node listens beyond loopback and no tokens are configured " +
+                                "(set Transcode:Auth:ClientTokens, WorkerTokens and AdminTokens)");
+        return 2;
+    }
+    Console.WriteLine(createdTokens
+        ? $"No tokens configured: generated client, worker and admin tokens in {TokenSet.PathFor(options.DataDir)}"
+        : $"No tokens configured: using the tokens in {TokenSet.PathFor(options.DataDir)}");
+}
+
+var db = new Database(Database.Parse(options.Storage.Provider), options.Storage.ConnectionString);
+db.PrepareSqliteFile();
+var readStore = new JobReadStore(db);
+await readStore.EnsureSchemaAsync();
+
+builder.WebHost.UseUrls(options.Http.Url);
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Http.MaxBodyBytes * 2);
+builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(tokens);
+builder.Services.AddSingleton(db);
+builder.Services.AddSingleton(readStore);
+builder.Services.AddSingleton(new MediaRoots(options.Media.EffectiveRoots));
+builder.Services.AddSingleton<ApiCall>();
+builder.Services.AddTranscodeCluster(options, db, readStore);
+
+var app = builder.Build();
+app.UseMiddleware<ErrorEnvelopeMiddleware>();
+app.MapHealthEndpoints();
+if (options.Has("api")) app.MapMasterEndpoints();
+
+// A downed node's actor system stops while the process could live on as a zombie: end the process with it.
+var system = app.Services.GetRequiredService<ActorSystem>();
+_ = system.WhenTerminated.ContinueWith(_ => app.Lifetime.StopApplication());
+
+await app.RunAsync();
+return 0;
+
+static bool IsLoopback(string url) => Uri.TryCreate(url, UriKind.Absolute, out var u) && IsLoopbackHost(u.Host);
+
+static bool IsLoopbackHost(string host) =>
+    host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));

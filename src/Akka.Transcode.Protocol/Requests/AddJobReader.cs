@@ -1,0 +1,61 @@
+using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Media;
+using Akka.Transcode.Domain.Segments;
+using Akka.Transcode.Protocol.Reading;
+
+namespace Akka.Transcode.Protocol.Requests;
+
+internal static class AddJobReader
+{
+    public static Result<AddJobRequest> Read(JsonFieldReader body)
+    {
+        body.RequestType();
+        var job = body.Object("job");
+        var src = job.NonEmpty("src_filename");
+        var dstDir = job.NonEmpty("dst_dir");
+        var format = job.Word("dst_format", ContainerFormats.All.Keys.ToList(), fallback: null, what: "container", required: true);
+        var segments = job.String("segments");
+        var ranges = Ranges(job, segments);
+        var map = job.String("map_filename");
+        var priority = job.IntegerIn("priority", int.MinValue, int.MaxValue, fallback: 0);
+        var jobId = job.Id("job_id", required: false);
+        var overwrite = job.Boolean("overwrite") ?? false;
+        var output = OutputSettingsReader.Read(job, ContainerFormats.Find(format));
+        var callback = CallbackUrl(job);
+
+        if (body.Error is { } e) return e;
+        return Result<AddJobRequest>.Ok(new AddJobRequest
+        {
+            SrcFilename = src!,
+            DstDir = dstDir!,
+            DstFormat = format!,
+            Segments = segments,
+            Ranges = ranges,
+            MapFilename = string.IsNullOrEmpty(map) ? null : map,
+            Priority = priority,
+            JobId = jobId,
+            Overwrite = overwrite,
+            Output = output,
+            CallbackUrl = callback,
+        });
+    }
+
+    private static IReadOnlyList<TimeRange> Ranges(FieldReader job, string? segments)
+    {
+        var parsed = SegmentParser.Parse(segments);
+        if (parsed.IsOk) return parsed.Value!;
+        job.Fail<int>(parsed.Error!.Code, "segments", parsed.Error.Message);
+        return [];
+    }
+
+    // Only http(s): file:, ftp: and friends would let a client make the master read or probe local resources.
+    private static string? CallbackUrl(FieldReader job)
+    {
+        var s = job.String("callback_url");
+        if (s is null) return null;
+        return Uri.TryCreate(s, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)
+            && u.Host.Length > 0
+            ? s
+            : job.Fail<string>(ErrorCode.InvalidValue, "callback_url", $"'{s}' is not an absolute http or https URL");
+    }
+}

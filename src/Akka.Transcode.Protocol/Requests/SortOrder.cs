@@ -1,0 +1,7 @@
+namespace Akka.Transcode.Protocol.Requests;
+
+public enum SortOrder
+{
+    Asc,
+    Desc,
+}

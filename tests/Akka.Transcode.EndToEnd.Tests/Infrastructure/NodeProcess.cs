@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Akka.Transcode.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// One real node (<c>dotnet Akka.Transcode.Node.dll</c>) in a throwaway directory that holds its data/ and media/,
+/// on free loopback ports, with known tokens. Output goes to <see cref="LogPath"/>.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    public const string ClientToken = "e2e-client-token";
+    public const string WorkerToken = "e2e-worker-token";
+    public const string AdminToken = "e2e-admin-token";
+
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly IReadOnlyList<string> _extraArgs;
+    private readonly object _logLock = new();
+    private readonly StreamWriter _log;
+    private Process? _process;
+    private int _starts;
+
+    public string RootDir { get; }
+    public string DataDir { get; }
+    public string MediaRoot { get; }
+    public string LogPath { get; }
+    public int HttpPort { get; }
+    public int ClusterPort { get; }
+    public Uri BaseUrl { get; }
+    public TranscodeClient Client { get; }
+
+    /// <summary>The running process's id (throws when not running).</summary>
+    public int Pid => _process is { HasExited: false } p ? p.Id : throw new InvalidOperationException("node is not running");
+
+    /// <summary>The node to run: <c>TRANSCODE_E2E_NODE_DLL</c> when set, else the build baked into this assembly.</summary>
+    public static string NodeDll { get; } =
+        Environment.GetEnvironmentVariable("TRANSCODE_E2E_NODE_DLL") is { Length: > 0 } fromEnv
+            ? Path.GetFullPath(fromEnv)
+            : typeof(NodeProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                  .FirstOrDefault(a => a.Key == "NodeDll")?.Value
+              ?? throw new InvalidOperationException("the test assembly carries no NodeDll metadata");
+
+    private NodeProcess(IReadOnlyList<string> extraArgs)
+    {
+        _extraArgs = extraArgs;
+        RootDir = Directory.CreateTempSubdirectory("akka-transcode-e2e-node-").FullName;
+        DataDir = Directory.CreateDirectory(Path.Combine(RootDir, "data")).FullName;
+        MediaRoot = Directory.CreateDirectory(Path.Combine(RootDir, "media")).FullName;
+        LogPath = Path.Combine(RootDir, "node.log");
+        _log = new StreamWriter(new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+            { AutoFlush = true };
+        (HttpPort, ClusterPort) = (FreePort(), FreePort());
+        while (ClusterPort == HttpPort) ClusterPort = FreePort();
+        BaseUrl = new Uri($"http://127.0.0.1:{HttpPort}/");
+        Client = new TranscodeClient(BaseUrl, ClientToken, () => LogTail());
+    }
+
+    /// <summary>Starts a node and waits until it is ready. <paramref name="prepareMedia"/> runs before the start,
+    /// with the media root, to put sources in place.</summary>
+    public static async Task<NodeProcess> StartAsync(IEnumerable<string>? extraArgs = null,
+        Action<string>? prepareMedia = null)
+    {
+        var node = new NodeProcess(extraArgs?.ToList() ?? []);
+        try
+        {
+            prepareMedia?.Invoke(node.MediaRoot);
+            await node.LaunchAsync();
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    private IEnumerable<string> Arguments() =>
+    [
+        $"--Transcode:Http:Url=http://127.0.0.1:{HttpPort}",
+        "--Transcode:Cluster:Hostname=127.0.0.1",
+        $"--Transcode:Cluster:Port={ClusterPort}",
+        "--Transcode:Storage:Provider=sqlite",
+        $"--Transcode:Storage:ConnectionString=Data Source={Path.Combine(DataDir, "transcode.db")}",
+        $"--Transcode:DataDir={DataDir}",
+        $"--Transcode:Auth:ClientTokens:0={ClientToken}",
+        $"--Transcode:Auth:WorkerTokens:0={WorkerToken}",
+        $"--Transcode:Auth:AdminTokens:0={AdminToken}",
+        $"--Transcode:Media:Roots:0={MediaRoot}",
+        .. _extraArgs,
+    ];
+
+    private async Task LaunchAsync()
+    {
+        if (_process is { HasExited: false }) throw new InvalidOperationException("node is already running");
+        if (!File.Exists(NodeDll)) throw new FileNotFoundException($"the node is not built: {NodeDll} does not exist", NodeDll);
+        _starts++;
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RootDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(NodeDll);
+        foreach (var a in Arguments()) psi.ArgumentList.Add(a);
+        // Hermetic: no configuration leaks in from the environment the tests run in.
+        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("Transcode__", StringComparison.OrdinalIgnoreCase)).ToList())
+            psi.Environment.Remove(key);
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+
+        WriteLog($"===== start #{_starts}: dotnet {string.Join(' ', psi.ArgumentList)}");
+        var p = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) WriteLog(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) WriteLog("[stderr] " + e.Data); };
+        if (!p.Start()) throw new InvalidOperationException("could not start the node");
+        p.StandardInput.Close();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        _process = p;
+        await WaitReadyAsync(p);
+    }
+
+    private async Task WaitReadyAsync(Process p)
+    {
+        using var http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
+        var sw = Stopwatch.StartNew();
+        var last = "no answer yet";
+        while (sw.Elapsed < ReadyTimeout)
+        {
+            if (p.HasExited)
+                throw new InvalidOperationException(
+                    $"the node exited with code {p.ExitCode} before it was ready\n{LogTail()}");
+            try
+            {
+                using var r = await http.GetAsync("readyz");
+                if (r.StatusCode == HttpStatusCode.OK)
+                {
+                    WriteLog($"===== ready after {sw.Elapsed.TotalSeconds:0.0} s");
+                    return;
+                }
+                last = $"HTTP {(int)r.StatusCode}";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                last = e.Message;
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"the node was not ready within {ReadyTimeout.TotalSeconds} s (last: {last})\n{LogTail()}");
+    }
+
+    /// <summary>SIGKILL the node and everything it started (ffmpeg included): a crash.</summary>
+    public async Task KillAsync()
+    {
+        var p = _process ?? throw new InvalidOperationException("node was never started");
+        if (p.HasExited) return;
+        WriteLog("===== SIGKILL");
+        p.Kill(entireProcessTree: true);
+        await p.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM the node and wait for it to exit on its own; returns its exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        var p = _process ?? throw new InvalidOperationException("node was never started");
+        if (p.HasExited) return p.ExitCode;
+        WriteLog("===== SIGTERM");
+        if (SysKill(p.Id, SigTerm) != 0)
+            throw new InvalidOperationException($"kill(SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        using var cts = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+            throw new TimeoutException($"the node did not exit within {StopTimeout.TotalSeconds} s of SIGTERM\n{LogTail()}");
+        }
+        return p.ExitCode;
+    }
+
+    /// <summary>Starts the node again on the same data directory, media root and ports, and waits until it is ready.</summary>
+    public async Task RestartAsync()
+    {
+        if (_process is { HasExited: false }) await StopAsync();
+        await LaunchAsync();
+    }
+
+    /// <summary>A mark in the log; <see cref="LogSince"/> returns what the node wrote after it.</summary>
+    public long LogMark()
+    {
+        lock (_logLock) return new FileInfo(LogPath).Length;
+    }
+
+    public string LogSince(long mark, int maxLines = 300)
+    {
+        string text;
+        lock (_logLock)
+        {
+            using var fs = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            fs.Seek(Math.Min(mark, fs.Length), SeekOrigin.Begin);
+            using var reader = new StreamReader(fs, Encoding.UTF8);
+            text = reader.ReadToEnd();
+        }
+        var lines = text.Split('\n');
+        return lines.Length <= maxLines
+            ? text
+            : $"... ({lines.Length - maxLines} earlier lines in {LogPath})\n" + string.Join('\n', lines[^maxLines..]);
+    }
+
+    /// <summary>The end of the node's log, for failure messages.</summary>
+    public string LogTail(int maxLines = 150) => $"----- node log ({LogPath}) -----\n{LogSince(0, maxLines)}";
+
+    private void WriteLog(string line)
+    {
+        lock (_logLock) _log.WriteLine(line);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (_process is { HasExited: false })
+        {
+            try { await StopAsync(); }
+            catch (TimeoutException) { /* already killed by StopAsync; its log stays for inspection below */ }
+        }
+        _process?.Dispose();
+        lock (_logLock) _log.Dispose();
+        if (Environment.GetEnvironmentVariable("TRANSCODE_E2E_KEEP") != "1")
+        {
+            try { Directory.Delete(RootDir, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A straggling child may still hold a file; what is left is the OS's to clean.
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        try { return ((IPEndPoint)l.LocalEndpoint).Port; }
+        finally { l.Stop(); }
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SysKill(int pid, int sig);
+}

@@ -1,0 +1,80 @@
+using Akka.Transcode.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
+using static Akka.Transcode.EndToEnd.Tests.Infrastructure.TranscodeClient;
+
+namespace Akka.Transcode.EndToEnd.Tests;
+
+/// <summary>A node killed with SIGKILL in the middle of a job picks it up where it was after a restart.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class RestartTests(MediaFixture media, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task After_SIGKILL_and_restart_the_job_resumes_without_redoing_finished_tasks()
+    {
+        await using var node = await NodeProcess.StartAsync(
+            ["--Transcode:Planning:MaxTaskSeconds=10", "--Transcode:Worker:Slots=1"],
+            root => E2E.StockMediaRoot(media.Media, root));
+        await E2E.WithNodeLog(node, output, async () =>
+        {
+            var client = node.Client;
+            // 60 s re-encoded in chunks of at most 10 s, one at a time: six video tasks, audio, join.
+            var id = await client.AddJobOkAsync(new
+            {
+                src_filename = E2E.Record, dst_dir = "restart", dst_format = "mp4", video_codec = "h264",
+            });
+            var others = new[]
+            {
+                await client.AddJobOkAsync(new { src_filename = E2E.Short, dst_dir = "restart-other-1", dst_format = "ts" }),
+                await client.AddJobOkAsync(new { src_filename = E2E.Short, dst_dir = "restart-other-2", dst_format = "mkv" }),
+            };
+
+            var before = await client.WaitForJobStateAsync(id,
+                j => DoneTasks(j).Count >= 2 || State(j) >= JobCompleted,
+                TimeSpan.FromSeconds(150), detail: true, what: "two finished tasks");
+            Assert.True(State(before) < JobCompleted,
+                $"the job ended before two of its tasks were seen done, so there was nothing to interrupt:\n{before}");
+            Assert.True(Tasks(before).Count >= 3, $"expected the job to be split into several tasks:\n{before}");
+            var doneBefore = DoneTasks(before);
+            output.WriteLine($"killing the node with {doneBefore.Count} of {Tasks(before).Count} tasks done: {string.Join(", ", doneBefore)}");
+
+            await node.KillAsync();
+            await node.RestartAsync();
+
+            // Every job submitted before the kill is still listed (the list is eventually consistent).
+            var all = new[] { id }.Concat(others).ToHashSet();
+            var listed = await E2E.Eventually(async () =>
+            {
+                var (status, body) = await client.GetJobsAsync(new { type = 0, start_index = 0, limit = 100, sortby = "time" });
+                return status == System.Net.HttpStatusCode.OK && ErrCode(body) == 0 &&
+                       all.IsSubsetOf(body.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("id").GetString()!));
+            }, TimeSpan.FromSeconds(30));
+            Assert.True(listed, "get_jobs after the restart does not list every job submitted before the kill");
+
+            var job = await client.WaitForJobCompletedAsync(id, TimeSpan.FromSeconds(180));
+            Assert.Equal(0, job.GetProperty("result").GetInt32());
+            var tasks = Tasks(job).ToDictionary(t => t.GetProperty("id").GetString()!);
+            foreach (var taskId in doneBefore)
+            {
+                Assert.True(tasks.TryGetValue(taskId, out var t), $"task {taskId} is missing after the restart:\n{job}");
+                Assert.Equal(TaskDone, t.GetProperty("state").GetInt32());
+                Assert.True(t.GetProperty("attempts").GetInt32() == 1,
+                    $"task {taskId} was done before the kill but ran again:\n{t}");
+            }
+            Assert.All(tasks.Values, t => Assert.Equal(TaskDone, t.GetProperty("state").GetInt32()));
+
+            var outFile = Path.Combine(node.MediaRoot, "restart", "record.mp4");
+            Assert.Equal(["record.mp4"], E2E.Entries(Path.GetDirectoryName(outFile)!));
+            Assert.Equal(["aac", "h264"], (await MediaAssert.CodecNamesAsync(outFile)).Order());
+            MediaAssert.Near(MediaSet.RecordSeconds, await MediaAssert.DurationAsync(outFile), E2E.OneFrame, "duration of record.mp4");
+            MediaAssert.Near(MediaSet.RecordSeconds * MediaSet.FrameRate, await MediaAssert.VideoFrameCountAsync(outFile), 1,
+                "video frames of record.mp4");
+            await MediaAssert.DecodesCleanlyAsync(outFile);
+
+            foreach (var other in others) await client.WaitForJobCompletedAsync(other, TimeSpan.FromSeconds(60));
+        });
+    }
+
+    private static List<string> DoneTasks(System.Text.Json.JsonElement job) =>
+        Tasks(job).Where(t => t.GetProperty("state").GetInt32() == TaskDone)
+            .Select(t => t.GetProperty("id").GetString()!).ToList();
+}
