@@ -33,8 +33,10 @@ public sealed class JobOutputTests(SharedNodeFixture shared, ITestOutputHelper o
         Assert.Equal("flv", await MediaAssert.FormatNameAsync(outFile));
         Assert.Equal(["aac", "h264"], (await MediaAssert.CodecNamesAsync(outFile)).Order());
         // 1-5 gives 4 s and 2-10 gives 8 s: 12 s, 360 frames at 30 fps, cut frame-accurately.
-        MediaAssert.Near(12.0, await MediaAssert.DurationAsync(outFile), E2E.OneFrame, "duration of record.flv");
-        MediaAssert.Near(360, await MediaAssert.VideoFrameCountAsync(outFile), 1, "video frames of record.flv");
+        var summary = await MediaAssert.SummaryAsync(outFile);
+        output.WriteLine(summary);
+        MediaAssert.Near(12.0, await MediaAssert.DurationAsync(outFile), E2E.OneFrame, $"duration ({summary})");
+        MediaAssert.Near(360, await MediaAssert.VideoFrameCountAsync(outFile), 1, $"video frames ({summary})");
         await MediaAssert.DecodesCleanlyAsync(outFile);
     });
 
@@ -55,7 +57,9 @@ public sealed class JobOutputTests(SharedNodeFixture shared, ITestOutputHelper o
         Assert.Equal(outFile, job.GetProperty("dst_path").GetString());
         Assert.Equal(["record.mp4"], E2E.Entries(Path.GetDirectoryName(outFile)!));
         Assert.Equal(["aac", "h264"], (await MediaAssert.CodecNamesAsync(outFile)).Order());
-        MediaAssert.Near(MediaSet.RecordSeconds, await MediaAssert.DurationAsync(outFile), 0.1, "duration of record.mp4");
+        var summary = await MediaAssert.SummaryAsync(outFile);
+        output.WriteLine(summary);
+        MediaAssert.Near(MediaSet.RecordSeconds, await MediaAssert.DurationAsync(outFile), 0.1, $"duration ({summary})");
         await MediaAssert.DecodesCleanlyAsync(outFile);
     });
 }

@@ -65,9 +65,11 @@ public sealed class RestartTests(MediaFixture media, ITestOutputHelper output)
             var outFile = Path.Combine(node.MediaRoot, "restart", "record.mp4");
             Assert.Equal(["record.mp4"], E2E.Entries(Path.GetDirectoryName(outFile)!));
             Assert.Equal(["aac", "h264"], (await MediaAssert.CodecNamesAsync(outFile)).Order());
-            MediaAssert.Near(MediaSet.RecordSeconds, await MediaAssert.DurationAsync(outFile), E2E.OneFrame, "duration of record.mp4");
+            var summary = await MediaAssert.SummaryAsync(outFile);
+            output.WriteLine(summary);
+            MediaAssert.Near(MediaSet.RecordSeconds, await MediaAssert.DurationAsync(outFile), E2E.OneFrame, $"duration ({summary})");
             MediaAssert.Near(MediaSet.RecordSeconds * MediaSet.FrameRate, await MediaAssert.VideoFrameCountAsync(outFile), 1,
-                "video frames of record.mp4");
+                $"video frames ({summary})");
             await MediaAssert.DecodesCleanlyAsync(outFile);
 
             foreach (var other in others) await client.WaitForJobCompletedAsync(other, TimeSpan.FromSeconds(60));

@@ -8,7 +8,7 @@ namespace Akka.Transcode.Actors.Workers;
 
 /// <summary>
 /// The live workers, their slots and the queue of waiting tasks (higher priority first, then older jobs first).
-/// A cluster singleton on master nodes. It keeps nothing on disk: after a fail-over, workers register again on
+/// Equal priority and age (the tasks of one job) go in task order. A cluster singleton on master nodes. It keeps nothing on disk: after a fail-over, workers register again on
 /// their next heartbeat and waiting tasks ask again, which rebuilds everything it knew.
 /// </summary>
 public sealed class WorkerRegistry : ReceiveActor, IWithTimers
@@ -177,6 +177,9 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
             var c = b!.Request.Priority.CompareTo(a!.Request.Priority);
             if (c != 0) return c;
             c = a.Request.JobCreatedAt.CompareTo(b.Request.JobCreatedAt);
+            if (c != 0) return c;
+            // Within a job, earlier pieces first: the join needs them all, but a watcher sees steady progress.
+            c = a.Request.Spec.Index.CompareTo(b.Request.Spec.Index);
             return c != 0 ? c : a.Seq.CompareTo(b.Seq);
         }
     }

@@ -59,10 +59,16 @@ public static class FfmpegArguments
         }
         else
         {
-            // One input per cut, each seeked on its own: accurate seeking decodes from the key frame before the
-            // seek point and drops what precedes it, which gives exact cuts without scanning from the start.
+            // One input per cut, each seeked on its own to a pre-roll before it. Timestamps stay the source's own
+            // (-copyts), so the trims below cut at exact source times whichever streams are mapped and wherever
+            // the seek landed; ffmpeg's own accurate seeking is off because those trims do the exact part.
+            args.Add("-copyts");
             foreach (var c in cuts)
-                args.AddRange(["-ss", Seconds(c.Seek), "-i", FileUrl(t.SourcePath)]);
+            {
+                args.Add("-noaccurate_seek");
+                if (c.Seek > 0) args.AddRange(["-ss", Seconds(c.Seek)]);
+                args.AddRange(["-i", FileUrl(t.SourcePath)]);
+            }
             var graph = new StringBuilder();
             var concatInputs = new StringBuilder();
             var hasV = t.Video.Action != StreamAction.Drop;
@@ -72,13 +78,14 @@ public static class FfmpegArguments
                 var c = cuts[i];
                 if (hasV)
                 {
-                    var trim = c.Frames is { } n ? $"trim=end_frame={n}" : $"trim=duration={Seconds(c.Duration)}";
-                    graph.Append($"[{i}:v:0]{trim},setpts=PTS-STARTPTS[v{i}];");
+                    // Two trims: end_frame counts the frames the first trim lets through, not the decoded ones.
+                    var take = c.Frames is { } n ? $"trim=end_frame={n}" : $"trim=duration={Seconds(c.Duration)}";
+                    graph.Append($"[{i}:v:0]trim=start={Seconds(c.VideoTrimStart)},setpts=PTS-STARTPTS,{take},setpts=PTS-STARTPTS[v{i}];");
                     concatInputs.Append($"[v{i}]");
                 }
                 if (hasA)
                 {
-                    graph.Append($"[{i}:a:0]atrim=start={Seconds(c.AudioOffset)}:duration={Seconds(c.Duration)},asetpts=PTS-STARTPTS[a{i}];");
+                    graph.Append($"[{i}:a:0]atrim=start={Seconds(c.AudioTrimStart)}:duration={Seconds(c.Duration)},asetpts=PTS-STARTPTS[a{i}];");
                     concatInputs.Append($"[a{i}]");
                 }
             }

@@ -13,6 +13,12 @@ public static class TaskPlanner
 {
     private const double Epsilon = 1e-6;
 
+    /// <summary>
+    /// Seconds decoded before a cut and thrown away. MPEG-TS seeking (no index) was measured landing up to 1.5 s
+    /// late with 2 s GOPs; 6 s covers GOPs up to about that long at the cost of decoding 6 s more per cut.
+    /// </summary>
+    public const double SeekPreroll = 6;
+
     public static Result<JobPlan> Plan(string jobId, JobSpec spec, MediaInfo media, PlanningOptions options)
     {
         var container = ContainerFormats.Find(spec.DstFormat);
@@ -38,21 +44,23 @@ public static class TaskPlanner
         if (keyframeCuts)
             notes.Add("video_codec copy with segments: cuts snap to the nearest earlier key frame, not to the exact time");
 
-        double? fps = video.Value.Action == StreamAction.Drop ? null : UsableFrameRate(media.Video);
+        var grid = video.Value.Action == StreamAction.Drop ? null : FrameGrid.For(media);
         var cuts = hasCuts
-            ? ranges.Value!.Select(r => MakeCut(r.From, r.To, keyframeCuts ? null : fps)).ToList()
+            ? ranges.Value!.Select(r => MakeCut(r.From, r.To, keyframeCuts ? null : grid, media.StartTime)).ToList()
             : [];
+        if (cuts.Any(c => c.Frames == 0))
+            return Result<JobPlan>.Fail(ErrorCode.InvalidValue, "a segment holds no video frame of the source");
         var outputDuration = hasCuts ? cuts.Sum(c => c.Duration) : media.Duration;
 
         var workDir = Path.Combine(spec.DstDir, $".transcode-{jobId}");
         var temp = Path.Combine(spec.DstDir, $".{Path.GetFileName(spec.OutputPath())}.{jobId}.tmp");
 
         var chunkSeconds = ChunkSeconds(outputDuration, options);
-        var chunkable = video.Value.Action == StreamAction.Encode && fps is not null && spec.MapPath is null
+        var chunkable = video.Value.Action == StreamAction.Encode && grid is not null && spec.MapPath is null
                         && outputDuration > chunkSeconds + Epsilon;
 
         IReadOnlyList<TaskSpec> tasks = chunkable
-            ? Chunked(jobId, spec, container, media, video.Value, audio.Value, cuts, fps!.Value, chunkSeconds,
+            ? Chunked(jobId, spec, container, media, video.Value, audio.Value, cuts, grid!, chunkSeconds,
                 outputDuration, workDir, temp)
             :
             [
@@ -77,24 +85,24 @@ public static class TaskPlanner
     }
 
     private static List<TaskSpec> Chunked(string jobId, JobSpec spec, ContainerFormat container, MediaInfo media,
-        VideoOp video, AudioOp audio, IReadOnlyList<SourceCut> cuts, double fps, double chunkSeconds,
+        VideoOp video, AudioOp audio, IReadOnlyList<SourceCut> cuts, FrameGrid grid, double chunkSeconds,
         double outputDuration, string workDir, string temp)
     {
         // The whole source is one range when there are no segments.
-        var ranges = cuts.Count > 0 ? cuts : [MakeCut(0, media.Duration, fps)];
+        var ranges = cuts.Count > 0 ? cuts : [MakeCut(0, media.Duration, grid, media.StartTime)];
         var tasks = new List<TaskSpec>();
         var parts = new List<string>();
         foreach (var range in ranges)
         {
-            var first = FirstFrame(range.From, fps);
+            var first = grid.FirstFrameAt(range.From);
             var total = range.Frames!.Value;
-            var pieces = Math.Max(1, (int)Math.Ceiling(total / fps / chunkSeconds - Epsilon));
+            var pieces = Math.Max(1, (int)Math.Ceiling(total / grid.Fps / chunkSeconds - Epsilon));
             for (var p = 0; p < pieces; p++)
             {
                 // Frame-exact boundaries: the chunks together hold exactly the range's frames, once each.
                 var start = first + (int)((long)total * p / pieces);
                 var end = first + (int)((long)total * (p + 1) / pieces);
-                var cut = FrameCut(start, end, fps);
+                var cut = FrameCut(start, end - start, grid);
                 var index = tasks.Count;
                 var part = Path.Combine(workDir, $"video-{index:D4}.mkv");
                 parts.Add(part);
@@ -149,27 +157,28 @@ public static class TaskPlanner
         return Result<IReadOnlyList<TimeRange>>.Ok(result);
     }
 
-    private static int FirstFrame(double t, double fps) => (int)Math.Ceiling(t * fps - Epsilon);
-
-    /// <summary>A cut of the source; exact to the frame when the frame rate is known.</summary>
-    public static SourceCut MakeCut(double from, double to, double? fps)
+    /// <summary>A cut of the source; exact to the frame when the frame grid is known.</summary>
+    public static SourceCut MakeCut(double from, double to, FrameGrid? grid, double containerStart = 0)
     {
-        if (fps is not { } f) return new SourceCut(from, to, from, null, 0, to - from);
-        var cut = FrameCut(FirstFrame(from, f), FirstFrame(to, f), f);
-        return cut with { From = from, To = to };
+        if (grid is null)
+        {
+            var seek = Math.Max(0, from - SeekPreroll);
+            return new SourceCut(from, to, seek, containerStart + from, containerStart + from, null, to - from);
+        }
+        var first = grid.FirstFrameAt(from);
+        var end = grid.FirstFrameAt(to);
+        return FrameCut(first, end - first, grid);
     }
 
-    private static SourceCut FrameCut(int start, int end, double fps)
+    private static SourceCut FrameCut(int first, int frames, FrameGrid grid)
     {
-        var frames = Math.Max(1, end - start);
-        var seek = start == 0 ? 0 : (start - 0.5) / fps;
-        var audioOffset = start / fps - seek;
-        return new SourceCut(start / fps, end / fps, seek, frames, audioOffset, frames / fps);
+        frames = Math.Max(0, frames);
+        var start = grid.TimeOf(first);
+        var seek = Math.Max(0, start - SeekPreroll);
+        var stamp = grid.ContainerStart + start;
+        return new SourceCut(start, grid.TimeOf(first + frames), seek, stamp - 0.5 / grid.Fps, stamp, frames,
+            frames / grid.Fps);
     }
-
-    /// <summary>Frame-exact cutting needs a constant, plausible rate; otherwise cuts fall back to times.</summary>
-    private static double? UsableFrameRate(VideoStreamInfo? v) =>
-        v is { FrameRate: > 1 and < 500 } ? v.FrameRate : null;
 
     private static Result<VideoOp> ChooseVideo(JobSpec spec, ContainerFormat container, MediaInfo media, bool hasCuts)
     {

@@ -9,12 +9,15 @@ public enum TaskKind { Transcode, Video, Audio, Join }
 public enum StreamAction { Drop, Copy, Encode }
 
 /// <summary>
-/// One range read from the source. <see cref="Seek"/> is where ffmpeg seeks (half a frame before the first wanted
-/// frame, so container timestamp rounding can never drop or add a frame); <see cref="Frames"/> is the exact frame
-/// count when the frame rate is known; <see cref="AudioOffset"/> is the gap between the seek point and that first
-/// frame, which the audio skips so sound stays in sync with the picture.
+/// One range read from the source, in output order. <see cref="From"/> and <see cref="To"/> are seconds after the
+/// container's start, as clients write segments. ffmpeg reads with the source's own timestamps (-copyts): it seeks
+/// to <see cref="Seek"/>, a pre-roll before the range, because a container without an index (MPEG-TS) can land up
+/// to a GOP after the asked time; then video is kept from the timestamp <see cref="VideoTrimStart"/> (half a frame
+/// before the first wanted frame, so rounding can neither drop it nor keep the one before) for exactly
+/// <see cref="Frames"/> frames, and audio from <see cref="AudioTrimStart"/>, the first frame's own timestamp.
 /// </summary>
-public sealed record SourceCut(double From, double To, double Seek, int? Frames, double AudioOffset, double Duration);
+public sealed record SourceCut(double From, double To, double Seek, double VideoTrimStart, double AudioTrimStart,
+    int? Frames, double Duration);
 
 public sealed record VideoOp(StreamAction Action, string Codec = "", int? Crf = null, string? Preset = null,
     long? Bitrate = null, int? Width = null, int? Height = null)

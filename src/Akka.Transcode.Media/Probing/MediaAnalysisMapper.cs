@@ -23,8 +23,23 @@ internal static class MediaAnalysisMapper
             analysis.Format.FormatName ?? string.Empty,
             duration,
             video is null ? null : new VideoStreamInfo(
-                video.CodecName ?? string.Empty, video.Width ?? 0, video.Height ?? 0, FrameRate(video), video.PixelFormat),
-            audio is null ? null : new AudioStreamInfo(audio.CodecName ?? string.Empty, audio.SampleRateHz ?? 0, audio.Channels ?? 0)));
+                video.CodecName ?? string.Empty, video.Width ?? 0, video.Height ?? 0, FrameRate(video), video.PixelFormat,
+                StartOffset(analysis, video), video.Duration.TotalSeconds > 0 ? video.Duration.TotalSeconds : null),
+            audio is null ? null : new AudioStreamInfo(audio.CodecName ?? string.Empty, audio.SampleRateHz ?? 0, audio.Channels ?? 0),
+            ContainerStart(analysis)));
+    }
+
+    private static double ContainerStart(IMediaAnalysis analysis)
+    {
+        var start = analysis.Format.StartTime.TotalSeconds;
+        return double.IsFinite(start) && start > 0 ? start : 0;
+    }
+
+    // MPEG-TS starts video a few tens of milliseconds after the container; cut points are container-relative.
+    private static double StartOffset(IMediaAnalysis analysis, VideoStream video)
+    {
+        var offset = (video.StartTime - analysis.Format.StartTime).TotalSeconds;
+        return double.IsFinite(offset) && offset is > 0 and < 10 ? offset : 0;
     }
 
     private static bool IsAttachedPicture(VideoStream stream) =>

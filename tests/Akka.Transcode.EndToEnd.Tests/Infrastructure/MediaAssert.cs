@@ -51,6 +51,17 @@ public static class MediaAssert
             $"decoding {path} was not clean (exit {r.ExitCode}):\n{r.StdErr}");
     }
 
+    /// <summary>One line for failure messages: container duration, and per stream its codec, start time,
+    /// duration and frame or packet count.</summary>
+    public static async Task<string> SummaryAsync(string path)
+    {
+        var probe = await ProbeAsync(path);
+        static string Get(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.ToString() : "n/a";
+        var streams = probe.GetProperty("streams").EnumerateArray().Select(s =>
+            $"{Get(s, "codec_name")} start {Get(s, "start_time")} duration {Get(s, "duration")} frames {Get(s, "nb_frames")}");
+        return $"{Path.GetFileName(path)}: duration {Get(probe.GetProperty("format"), "duration")}; {string.Join("; ", streams)}";
+    }
+
     /// <summary>Asserts |actual - expected| &lt;= tolerance, with the numbers in the message.</summary>
     public static void Near(double expected, double actual, double tolerance, string what) =>
         Assert.True(Math.Abs(actual - expected) <= tolerance,

@@ -1,0 +1,40 @@
+using System.Collections.Immutable;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+using Akka.Transcode.Actors.Serialization;
+
+namespace Akka.Transcode.Actors.Tests.Support;
+
+/// <summary>
+/// The in-memory journal, but each event is serialized with the serializer bound to it and stored as what comes
+/// back, so recovery replays exactly what a real journal would. An event bound to any other serializer fails the
+/// write (and so the persisting actor).
+/// </summary>
+public sealed class RoundTripMemoryJournal : MemoryJournal
+{
+    private readonly Akka.Serialization.Serialization _serialization = Context.System.Serialization;
+
+    protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages,
+        CancellationToken cancellationToken)
+    {
+        var copied = new List<AtomicWrite>();
+        foreach (var write in messages)
+        {
+            var reprs = ((IEnumerable<IPersistentRepresentation>)write.Payload)
+                .Select(p => p.WithPayload(RoundTrip(p.Payload)))
+                .ToImmutableList();
+            copied.Add(new AtomicWrite(reprs));
+        }
+        return base.WriteMessagesAsync(copied, cancellationToken);
+    }
+
+    private object RoundTrip(object payload)
+    {
+        if (payload is Tagged tagged) return new Tagged(RoundTrip(tagged.Payload), tagged.Tags);
+        var serializer = _serialization.FindSerializerFor(payload);
+        if (serializer is not TranscodeSerializer)
+            throw new InvalidOperationException($"{payload.GetType()} is persisted with {serializer.GetType().Name}, not {nameof(TranscodeSerializer)}");
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, payload);
+        return _serialization.Deserialize(serializer.ToBinary(payload), serializer.Identifier, manifest);
+    }
+}

@@ -1,0 +1,322 @@
+using System.Globalization;
+using Akka.Transcode.Domain.Media;
+using Akka.Transcode.Domain.Planning;
+using Akka.Transcode.Domain.Tasks;
+using Akka.Transcode.Domain.Tests.Planning;
+using static Akka.Transcode.Domain.Tests.Planning.PlanSamples;
+
+namespace Akka.Transcode.Domain.Tests.Media;
+
+public class FfmpegArgumentsTests
+{
+    private static readonly PlanningOptions SmallChunks = new(MaxTaskSeconds: 10, MinTaskSeconds: 1);
+
+    /// <summary>Directory and file name pairs that a shell, an option parser or ffmpeg's protocol lookup would misread.</summary>
+    public static TheoryData<string, string> HostilePaths() => new()
+    {
+        { "/tmp/with space", "in put.bin" },
+        { "/tmp/it's", "o'clock 'quoted'.ts" },
+        { "/tmp/say \"hi\"", "\"double\".ts" },
+        { "/tmp/back\\slash", "a\\b\\.ts" },
+        { "/tmp/$HOME", "$(id) `id` $x.ts" },
+        { "/tmp/out", "-y.mp4" },
+        { "/tmp/-i", "-f.ts" },
+        { "/tmp/ünïcødé", "日本語 ü.ts" },
+        { "/tmp/p", "concat:a|b.ts" },
+        { "/tmp/semi;colon", "x;rm -rf ~;.ts" },
+        { "/tmp/hash#", "a?b#c%20&.ts" },
+        { "/tmp/brackets", "[0:v] [a0];x=y,z.ts" },
+    };
+
+    /// <summary>Plans that together build every kind of command: copy, frame-exact cuts, key-frame cuts, chunks and joins.</summary>
+    private static IEnumerable<JobPlanCase> PlansFor(string dir, string name)
+    {
+        var source = Path.Combine(dir, name);
+        var dst = Path.Combine(dir, "out " + name);
+        yield return new("copy", PlanOk(Spec("mp4", sourcePath: source, dstDir: dst)));
+        yield return new("cuts", PlanOk(Spec("flv", "1-5:2-10", sourcePath: source, dstDir: dst)));
+        yield return new("keyframe cuts", PlanOk(Spec("flv", "1-5:2-10", new OutputSettings { VideoCodec = "copy" }, source, dst)));
+        yield return new("chunked, audio encoded",
+            PlanOk(Spec("mp4", "1-25", new OutputSettings { VideoCodec = "h264" }, source, dst), options: SmallChunks));
+        yield return new("chunked, audio copied",
+            PlanOk(Spec("mkv", output: new OutputSettings { VideoCodec = "h264" }, sourcePath: source, dstDir: dst), options: SmallChunks));
+    }
+
+    public sealed record JobPlanCase(string Name, JobPlan Plan);
+
+    /// <summary>The files a task's command reads and writes, as the task describes them.</summary>
+    private static (List<string> Inputs, string Output) ExpectedFiles(TaskSpec t, FfmpegCommand command)
+    {
+        var inputs = new List<string>();
+        switch (t.Kind)
+        {
+            case TaskKind.Join:
+                inputs.Add(Assert.Single(command.Files).Path);
+                if (t.Audio.Action != StreamAction.Drop) inputs.Add(t.AudioPart ?? t.SourcePath);
+                break;
+            case TaskKind.Transcode when t.KeyframeCuts:
+                inputs.Add(Assert.Single(command.Files).Path);
+                break;
+            default:
+                Assert.Empty(command.Files);
+                inputs.AddRange(Enumerable.Repeat(t.SourcePath, Math.Max(1, t.Cuts.Count)));
+                break;
+        }
+        return (inputs, t.OutputPath);
+    }
+
+    [Theory]
+    [MemberData(nameof(HostilePaths))]
+    public void Every_path_is_one_argv_element_with_the_file_protocol(string dir, string name)
+    {
+        foreach (var (caseName, plan) in PlansFor(dir, name))
+        {
+            foreach (var task in plan.Tasks)
+            {
+                var command = FfmpegArguments.Build(task);
+                var args = command.Arguments;
+                var (inputs, output) = ExpectedFiles(task, command);
+                var context = $"{caseName}, {task.Kind} task {task.Index}: {string.Join(" ", args)}";
+
+                // Inputs are exactly the values of -i, in order; the output is the last element.
+                var iValues = args.Select((a, i) => (a, i)).Where(x => x.a == "-i").Select(x => args[x.i + 1]).ToList();
+                Assert.True(inputs.Select(p => "file:" + p).SequenceEqual(iValues), context);
+                Assert.Equal("file:" + output, args[^1]);
+
+                // No other element mentions any of the paths: nothing is split, joined or quoted into another argument.
+                var fileArgs = args.Where(a => a.StartsWith("file:", StringComparison.Ordinal)).ToList();
+                Assert.True(fileArgs.Count == inputs.Count + 1, context);
+                Assert.All(args.Except(fileArgs), a => Assert.DoesNotContain(name, a));
+                Assert.All(args.Except(fileArgs), a => Assert.DoesNotContain(dir, a));
+                Assert.All(inputs.Append(output), p => Assert.True(Path.IsPathRooted(p), p));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(HostilePaths))]
+    public void Concat_lists_name_each_file_so_that_ffmpeg_reads_it_back_unchanged(string dir, string name)
+    {
+        var source = Path.Combine(dir, name);
+        var dst = Path.Combine(dir, "out " + name);
+
+        var keyframe = Assert.Single(PlanOk(Spec("flv", "1-5:2-10.5", new OutputSettings { VideoCodec = "copy" }, source, dst)).Tasks);
+        var list = Assert.Single(FfmpegArguments.Build(keyframe).Files);
+        var entries = FfconcatReader.Read(list.Content);
+        Assert.Equal([source, source], entries.Select(e => e.File));
+        Assert.Equal(keyframe.Cuts.Select(c => (c.From, c.To)),
+            entries.Select(e => (double.Parse(e.Inpoint!, CultureInfo.InvariantCulture), double.Parse(e.Outpoint!, CultureInfo.InvariantCulture))));
+
+        var chunked = PlanOk(Spec("mp4", output: new OutputSettings { VideoCodec = "h264" }, sourcePath: source, dstDir: dst), options: SmallChunks);
+        var join = Assert.Single(chunked.Tasks, t => t.Kind == TaskKind.Join);
+        var joinList = Assert.Single(FfmpegArguments.Build(join).Files);
+        Assert.Equal(join.VideoParts, FfconcatReader.Read(joinList.Content).Select(e => e.File));
+        Assert.All(FfconcatReader.Read(joinList.Content), e => Assert.Null(e.Inpoint));
+    }
+
+    [Theory]
+    [InlineData("line\nbreak.ts")]
+    [InlineData("x\nfile other.ts\n#.ts")]
+    [InlineData("carriage\rreturn.ts")]
+    public void Concat_list_refuses_or_round_trips_a_name_with_a_line_break(string name)
+    {
+        // ffconcat is line based: a line break inside a name cannot be quoted, and what follows it is read as a
+        // directive of its own ("file other.ts" names a second input the job never asked for).
+        var source = Path.Combine("/tmp/media", name);
+        var task = Assert.Single(PlanOk(Spec("flv", "1-5", new OutputSettings { VideoCodec = "copy" }, source, "/tmp/out")).Tasks);
+
+        FfmpegCommand command;
+        try
+        {
+            command = FfmpegArguments.Build(task);
+        }
+        catch (ArgumentException)
+        {
+            return; // refusing such a name is fine
+        }
+        var entries = FfconcatReader.Read(Assert.Single(command.Files).Content);
+        Assert.Equal([source], entries.Select(e => e.File));
+    }
+
+    [Theory]
+    [InlineData("relative/path.ts")]
+    [InlineData("./x.ts")]
+    [InlineData("x.ts")]
+    [InlineData("")]
+    public void Relative_paths_are_refused(string path)
+    {
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.FileUrl(path));
+    }
+
+    [Theory]
+    [InlineData("copy")]
+    [InlineData("cuts")]
+    [InlineData("keyframe cuts")]
+    [InlineData("chunked, audio encoded")]
+    [InlineData("chunked, audio copied")]
+    public void Task_with_a_relative_source_cannot_be_built(string caseName)
+    {
+        var plan = PlansFor("/tmp/m", "in.ts").Single(c => c.Name == caseName).Plan;
+        // Every task that reads the source: all but a join whose audio comes from the audio task (or is absent).
+        var readers = plan.Tasks.Where(t => t.Kind != TaskKind.Join || (t.AudioPart is null && t.Audio.Action != StreamAction.Drop)).ToList();
+        Assert.NotEmpty(readers);
+
+        foreach (var task in readers)
+        {
+            // A relative name in a concat list would be read relative to the list's folder: another file.
+            Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(task with { SourcePath = "in.ts" }));
+        }
+    }
+
+    [Fact]
+    public void Task_with_a_relative_output_cannot_be_built()
+    {
+        var task = Assert.Single(PlanOk(Spec("mp4")).Tasks) with { OutputPath = "out.mp4" };
+
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(task));
+    }
+
+    // ---- codecs and muxers -------------------------------------------------------------------------------------
+
+    private static string ValueAfter(IReadOnlyList<string> args, string option)
+    {
+        var i = args.ToList().LastIndexOf(option);
+        Assert.True(i >= 0 && i + 1 < args.Count, $"{option} missing in: {string.Join(" ", args)}");
+        return args[i + 1];
+    }
+
+    [Theory]
+    [InlineData("flv", "libx264", "aac")]
+    [InlineData("mp4", "libx264", "aac")]
+    [InlineData("mkv", "libx264", "aac")]
+    [InlineData("mov", "libx264", "aac")]
+    [InlineData("ts", "libx264", "aac")]
+    [InlineData("webm", "libvpx-vp9", "libopus")]
+    public void Reencodes_use_the_containers_usual_encoders(string format, string videoEncoder, string audioEncoder)
+    {
+        var task = Assert.Single(PlanOk(Spec(format, "1-5:2-10")).Tasks);
+
+        var args = FfmpegArguments.Build(task).Arguments;
+
+        Assert.Equal(videoEncoder, ValueAfter(args, "-c:v"));
+        Assert.Equal(audioEncoder, ValueAfter(args, "-c:a"));
+    }
+
+    [Theory]
+    [InlineData("mp3", "libmp3lame")]
+    [InlineData("wav", "pcm_s16le")]
+    public void Audio_only_output_has_no_video(string format, string audioEncoder)
+    {
+        var args = FfmpegArguments.Build(Assert.Single(PlanOk(Spec(format)).Tasks)).Arguments;
+
+        Assert.Contains("-vn", args);
+        Assert.DoesNotContain("-c:v", args);
+        Assert.Equal(audioEncoder, ValueAfter(args, "-c:a"));
+    }
+
+    [Fact]
+    public void Copy_task_copies_both_streams()
+    {
+        var args = FfmpegArguments.Build(Assert.Single(PlanOk(Spec("flv")).Tasks)).Arguments;
+
+        Assert.Equal("copy", ValueAfter(args, "-c:v"));
+        Assert.Equal("copy", ValueAfter(args, "-c:a"));
+    }
+
+    public static TheoryData<string> Formats() => [.. ContainerFormats.All.Keys];
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void Output_muxer_is_always_named(string format)
+    {
+        var container = ContainerFormats.Find(format)!;
+        var specs = new List<Akka.Transcode.Domain.Jobs.JobSpec> { Spec(format), Spec(format, "1-5:2-10") };
+        if (!container.AudioOnly)
+            specs.Add(Spec(format, "0-30", new OutputSettings { VideoCodec = container.DefaultVideoCodec! }));
+
+        foreach (var spec in specs)
+        {
+            foreach (var task in PlanOk(spec, options: SmallChunks).Tasks)
+            {
+                var args = FfmpegArguments.Build(task).Arguments;
+                // The output is the last element and "-f <muxer>" comes right before it: the file name never decides.
+                Assert.Equal("-f", args[^3]);
+                Assert.Equal(task.Muxer, args[^2]);
+                if (task.Kind is TaskKind.Transcode or TaskKind.Join) Assert.Equal(container.Muxer, task.Muxer);
+            }
+        }
+    }
+
+    [Fact]
+    public void Threads_are_set_only_when_asked()
+    {
+        foreach (var (_, plan) in PlansFor("/tmp/m", "in.ts"))
+        {
+            foreach (var task in plan.Tasks)
+            {
+                Assert.DoesNotContain("-threads", FfmpegArguments.Build(task).Arguments);
+                Assert.DoesNotContain("-threads", FfmpegArguments.Build(task, 0).Arguments);
+                var args = FfmpegArguments.Build(task, 3).Arguments;
+                Assert.Equal("3", ValueAfter(args, "-threads"));
+                // An output option: it comes after the last input.
+                Assert.True(args.ToList().IndexOf("-threads") > args.ToList().LastIndexOf("-i"));
+            }
+        }
+    }
+
+    [Fact]
+    public void Each_cut_is_its_own_input_seeked_no_later_than_its_first_frame()
+    {
+        var task = Assert.Single(PlanOk(Spec("flv", "10-15:30-40:0.5-2.25")).Tasks);
+
+        var args = FfmpegArguments.Build(task).Arguments.ToList();
+
+        var inputs = args.Select((a, i) => (a, i)).Where(x => x.a == "-i").Select(x => x.i).ToList();
+        Assert.Equal(task.Cuts.Count, inputs.Count);
+        for (var c = 0; c < task.Cuts.Count; c++)
+        {
+            // Input options sit between the previous input and this one.
+            var from = c == 0 ? 0 : inputs[c - 1] + 2;
+            var options = args.GetRange(from, inputs[c] - from);
+            var ss = options.IndexOf("-ss");
+            var seek = ss < 0 ? 0 : double.Parse(options[ss + 1], CultureInfo.InvariantCulture);
+            Assert.Equal(task.Cuts[c].Seek, seek, 6);
+            Assert.True(seek <= task.Cuts[c].From, $"seek {seek} after the cut's start {task.Cuts[c].From}");
+        }
+        var graph = ValueAfter(args, "-filter_complex");
+        foreach (var cut in task.Cuts) Assert.Contains($"trim=end_frame={cut.Frames}", graph);
+    }
+
+    [Fact]
+    public void Audio_fed_from_the_filter_graph_is_never_stream_copied()
+    {
+        // audio_codec copy with segments: ffmpeg refuses "-c:a copy" for a stream that comes out of -filter_complex
+        // ("Filtering and streamcopy cannot be used together").
+        var plan = PlanOk(Spec("flv", "1-5:2-10", new OutputSettings { AudioCodec = "copy" }));
+
+        foreach (var task in plan.Tasks)
+        {
+            var args = FfmpegArguments.Build(task).Arguments;
+            if (!args.Contains("-filter_complex") || !args.Contains("[acat]")) continue;
+            Assert.NotEqual("copy", ValueAfter(args, "-c:a"));
+        }
+        Assert.NotEmpty(plan.Tasks);
+    }
+
+    [Fact]
+    public void Seconds_are_written_with_a_dot_whatever_the_culture()
+    {
+        var saved = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+            Assert.Equal("2.25", FfmpegArguments.Seconds(2.25));
+            var task = Assert.Single(PlanOk(Spec("flv", "0.5-2.25")).Tasks);
+            Assert.DoesNotContain(FfmpegArguments.Build(task).Arguments, a => a.Contains("0,5") || a.Contains("2,25"));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = saved;
+        }
+    }
+}

@@ -1,0 +1,329 @@
+using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Jobs;
+using Akka.Transcode.Domain.Media;
+using Akka.Transcode.Domain.Planning;
+using Akka.Transcode.Domain.Segments;
+using Akka.Transcode.Domain.Tasks;
+using Akka.Transcode.Media.Execution;
+using Akka.Transcode.Media.Running;
+using Akka.Transcode.Media.Tests.Support;
+using static Akka.Transcode.Media.Tests.Execution.ExecutionSource;
+
+namespace Akka.Transcode.Media.Tests.Execution;
+
+/// <summary>
+/// Plans made by <see cref="TaskPlanner"/> for a small real source, run task by task with real ffmpeg, and the
+/// results checked by decoding them.
+/// </summary>
+public sealed class FfmpegTaskExecutorTests(ExecutionSource source) : IClassFixture<ExecutionSource>, IDisposable
+{
+    private const double Frame = 1 / Fps;
+    private readonly ScratchDir _out = new();
+    private readonly FfmpegTaskExecutor _executor = new(new FfmpegRunner());
+
+    public void Dispose() => _out.Dispose();
+
+    private JobSpec Spec(string format, string? segments = null, OutputSettings? output = null, string? sourcePath = null, string? dstDir = null)
+    {
+        var parsed = SegmentParser.Parse(segments);
+        Assert.True(parsed.IsOk, parsed.Error?.Message);
+        return new JobSpec
+        {
+            SourcePath = sourcePath ?? source.Path, DstDir = dstDir ?? _out.Path, DstFormat = format,
+            Segments = parsed.Value!, SegmentsText = segments, Output = output ?? OutputSettings.Default,
+        };
+    }
+
+    private JobPlan Plan(JobSpec spec, PlanningOptions? options = null, string jobId = "job")
+    {
+        var plan = TaskPlanner.Plan(jobId, spec, source.Info, options ?? new PlanningOptions());
+        Assert.True(plan.IsOk, plan.Error?.Message);
+        return plan.Value!;
+    }
+
+    private async Task<TaskOutcome> Run(TaskSpec task, CancellationToken ct = default) =>
+        await _executor.RunAsync(task, _ => { }, ct).WaitAsync(TimeSpan.FromSeconds(60));
+
+    /// <summary>Runs a plan the way the job does: every task whose inputs exist, then the join; returns the output.</summary>
+    private async Task<string> RunPlan(JobPlan plan)
+    {
+        var done = new HashSet<int>();
+        while (done.Count < plan.Tasks.Count)
+        {
+            var ready = plan.Tasks.Where(t => !done.Contains(t.Index) && t.DependsOn.All(done.Contains)).ToList();
+            Assert.NotEmpty(ready);
+            foreach (var task in ready)
+            {
+                var outcome = await Run(task);
+                Assert.True(outcome.Success, $"{task.Kind} task {task.Index}: {outcome.Error}");
+                Assert.True(File.Exists(task.OutputPath), $"{task.Kind} task {task.Index} wrote no {task.OutputPath}");
+                done.Add(task.Index);
+            }
+        }
+        Assert.True(File.Exists(plan.TempOutputPath));
+        return plan.TempOutputPath;
+    }
+
+    private IReadOnlyList<int> FramesIn(double from, double to) => MediaCheck.FramesIn(from, to, Fps, source.Frames, source.VideoOffset);
+
+    private static void AssertH264Aac(string path)
+    {
+        var streams = MediaCheck.Streams(path);
+        Assert.Contains(("video", "h264"), streams);
+        Assert.Contains(("audio", "aac"), streams);
+        Assert.Equal(2, streams.Count);
+    }
+
+    private static void AssertDecodesClean(string path) => Assert.Equal("", MediaCheck.DecodeErrors(path));
+
+    private void AssertNoLeftovers(params string[] allowed)
+    {
+        var files = Directory.EnumerateFiles(_out.Path, "*", SearchOption.AllDirectories).Except(allowed).ToList();
+        Assert.True(files.Count == 0, "left behind: " + string.Join(", ", files));
+    }
+
+    // (a) --------------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Segment_example_gives_h264_aac_with_the_frames_of_both_ranges()
+    {
+        var plan = Plan(Spec("flv", "1-5:2-10"));
+        Assert.Equal(TaskKind.Transcode, Assert.Single(plan.Tasks).Kind);
+
+        var output = await RunPlan(plan);
+
+        AssertH264Aac(output);
+        var expected = FramesIn(1, 5).Count + FramesIn(2, 10).Count;
+        Assert.Equal((5 - 1 + 10 - 2) * (int)Fps, expected);
+        Assert.Equal(expected, MediaCheck.VideoFrames(output));
+        Assert.InRange(MediaCheck.StreamSeconds(output, "a:0"), 12 - 0.1, 12 + 0.1);
+        AssertDecodesClean(output);
+        AssertNoLeftovers(output);
+    }
+
+    [Fact]
+    public async Task Cuts_keep_exactly_the_source_frames_of_each_range_in_order()
+    {
+        // Lossless H.264, so each output frame can be compared with the source frame it must be.
+        var plan = Plan(Spec("mkv", "1-2:5-6.5:1.5-1.6", new OutputSettings { VideoCodec = "h264", Crf = 0 }));
+
+        var output = await RunPlan(plan);
+
+        var expected = FramesIn(1, 2).Concat(FramesIn(5, 6.5)).Concat(FramesIn(1.5, 1.6)).Select(k => source.Hashes[k]).ToList();
+        Assert.Equal(expected, MediaCheck.FrameHashes(output));
+    }
+
+    // (b) and (c) ------------------------------------------------------------------------------------------------
+
+    private static readonly PlanningOptions ThreeSecondChunks = new(MaxTaskSeconds: 3, WorkerSlots: 1, MinTaskSeconds: 1);
+
+    [Fact]
+    public async Task Chunked_whole_source_joins_to_every_source_frame()
+    {
+        var plan = Plan(Spec("mp4", output: new OutputSettings { VideoCodec = "h264" }), ThreeSecondChunks);
+        Assert.True(plan.Tasks.Count(t => t.Kind == TaskKind.Video) >= (int)(Seconds / 3));
+        Assert.Single(plan.Tasks, t => t.Kind == TaskKind.Join);
+
+        var output = await RunPlan(plan);
+
+        AssertH264Aac(output);
+        Assert.Equal(source.Frames, MediaCheck.VideoFrames(output));
+        Assert.InRange(MediaCheck.StreamSeconds(output, "v:0"), source.Frames * Frame - Frame, source.Frames * Frame + Frame);
+        Assert.InRange(MediaCheck.StreamSeconds(output, "a:0"), Seconds - 0.1, Seconds + 0.1);
+        AssertDecodesClean(output);
+        AssertNoLeftovers([output, .. plan.Tasks.Where(t => t.Kind != TaskKind.Join).Select(t => t.OutputPath)]);
+    }
+
+    [Fact]
+    public async Task Chunked_segments_join_to_the_frames_of_each_range()
+    {
+        var plan = Plan(Spec("mp4", "1-4:6-9.5", new OutputSettings { VideoCodec = "h264" }), ThreeSecondChunks);
+        Assert.Contains(plan.Tasks, t => t.Kind == TaskKind.Audio);
+        Assert.True(plan.Tasks.Count(t => t.Kind == TaskKind.Video) >= 2);
+
+        var output = await RunPlan(plan);
+
+        AssertH264Aac(output);
+        var expected = FramesIn(1, 4).Count + FramesIn(6, 9.5).Count;
+        Assert.Equal(expected, MediaCheck.VideoFrames(output));
+        Assert.InRange(MediaCheck.StreamSeconds(output, "v:0"), expected * Frame - Frame, expected * Frame + Frame);
+        Assert.InRange(MediaCheck.StreamSeconds(output, "a:0"), 3 + 3.5 - 0.1, 3 + 3.5 + 0.1);
+        AssertDecodesClean(output);
+    }
+
+    [Fact]
+    public async Task Chunk_boundaries_hold_each_source_frame_once_in_order()
+    {
+        var plan = Plan(Spec("mkv", "0.5-7.25:2-4", new OutputSettings { VideoCodec = "h264", Crf = 0 }), ThreeSecondChunks);
+        Assert.True(plan.Tasks.Count(t => t.Kind == TaskKind.Video) >= 3);
+
+        var output = await RunPlan(plan);
+
+        var expected = FramesIn(0.5, 7.25).Concat(FramesIn(2, 4)).Select(k => source.Hashes[k]).ToList();
+        Assert.Equal(expected, MediaCheck.FrameHashes(output));
+    }
+
+    // (d) --------------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Keyframe_cut_copy_plays()
+    {
+        var plan = Plan(Spec("flv", "1-5:2-10", new OutputSettings { VideoCodec = "copy" }));
+        var task = Assert.Single(plan.Tasks);
+        Assert.True(task.KeyframeCuts);
+
+        var output = await RunPlan(plan);
+
+        AssertH264Aac(output);
+        Assert.True(MediaCheck.VideoFrames(output) > 0);
+        AssertDecodesClean(output);
+        AssertNoLeftovers(output); // the concat list is gone too
+    }
+
+    [Fact]
+    public async Task Keyframe_cut_starts_at_the_key_frame_before_the_range_and_ends_with_it()
+    {
+        // Copy keeps pictures bit-exact, so output frames can be found in the source. A range starts at the key frame
+        // at or before its start (at most one GOP early) and ends with the last frame before its end.
+        var plan = Plan(Spec("mkv", "5-7:8-10", new OutputSettings { VideoCodec = "copy" }));
+
+        var output = await RunPlan(plan);
+
+        var hashes = MediaCheck.FrameHashes(output);
+        var first = FramesIn(5, 7)[0];
+        var last = FramesIn(8, 10)[^1];
+        var firstIndex = IndexIn(source.Hashes, hashes[0]);
+        var lastIndex = IndexIn(source.Hashes, hashes[^1]);
+        Assert.True(firstIndex >= first - Gop && firstIndex <= first, $"output starts with source frame {firstIndex}, range 5-7 starts at {first}");
+        Assert.True(lastIndex >= last - 1 && lastIndex <= last, $"output ends with source frame {lastIndex}, range 8-10 ends at {last}");
+    }
+
+    private static int IndexIn(IReadOnlyList<string> hashes, string hash)
+    {
+        var i = hashes.ToList().IndexOf(hash);
+        Assert.True(i >= 0, $"frame {hash} is not a source frame");
+        return i;
+    }
+
+    // (e) --------------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Names_with_spaces_quotes_and_unicode_work_end_to_end()
+    {
+        var dir = Path.Combine(_out.Path, "src 'dir' \"x\"");
+        Directory.CreateDirectory(dir);
+        var hostile = Path.Combine(dir, "it's \"q\" ünï 日本 $HOME -x.bin");
+        File.Copy(source.Path, hostile);
+        var dst = Path.Combine(_out.Path, "out 'o' \"d\" ü");
+
+        // Chunked: the join's concat list names parts under the hostile destination.
+        var chunked = Plan(Spec("mp4", "0-7", new OutputSettings { VideoCodec = "h264" }, hostile, dst), ThreeSecondChunks, "job-e1");
+        Assert.Contains(chunked.Tasks, t => t.Kind == TaskKind.Join);
+        var joined = await RunPlan(chunked);
+        Assert.Equal(FramesIn(0, 7).Count, MediaCheck.VideoFrames(joined));
+        AssertDecodesClean(joined);
+
+        // Key-frame cut: the concat list names the hostile source itself.
+        var copied = await RunPlan(Plan(Spec("flv", "2-4:6-8", new OutputSettings { VideoCodec = "copy" }, hostile, dst), jobId: "job-e2"));
+        AssertH264Aac(copied);
+        AssertDecodesClean(copied);
+
+        // Frame-exact cuts: the source is an input once per cut.
+        var cut = await RunPlan(Plan(Spec("flv", "1-2:3-4", sourcePath: hostile, dstDir: dst), jobId: "job-e3"));
+        Assert.Equal(FramesIn(1, 2).Count + FramesIn(3, 4).Count, MediaCheck.VideoFrames(cut));
+    }
+
+    // (f) --------------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Cancelling_a_running_encode_returns_canceled_and_leaves_nothing()
+    {
+        // Upscaled to 1080p with a slow preset: seconds of work, cancelled as soon as it reports progress.
+        var plan = Plan(Spec("mp4", output: new OutputSettings { VideoCodec = "h264", Width = 1920, Height = 1080, Preset = "slow" }));
+        var task = Assert.Single(plan.Tasks);
+        using var cts = new CancellationTokenSource();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var run = _executor.RunAsync(task, p => { if (p.Percent < 100) running.TrySetResult(); }, cts.Token);
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await cts.CancelAsync();
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(outcome.Canceled);
+        Assert.False(outcome.Success);
+        Assert.False(File.Exists(task.OutputPath));
+        AssertNoLeftovers();
+    }
+
+    [Fact]
+    public async Task Cancelled_before_it_starts_a_keyframe_cut_leaves_no_concat_list()
+    {
+        var task = Assert.Single(Plan(Spec("flv", "1-5", new OutputSettings { VideoCodec = "copy" })).Tasks);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        var outcome = await Run(task, cts.Token);
+
+        Assert.True(outcome.Canceled);
+        Assert.False(outcome.Success);
+        AssertNoLeftovers();
+    }
+
+    // (g) --------------------------------------------------------------------------------------------------------
+
+    private string CorruptCopy()
+    {
+        // The source's first packets, then zeros: what a recording cut off by a crash and pre-allocated looks like.
+        var path = _out.File("corrupt.bin");
+        var head = File.ReadAllBytes(source.Path).AsSpan(0, 4096).ToArray();
+        File.WriteAllBytes(path, [.. head, .. new byte[400_000]]);
+        return path;
+    }
+
+    [Theory]
+    [InlineData(null, "h264")]
+    [InlineData("1-5:2-10", "h264")]
+    [InlineData("1-5:2-10", "copy")]
+    public async Task Corrupt_source_fails_with_a_message_and_leaves_nothing(string? segments, string videoCodec)
+    {
+        var corrupt = CorruptCopy();
+        // Planned from the probe of the good file: the source was damaged after the master looked at it.
+        var plan = Plan(Spec("flv", segments, new OutputSettings { VideoCodec = videoCodec }, corrupt));
+        var task = Assert.Single(plan.Tasks);
+
+        var outcome = await Run(task);
+
+        Assert.False(outcome.Success);
+        Assert.False(outcome.Canceled);
+        Assert.NotNull(outcome.Code);
+        Assert.False(string.IsNullOrWhiteSpace(outcome.Error));
+        Assert.False(File.Exists(task.OutputPath));
+        AssertNoLeftovers(corrupt);
+    }
+
+    [Fact]
+    public async Task Missing_source_is_unusable()
+    {
+        var task = Assert.Single(Plan(Spec("flv", "1-5", sourcePath: _out.File("gone.bin"))).Tasks);
+
+        var outcome = await Run(task);
+
+        Assert.False(outcome.Success);
+        Assert.Equal(ErrorCode.SourceUnusable, outcome.Code);
+        AssertNoLeftovers();
+    }
+
+    // audio copy with cuts ---------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Segments_with_audio_copy_produce_the_edit_list()
+    {
+        // audio_codec copy is a valid request; with segments the audio has to follow the cuts.
+        var plan = Plan(Spec("flv", "1-5:2-10", new OutputSettings { AudioCodec = "copy" }));
+
+        var output = await RunPlan(plan);
+
+        Assert.Equal(FramesIn(1, 5).Count + FramesIn(2, 10).Count, MediaCheck.VideoFrames(output));
+        Assert.InRange(MediaCheck.StreamSeconds(output, "a:0"), 12 - 0.1, 12 + 0.1);
+    }
+}
