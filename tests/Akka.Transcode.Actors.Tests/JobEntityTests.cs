@@ -46,7 +46,7 @@ public sealed class JobEntityTests : Akka.TestKit.Xunit2.TestKit
     }
 
     private IActorRef StartJob(string id, ISourceProber? prober = null) =>
-        StepParent.Spawn(Sys, JobEntity.Props(id, _tasks.Ref, _registry.Ref, prober ?? _prober, Settings), _parent.Ref);
+        StepParents.Spawn(Sys, JobEntity.Props(id, _tasks.Ref, _registry.Ref, prober ?? _prober, Settings), _parent.Ref);
 
     private JobView GetView(IActorRef job, string id)
     {

@@ -10,6 +10,7 @@ using Akka.Transcode.Domain.Jobs;
 using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
+using Akka.Transcode.Media.Files;
 using Failure = Akka.Transcode.Domain.Failure;
 
 namespace Akka.Transcode.Actors.Jobs;
@@ -38,6 +39,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private bool _planning;
     private bool _finalizing;
     private (DateTimeOffset At, double Progress)? _progressOrigin;
+    private double? _lastSpeed;
 
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
@@ -342,8 +344,10 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         double? speed = null, eta = null;
         if (running)
         {
+            // Between tasks (a new ffmpeg warming up) no speed is known: show the last one rather than none.
             var speeds = _taskSpeed.Values.Where(s => s is > 0).Select(s => s!.Value).ToList();
-            speed = speeds.Count > 0 ? Math.Round(speeds.Sum(), 2) : null;
+            if (speeds.Count > 0) _lastSpeed = Math.Round(speeds.Sum(), 2);
+            speed = _lastSpeed;
             if (_progressOrigin is { } origin && progress > origin.Progress)
             {
                 var rate = (progress - origin.Progress) / (DateTimeOffset.UtcNow - origin.At).TotalSeconds;

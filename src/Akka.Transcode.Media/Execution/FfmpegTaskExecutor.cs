@@ -1,6 +1,7 @@
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Media;
 using Akka.Transcode.Domain.Tasks;
+using Akka.Transcode.Media.Files;
 using Akka.Transcode.Media.Running;
 
 namespace Akka.Transcode.Media.Execution;
@@ -17,8 +18,11 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
                 return TaskOutcome.Failed(input == task.SourcePath ? ErrorCode.SourceUnusable : ErrorCode.Internal,
                     $"input {input} is not readable on this worker");
 
-        var command = FfmpegArguments.Build(task, threadsPerTask);
-        var created = new List<string> { task.OutputPath };
+        // Each attempt writes its own file and renames it into place when complete: a stale attempt still running
+        // somewhere (a partitioned worker) can never interleave its writes with the current one's.
+        var partial = FileCleanup.PartialName(task.OutputPath);
+        var command = FfmpegArguments.Build(task with { OutputPath = partial }, threadsPerTask);
+        var created = new List<string> { partial };
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(task.OutputPath)!);
@@ -32,9 +36,10 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
             if (outcome.Canceled || ct.IsCancellationRequested) return TaskOutcome.WasCanceled;
             if (!outcome.Success)
                 return TaskOutcome.Failed(ErrorCode.Internal, $"ffmpeg exited with code {outcome.ExitCode}: {outcome.ErrorTail}");
-            if (!File.Exists(task.OutputPath) || new FileInfo(task.OutputPath).Length == 0)
+            if (!File.Exists(partial) || new FileInfo(partial).Length == 0)
                 return TaskOutcome.Failed(ErrorCode.Internal, "ffmpeg reported success but wrote no output");
-            created.Remove(task.OutputPath);
+            File.Move(partial, task.OutputPath, overwrite: true);
+            created.Remove(partial);
             return TaskOutcome.Succeeded;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -52,13 +57,20 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
         finally
         {
             // Whatever did not succeed leaves nothing behind; the concat list is never needed afterwards.
-            foreach (var path in created) TryDelete(path);
+            foreach (var path in created) FileCleanup.TryDelete(path);
+            // A cancelled job's parts directory may be removed by the job while this ffmpeg still writes into it;
+            // the last part to go takes the then-empty directory with it.
+            if (created.Contains(partial) && task.Kind is TaskKind.Video or TaskKind.Audio)
+                TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
         }
     }
 
-    private static void TryDelete(string path)
+    private static void TryDeleteEmptyDirectory(string dir)
     {
-        try { File.Delete(path); }
+        try
+        {
+            if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any()) Directory.Delete(dir);
+        }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
     }

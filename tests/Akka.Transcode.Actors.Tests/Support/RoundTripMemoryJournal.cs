@@ -8,7 +8,9 @@ namespace Akka.Transcode.Actors.Tests.Support;
 /// <summary>
 /// The in-memory journal, but each event is serialized with the serializer bound to it and stored as what comes
 /// back, so recovery replays exactly what a real journal would. An event bound to any other serializer fails the
-/// write (and so the persisting actor).
+/// write (and so the persisting actor). Like the SQL journal (and unlike the stock in-memory one, which keeps the
+/// wrapper for its tag queries), it stores a <see cref="Tagged"/> event without its wrapper: a persistent actor
+/// never sees Tagged on replay.
 /// </summary>
 public sealed class RoundTripMemoryJournal : MemoryJournal
 {
@@ -30,7 +32,7 @@ public sealed class RoundTripMemoryJournal : MemoryJournal
 
     private object RoundTrip(object payload)
     {
-        if (payload is Tagged tagged) return new Tagged(RoundTrip(tagged.Payload), tagged.Tags);
+        if (payload is Tagged tagged) return RoundTrip(tagged.Payload);
         var serializer = _serialization.FindSerializerFor(payload);
         if (serializer is not TranscodeSerializer)
             throw new InvalidOperationException($"{payload.GetType()} is persisted with {serializer.GetType().Name}, not {nameof(TranscodeSerializer)}");

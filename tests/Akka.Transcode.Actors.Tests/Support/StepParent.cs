@@ -16,11 +16,15 @@ public sealed class StepParent : ReceiveActor
         Receive<ChildRef>(_ => Sender.Tell(new ChildRef(entity)), m => m.Ref.IsNobody());
         ReceiveAny(m => probe.Forward(m));
     }
+}
 
+public static class StepParents
+{
     /// <summary>Starts the child under a new step parent and returns the child.</summary>
     public static IActorRef Spawn(ActorSystem system, Props child, IActorRef probe)
     {
         var parent = system.ActorOf(Props.Create(() => new StepParent(child, probe)));
-        return parent.Ask<ChildRef>(new ChildRef(ActorRefs.Nobody), TimeSpan.FromSeconds(3)).GetAwaiter().GetResult().Ref;
+        return parent.Ask<StepParent.ChildRef>(new StepParent.ChildRef(ActorRefs.Nobody), TimeSpan.FromSeconds(3))
+            .GetAwaiter().GetResult().Ref;
     }
 }

@@ -17,10 +17,13 @@ public static class TestConfig
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """;
 
-    /// <summary>Every message sent between actors is serialized and deserialized, as if it crossed nodes.</summary>
+    /// <summary>
+    /// Every message sent between actors is serialized and deserialized, as if it crossed nodes. The two test-only
+    /// serializers make the journal's replies carry their events through the project's serializer too.
+    /// </summary>
     public const string SerializeMessages = """
         akka.actor.serialize-messages = on
-        """ + "\n" + TaggedSerializer.Hocon;
+        """ + "\n" + TaggedSerializer.Hocon + "\n" + JournalReplySerializer.Hocon;
 
     public static Config Local(string extra = "") =>
         ConfigurationFactory.ParseString(extra + "\n" + Persistence + "\n" + SerializeMessages + "\n" + TranscodeSerializer.Hocon);
