@@ -22,7 +22,7 @@ public static class FfmpegArguments
 
     public static FfmpegCommand Build(TaskSpec task, int threads = 0) => task.Kind switch
     {
-        TaskKind.Transcode when task.KeyframeCuts => KeyframeCut(task, threads),
+        TaskKind.Video when task.KeyframeCuts => KeyframeCut(task, threads),
         TaskKind.Transcode or TaskKind.Video or TaskKind.Audio => FromSource(task, threads),
         TaskKind.Join => Join(task, threads),
         _ => throw new ArgumentOutOfRangeException(nameof(task)),
@@ -107,20 +107,19 @@ public static class FfmpegArguments
         return new FfmpegCommand(args, []);
     }
 
-    /// <summary>Copy with cuts: the concat demuxer's inpoint/outpoint cut at key frames without decoding.</summary>
+    /// <summary>
+    /// One range copied without decoding: input seeking with stream copy starts at the key frame before the range;
+    /// timestamps are moved to start at zero so the parts join without overlaps.
+    /// </summary>
     private static FfmpegCommand KeyframeCut(TaskSpec t, int threads)
     {
-        var list = new StringBuilder("ffconcat version 1.0\n");
-        foreach (var c in t.Cuts)
-            list.Append($"file {ConcatQuote(t.SourcePath)}\ninpoint {Seconds(c.From)}\noutpoint {Seconds(c.To)}\n");
-        var listPath = t.OutputPath + ".ffconcat";
+        var c = t.Cuts.Single();
         var args = Start();
-        args.AddRange(["-f", "concat", "-safe", "0", "-i", FileUrl(listPath)]);
-        if (t.Video.Action != StreamAction.Drop) args.AddRange(["-map", "0:v:0"]);
+        args.AddRange(["-ss", Seconds(c.From), "-to", Seconds(c.To), "-i", FileUrl(t.SourcePath), "-map", "0:v:0"]);
         if (t.Audio.Action != StreamAction.Drop) args.AddRange(["-map", "0:a:0"]);
         AddCodecs(args, t.Video, t.Audio, threads);
-        args.AddRange(["-f", t.Muxer, FileUrl(t.OutputPath)]);
-        return new FfmpegCommand(args, [new AuxFile(listPath, list.ToString())]);
+        args.AddRange(["-avoid_negative_ts", "make_zero", "-f", t.Muxer, FileUrl(t.OutputPath)]);
+        return new FfmpegCommand(args, []);
     }
 
     private static FfmpegCommand Join(TaskSpec t, int threads)
@@ -131,7 +130,9 @@ public static class FfmpegArguments
         var args = Start();
         args.AddRange(["-f", "concat", "-safe", "0", "-i", FileUrl(listPath)]);
         var maps = new List<string> { "-map", "0:v:0" };
-        if (t.Audio.Action != StreamAction.Drop)
+        if (t.Audio.Action != StreamAction.Drop && t.KeyframeCuts)
+            maps.AddRange(["-map", "0:a:0"]); // the copied parts carry their audio
+        else if (t.Audio.Action != StreamAction.Drop)
         {
             // Audio comes from the lossless audio part when it was cut or re-encoded, else straight from the source.
             args.AddRange(["-i", FileUrl(t.AudioPart ?? t.SourcePath)]);
@@ -145,9 +146,17 @@ public static class FfmpegArguments
 
     /// <summary>
     /// Quotes a path for an ffconcat "file" line: inside single quotes everything is literal, and a single quote is
-    /// closed, escaped and reopened.
+    /// closed, escaped and reopened. The list is read line by line, so a line break in a name would add a directive
+    /// of the name's choosing: such names are refused (MediaRoots refuses them earlier with -4).
     /// </summary>
-    public static string ConcatQuote(string path) => "'" + path.Replace("'", "'\\''") + "'";
+    public static string ConcatQuote(string path)
+    {
+        if (!Path.IsPathRooted(path))
+            throw new ArgumentException($"concat list paths must be absolute: {path}", nameof(path));
+        if (path.Any(char.IsControl))
+            throw new ArgumentException("a path with control characters cannot go into a concat list", nameof(path));
+        return "'" + path.Replace("'", "'\\''") + "'";
+    }
 
     private static string VideoFilters(VideoOp v)
     {
@@ -162,7 +171,10 @@ public static class FfmpegArguments
         {
             case StreamAction.Drop: args.Add("-vn"); break;
             case StreamAction.Copy: args.AddRange(["-c:v", "copy"]); break;
-            case StreamAction.Encode: args.AddRange(VideoEncoder(v)); break;
+            case StreamAction.Encode:
+                args.AddRange(VideoEncoder(v));
+                if (v.NoBFrames) args.AddRange(["-bf", "0"]);
+                break;
         }
         switch (a.Action)
         {

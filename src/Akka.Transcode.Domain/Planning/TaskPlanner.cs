@@ -33,13 +33,14 @@ public static class TaskPlanner
 
         var video = ChooseVideo(spec, container, media, hasCuts);
         if (!video.IsOk) return video.Error!;
-        var audio = ChooseAudio(spec, container, media, hasCuts);
+        var notes = new List<string>();
+        // Audio can be copied through cuts only when video is copied too (key-frame cuts); exact cuts decode it.
+        var audio = ChooseAudio(spec, container, media, hasCuts, exactCuts: hasCuts && video.Value!.Action != StreamAction.Copy, notes);
         if (!audio.IsOk) return audio.Error!;
         if (video.Value!.Action == StreamAction.Drop && audio.Value!.Action == StreamAction.Drop)
             return Result<JobPlan>.Fail(ErrorCode.SourceUnusable,
                 $"nothing to write: the source has no stream that {container.Name} can hold");
 
-        var notes = new List<string>();
         var keyframeCuts = hasCuts && video.Value.Action == StreamAction.Copy;
         if (keyframeCuts)
             notes.Add("video_codec copy with segments: cuts snap to the nearest earlier key frame, not to the exact time");
@@ -59,19 +60,21 @@ public static class TaskPlanner
         var chunkable = video.Value.Action == StreamAction.Encode && grid is not null && spec.MapPath is null
                         && outputDuration > chunkSeconds + Epsilon;
 
-        IReadOnlyList<TaskSpec> tasks = chunkable
-            ? Chunked(jobId, spec, container, media, video.Value, audio.Value, cuts, grid!, chunkSeconds,
-                outputDuration, workDir, temp)
-            :
-            [
-                new TaskSpec
-                {
-                    TaskId = TaskId(jobId, 0), JobId = jobId, Index = 0, Kind = TaskKind.Transcode,
-                    SourcePath = spec.SourcePath, Cuts = cuts, KeyframeCuts = keyframeCuts,
-                    OutputPath = temp, Muxer = container.Muxer, Video = video.Value, Audio = audio.Value,
-                    Duration = outputDuration, Weight = outputDuration, MapPath = spec.MapPath,
-                },
-            ];
+        IReadOnlyList<TaskSpec> tasks = keyframeCuts
+            ? KeyframeParts(jobId, spec, container, audio.Value, cuts, outputDuration, workDir, temp)
+            : chunkable
+                ? Chunked(jobId, spec, container, media, video.Value, audio.Value, cuts, grid!, chunkSeconds,
+                    outputDuration, workDir, temp)
+                :
+                [
+                    new TaskSpec
+                    {
+                        TaskId = TaskId(jobId, 0), JobId = jobId, Index = 0, Kind = TaskKind.Transcode,
+                        SourcePath = spec.SourcePath, Cuts = cuts, OutputPath = temp, Muxer = container.Muxer,
+                        Video = video.Value, Audio = audio.Value, Duration = outputDuration, Weight = outputDuration,
+                        MapPath = spec.MapPath,
+                    },
+                ];
         return Result<JobPlan>.Ok(new JobPlan(tasks, outputDuration, temp, workDir, notes));
     }
 
@@ -144,6 +147,33 @@ public static class TaskPlanner
         return tasks;
     }
 
+    /// <summary>
+    /// Copy with segments: each range is copied into its own part starting at the key frame before it (with
+    /// timestamps from zero), then the parts are joined. One concat-demuxer pass with inpoints instead leaves
+    /// overlapping timestamps where ranges meet when the source has B-frames.
+    /// </summary>
+    private static List<TaskSpec> KeyframeParts(string jobId, JobSpec spec, ContainerFormat container, AudioOp audio,
+        IReadOnlyList<SourceCut> cuts, double outputDuration, string workDir, string temp)
+    {
+        var partAudio = audio.Action == StreamAction.Drop ? AudioOp.Drop : AudioOp.Copy;
+        var tasks = cuts.Select((cut, i) => new TaskSpec
+        {
+            TaskId = TaskId(jobId, i), JobId = jobId, Index = i, Kind = TaskKind.Video, KeyframeCuts = true,
+            SourcePath = spec.SourcePath, Cuts = [cut], OutputPath = Path.Combine(workDir, $"copy-{i:D4}.mkv"),
+            Muxer = "matroska", Video = VideoOp.Copy, Audio = partAudio, Duration = cut.Duration,
+            Weight = cut.Duration * 0.1,
+        }).ToList();
+        var join = tasks.Count;
+        tasks.Add(new TaskSpec
+        {
+            TaskId = TaskId(jobId, join), JobId = jobId, Index = join, Kind = TaskKind.Join, KeyframeCuts = true,
+            SourcePath = spec.SourcePath, VideoParts = tasks.Select(t => t.OutputPath).ToList(), OutputPath = temp,
+            Muxer = container.Muxer, Video = VideoOp.Copy, Audio = audio, Duration = outputDuration,
+            Weight = outputDuration * 0.05, DependsOn = Enumerable.Range(0, join).ToList(),
+        });
+        return tasks;
+    }
+
     private static Result<IReadOnlyList<TimeRange>> ClampRanges(IReadOnlyList<TimeRange> ranges, double duration)
     {
         var result = new List<TimeRange>(ranges.Count);
@@ -203,10 +233,12 @@ public static class TaskPlanner
                 $"video_codec {codec} does not fit {container.Name} (allowed: {string.Join(", ", container.AllowedVideoCodecs)})");
         if (o.Preset is not null && codec is not ("h264" or "hevc"))
             return Result<VideoOp>.Fail(ErrorCode.InvalidValue, $"preset applies to h264 and hevc, not {codec}");
-        return Result<VideoOp>.Ok(new VideoOp(StreamAction.Encode, codec, o.Crf, o.Preset, o.VideoBitrate, o.Width, o.Height));
+        return Result<VideoOp>.Ok(new VideoOp(StreamAction.Encode, codec, o.Crf, o.Preset, o.VideoBitrate, o.Width, o.Height,
+            NoBFrames: container.Name == "flv"));
     }
 
-    private static Result<AudioOp> ChooseAudio(JobSpec spec, ContainerFormat container, MediaInfo media, bool hasCuts)
+    private static Result<AudioOp> ChooseAudio(JobSpec spec, ContainerFormat container, MediaInfo media, bool hasCuts,
+        bool exactCuts, List<string> notes)
     {
         var o = spec.Output;
         if (o.AudioCodec == "none" || media.Audio is null) return Result<AudioOp>.Ok(AudioOp.Drop);
@@ -215,7 +247,11 @@ public static class TaskPlanner
             if (!container.CopyableAudioCodecs.Contains(media.Audio.Codec))
                 return Result<AudioOp>.Fail(ErrorCode.InvalidValue,
                     $"audio_codec copy: the source's {media.Audio.Codec} audio cannot be stored in {container.Name}");
-            return Result<AudioOp>.Ok(AudioOp.Copy);
+            if (!exactCuts) return Result<AudioOp>.Ok(AudioOp.Copy);
+            // Copied audio cannot be cut to the frame: keep its codec where the container allows, re-encoded.
+            var same = container.AllowedAudioCodecs.Contains(media.Audio.Codec) ? media.Audio.Codec : container.DefaultAudioCodec;
+            notes.Add($"audio_codec copy with segments: audio is re-encoded as {same} so it is cut with the video");
+            return Result<AudioOp>.Ok(new AudioOp(StreamAction.Encode, same, o.AudioBitrate));
         }
         if (o.AudioCodec == "auto" && !hasCuts && o.AudioBitrate is null
             && container.CopyableAudioCodecs.Contains(media.Audio.Codec))

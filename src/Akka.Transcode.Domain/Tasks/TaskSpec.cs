@@ -19,8 +19,10 @@ public enum StreamAction { Drop, Copy, Encode }
 public sealed record SourceCut(double From, double To, double Seek, double VideoTrimStart, double AudioTrimStart,
     int? Frames, double Duration);
 
+/// <param name="NoBFrames">For containers without edit lists (FLV), where B-frame reordering delay would show as a
+/// late first frame and a longer file.</param>
 public sealed record VideoOp(StreamAction Action, string Codec = "", int? Crf = null, string? Preset = null,
-    long? Bitrate = null, int? Width = null, int? Height = null)
+    long? Bitrate = null, int? Width = null, int? Height = null, bool NoBFrames = false)
 {
     public static readonly VideoOp Drop = new(StreamAction.Drop);
     public static readonly VideoOp Copy = new(StreamAction.Copy);
@@ -46,7 +48,10 @@ public sealed record TaskSpec
     public required string SourcePath { get; init; }
     /// <summary>Ranges read from the source, in output order; empty means the whole source.</summary>
     public IReadOnlyList<SourceCut> Cuts { get; init; } = [];
-    /// <summary>Copy with cuts: ranges are cut at key frames by the concat demuxer instead of decoded exactly.</summary>
+    /// <summary>
+    /// Copy with cuts: a Video task copies its range (video and audio) from the key frame before it; the Join takes
+    /// both streams from those parts.
+    /// </summary>
     public bool KeyframeCuts { get; init; }
     /// <summary>Join: the video chunk files, in order.</summary>
     public IReadOnlyList<string> VideoParts { get; init; } = [];

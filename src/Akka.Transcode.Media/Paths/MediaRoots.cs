@@ -101,6 +101,10 @@ public sealed class MediaRoots
     {
         if (input.Contains('\0'))
             return Result<(string, bool)>.Fail(ErrorCode.InvalidValue, $"{field}: contains a NUL character");
+        // Line breaks and other control characters have no business in a media path, and a line break would
+        // split a concat list entry in two.
+        if (input.Any(char.IsControl))
+            return Result<(string, bool)>.Fail(ErrorCode.InvalidValue, $"{field}: contains a control character");
         if (string.IsNullOrWhiteSpace(input))
             return Result<(string, bool)>.Fail(ErrorCode.InvalidValue, $"{field}: must not be empty");
         if (HasProtocolPrefix(input))
