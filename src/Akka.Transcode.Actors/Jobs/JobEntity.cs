@@ -338,7 +338,6 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
 
     private JobView View(IReadOnlyList<TaskView>? tasks)
     {
-        var spec = _state.Spec!;
         var running = _state.State == JobState.InProgress;
         var progress = _state.ComputeProgress(_taskPercent);
         double? speed = null, eta = null;
@@ -354,9 +353,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
                 if (rate > 0) eta = Math.Round((100 - progress) / rate, 1);
             }
         }
-        return new JobView(_jobId, _state.State, spec.SourcePath, spec.OutputPath(), spec.DstFormat, spec.SegmentsText,
-            Math.Round(progress, 1), _state.CreatedAt, _state.UpdatedAt, _state.ErrorCode, _state.ErrorMessage, eta, speed,
-            _state.Tasks.Count, _state.Completed.Count, spec.Priority, _state.Notes, tasks);
+        return new JobView(_state.ToSummary(Math.Round(progress, 1)), eta, speed, tasks);
     }
 
     private void PersistThen(IReadOnlyList<IJobEvent> events, Action then)

@@ -33,26 +33,8 @@ public sealed record JobTaskFinished(string JobId, int Index, string TaskId, boo
 
 public sealed record JobTaskFinishedAck(string TaskId) : ITranscodeMessage;
 
-/// <summary>A job as clients see it: persisted state plus live figures (speed, ETA, running progress).</summary>
-public sealed record JobView(
-    string Id,
-    JobState State,
-    string SourcePath,
-    string OutputPath,
-    string DstFormat,
-    string? Segments,
-    double Progress,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    ErrorCode? ErrorCode,
-    string? ErrorMessage,
-    double? EtaSeconds,
-    double? Speed,
-    int TaskCount,
-    int TasksDone,
-    int Priority,
-    IReadOnlyList<string> Notes,
-    IReadOnlyList<TaskView>? Tasks);
+/// <summary>A job as clients see it: its summary (with live progress) plus figures only a running job has.</summary>
+public sealed record JobView(JobSummary Summary, double? EtaSeconds, double? Speed, IReadOnlyList<TaskView>? Tasks);
 
 public sealed record TaskView(
     string Id,

@@ -120,6 +120,15 @@ public sealed record JobEntityState
         return Math.Max(Progress, Math.Min(99.9, done / total * 100));
     }
 
+    /// <summary>The job as the job list shows it, with <paramref name="progress"/> as its current progress.</summary>
+    public JobSummary ToSummary(double progress) => new()
+    {
+        Id = Id!, State = State, SourcePath = Spec!.SourcePath, OutputPath = OutputPath ?? Spec.OutputPath(),
+        DstFormat = Spec.DstFormat, Segments = Spec.SegmentsText, Priority = Spec.Priority, Progress = progress,
+        CreatedAt = CreatedAt, UpdatedAt = UpdatedAt, ErrorCode = ErrorCode, ErrorMessage = ErrorMessage,
+        TaskCount = Tasks.Count, CompletedTasks = Completed.Order().ToList(), Notes = Notes,
+    };
+
     private static Result<IReadOnlyList<IJobEvent>> Ok(params IJobEvent[] events) =>
         Result<IReadOnlyList<IJobEvent>>.Ok(events);
 }

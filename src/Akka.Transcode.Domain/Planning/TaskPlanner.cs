@@ -61,9 +61,9 @@ public static class TaskPlanner
                         && outputDuration > chunkSeconds + Epsilon;
 
         IReadOnlyList<TaskSpec> tasks = keyframeCuts
-            ? KeyframeParts(jobId, spec, container, audio.Value, cuts, outputDuration, workDir, temp)
+            ? KeyframeParts(jobId, spec, container, audio.Value!, cuts, outputDuration, workDir, temp)
             : chunkable
-                ? Chunked(jobId, spec, container, media, video.Value, audio.Value, cuts, grid!, chunkSeconds,
+                ? Chunked(jobId, spec, container, media, video.Value, audio.Value!, cuts, grid!, chunkSeconds,
                     outputDuration, workDir, temp)
                 :
                 [
@@ -71,7 +71,7 @@ public static class TaskPlanner
                     {
                         TaskId = TaskId(jobId, 0), JobId = jobId, Index = 0, Kind = TaskKind.Transcode,
                         SourcePath = spec.SourcePath, Cuts = cuts, OutputPath = temp, Muxer = container.Muxer,
-                        Video = video.Value, Audio = audio.Value, Duration = outputDuration, Weight = outputDuration,
+                        Video = video.Value, Audio = audio.Value!, Duration = outputDuration, Weight = outputDuration,
                         MapPath = spec.MapPath,
                     },
                 ];

@@ -15,25 +15,10 @@ public static class JobMapping
         _ => null,
     };
 
-    public static JobDto ToDto(JobView v) => new()
+    public static JobDto ToDto(JobView v) => ToDto(v.Summary) with
     {
-        Id = v.Id,
-        State = (int)v.State,
-        Result = ResultOf(v.State),
-        SrcPath = v.SourcePath,
-        DstPath = v.OutputPath,
-        Progress = v.Progress,
-        DstFormat = v.DstFormat,
-        Segments = v.Segments,
-        CreatedAt = v.CreatedAt,
-        UpdatedAt = v.UpdatedAt,
-        ErrCode = v.State == JobState.Failed ? (int)(v.ErrorCode ?? ErrorCode.Internal) : null,
-        ErrMsg = v.State == JobState.Failed ? v.ErrorMessage : null,
         EtaSeconds = v.EtaSeconds,
         Speed = v.Speed,
-        Tasks = new TaskCountsDto(v.TaskCount, v.TasksDone),
-        Notes = v.Notes,
-        Priority = v.Priority,
         TaskList = v.Tasks?.Select(t => new TaskDto
         {
             Id = t.Id, Kind = t.Kind, State = t.State, Result = t.Result, Progress = t.Progress, WorkerId = t.WorkerId,
