@@ -51,8 +51,15 @@ public sealed class SerializerTests(ITestOutputHelper output) : Akka.TestKit.Xun
         Audio = new AudioOp(StreamAction.Encode, "opus", 128_000), Duration = 13.77, Weight = 0.6885, DependsOn = [0, 1, 2],
     };
 
-    private static readonly JobView View = new("j1", JobState.InProgress, "/media/in/a.mp4", "/media/out/a.mkv", "mkv",
-        "1-5", 42.5, At, At.AddSeconds(3), ErrorCode.SourceUnusable, "bad", 12.5, 1.7, 3, 1, 4, ["note one", "note two"],
+    private static readonly JobView View = new(
+        new JobSummary
+        {
+            Id = "j1", State = JobState.InProgress, SourcePath = "/media/in/a.mp4", OutputPath = "/media/out/a.mkv",
+            DstFormat = "mkv", Segments = "1-5", Priority = 4, Progress = 42.5, CreatedAt = At, UpdatedAt = At.AddSeconds(3),
+            ErrorCode = ErrorCode.SourceUnusable, ErrorMessage = "bad", TaskCount = 3, CompletedTasks = [0, 2],
+            Notes = ["note one", "note two"],
+        },
+        12.5, 1.7,
         [new TaskView("j1-t0", "video", 1, null, 55.5, "w-abc", 0, 10, 2, "lost once"),
          new TaskView("j1-t1", "join", 3, -1, 0, null, 0, 20, 1, null)]);
 

@@ -54,6 +54,8 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         PersistenceId = "job-" + jobId;
 
         Recover<IJobEvent>(e => _state = _state.Apply(e));
+        // The SQL journal hands back the payload; journals that keep the Tagged wrapper (the in-memory one) do not.
+        Recover<Tagged>(t => _state = _state.Apply((IJobEvent)t.Payload));
         Recover<RecoveryCompleted>(_ => Resume());
 
         Command<SubmitJob>(OnSubmit);

@@ -79,7 +79,7 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
         {
             case TaskStatus.Pending: RequestWork(); break;
             // Give a still-running attempt (this entity moved or restarted) the chance to check in.
-            case TaskStatus.Running: ArmSilence(); break;
+            case TaskStatus.Running: ArmSilence(_state.Attempts); break;
             default: ReportOutcomeToJob(); break;
         }
     }
@@ -122,13 +122,14 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
                 _jobs.Tell(new JobTaskStarted(_state.Spec!.JobId, _state.Spec.Index, m.Attempt, m.WorkerId)));
         }
         _jobs.Tell(new JobTaskProgress(_state.Spec!.JobId, _state.Spec.Index, m.Percent, m.Speed));
-        ArmSilence();
+        // The attempt number comes from the message: on the first report AttemptStarted is not applied yet.
+        ArmSilence(m.Attempt);
     }
 
-    private void ArmSilence()
+    private void ArmSilence(int attempt)
     {
         _aliveGeneration++;
-        Timers.StartSingleTimer("silence", new SilenceCheck(_state.Attempts, _aliveGeneration), _settings.AttemptSilenceTimeout);
+        Timers.StartSingleTimer("silence", new SilenceCheck(attempt, _aliveGeneration), _settings.AttemptSilenceTimeout);
     }
 
     private void OnSilenceCheck(SilenceCheck m)

@@ -92,6 +92,7 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
             if (existing.Attempt == m.Attempt) return;
             Context.Stop(existing.Runner); // a newer attempt replaces a stale one
             _runs.Remove(m.TaskId);
+            if (_workerId is not null) _registry.Tell(new SlotFreed(_workerId, m.TaskId, existing.Attempt));
         }
         if (_runs.Count >= _slots)
         {

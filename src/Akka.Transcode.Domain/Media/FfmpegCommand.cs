@@ -108,14 +108,19 @@ public static class FfmpegArguments
     }
 
     /// <summary>
-    /// One range copied without decoding: input seeking with stream copy starts at the key frame before the range;
-    /// timestamps are moved to start at zero so the parts join without overlaps.
+    /// One range copied without decoding, from the key frame at <see cref="SourceCut.VideoTrimStart"/> (the worker
+    /// finds it just before running) to the range's end. A plain input seek cannot be trusted to land on that key
+    /// frame (MPEG-TS lands late), so ffmpeg seeks a pre-roll early and drops packets up to the key frame's own
+    /// timestamp (-copyts, output -ss); timestamps then restart at zero so the parts join without overlaps.
     /// </summary>
     private static FfmpegCommand KeyframeCut(TaskSpec t, int threads)
     {
         var c = t.Cuts.Single();
         var args = Start();
-        args.AddRange(["-ss", Seconds(c.From), "-to", Seconds(c.To), "-i", FileUrl(t.SourcePath), "-map", "0:v:0"]);
+        args.AddRange(["-copyts", "-noaccurate_seek"]);
+        if (c.Seek > 0) args.AddRange(["-ss", Seconds(c.Seek)]);
+        args.AddRange(["-i", FileUrl(t.SourcePath), "-ss", Seconds(c.VideoTrimStart),
+            "-to", Seconds(c.AudioTrimStart + c.Duration), "-map", "0:v:0"]);
         if (t.Audio.Action != StreamAction.Drop) args.AddRange(["-map", "0:a:0"]);
         AddCodecs(args, t.Video, t.Audio, threads);
         args.AddRange(["-avoid_negative_ts", "make_zero", "-f", t.Muxer, FileUrl(t.OutputPath)]);

@@ -1,5 +1,7 @@
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Media;
+using Akka.Transcode.Domain.Planning;
+using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Files;
 using Akka.Transcode.Media.Running;
@@ -20,6 +22,16 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
 
         // Each attempt writes its own file and renames it into place when complete: a stale attempt still running
         // somewhere (a partitioned worker) can never interleave its writes with the current one's.
+        if (task.Kind == TaskKind.Video && task.KeyframeCuts)
+        {
+            TaskSpec? located;
+            try { located = await StartAtKeyframe(task, ct); }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return TaskOutcome.WasCanceled; }
+            if (located is null)
+                return TaskOutcome.Failed(ErrorCode.SourceUnusable,
+                    $"no video key frame within {TaskPlanner.SeekPreroll} s before {task.Cuts[0].From:0.###} s: the range cannot be stream-copied");
+            task = located;
+        }
         var partial = FileCleanup.PartialName(task.OutputPath);
         var command = FfmpegArguments.Build(task with { OutputPath = partial }, threadsPerTask);
         var created = new List<string> { partial };
@@ -63,6 +75,14 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
             if (created.Contains(partial) && task.Kind is TaskKind.Video or TaskKind.Audio)
                 TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
         }
+    }
+
+    /// <summary>A copied range must start on a key frame: the last one at or before the range's first timestamp.</summary>
+    private static async Task<TaskSpec?> StartAtKeyframe(TaskSpec task, CancellationToken ct)
+    {
+        var cut = task.Cuts[0];
+        var keyframe = await KeyframeLocator.LastAtOrBeforeAsync(task.SourcePath, cut.AudioTrimStart, TaskPlanner.SeekPreroll, ct);
+        return keyframe is null ? null : task with { Cuts = [cut with { VideoTrimStart = keyframe.Value }] };
     }
 
     private static void TryDeleteEmptyDirectory(string dir)

@@ -18,13 +18,15 @@ public static class TestConfig
         """;
 
     /// <summary>
-    /// Every message sent between actors is serialized and deserialized, as if it crossed nodes. The two test-only
-    /// serializers make the journal's replies carry their events through the project's serializer too.
+    /// Every message sent between actors is serialized and deserialized, as if it crossed nodes. Not usable with the
+    /// job entity: its private self-messages (the plan piped back from probing) are not meant to be serializable and
+    /// the stock JSON serializer cannot read them back; its events still cross the project's serializer in the journal.
     /// </summary>
     public const string SerializeMessages = """
         akka.actor.serialize-messages = on
-        """ + "\n" + TaggedSerializer.Hocon + "\n" + JournalReplySerializer.Hocon;
+        """;
 
-    public static Config Local(string extra = "") =>
-        ConfigurationFactory.ParseString(extra + "\n" + Persistence + "\n" + SerializeMessages + "\n" + TranscodeSerializer.Hocon);
+    public static Config Local(bool serializeMessages = true, string extra = "") =>
+        ConfigurationFactory.ParseString(string.Join("\n", extra, Persistence,
+            serializeMessages ? SerializeMessages : "", TranscodeSerializer.Hocon));
 }

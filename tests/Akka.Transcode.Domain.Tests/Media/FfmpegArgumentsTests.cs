@@ -28,7 +28,10 @@ public class FfmpegArgumentsTests
         { "/tmp/brackets", "[0:v] [a0];x=y,z.ts" },
     };
 
-    /// <summary>Plans that together build every kind of command: copy, frame-exact cuts, key-frame cuts, chunks and joins.</summary>
+    /// <summary>
+    /// Plans that together build every kind of command: copy, frame-exact cuts, key-frame parts and their joins, chunks,
+    /// the audio task and chunk joins.
+    /// </summary>
     private static IEnumerable<JobPlanCase> PlansFor(string dir, string name)
     {
         var source = Path.Combine(dir, name);
@@ -36,6 +39,10 @@ public class FfmpegArgumentsTests
         yield return new("copy", PlanOk(Spec("mp4", sourcePath: source, dstDir: dst)));
         yield return new("cuts", PlanOk(Spec("flv", "1-5:2-10", sourcePath: source, dstDir: dst)));
         yield return new("keyframe cuts", PlanOk(Spec("flv", "1-5:2-10", new OutputSettings { VideoCodec = "copy" }, source, dst)));
+        yield return new("keyframe cuts, audio copied",
+            PlanOk(Spec("mkv", "1-5:2-10", new OutputSettings { VideoCodec = "copy", AudioCodec = "copy" }, source, dst)));
+        yield return new("keyframe cuts, no audio",
+            PlanOk(Spec("mp4", "1-5:2-10", new OutputSettings { VideoCodec = "copy", AudioCodec = "none" }, source, dst)));
         yield return new("chunked, audio encoded",
             PlanOk(Spec("mp4", "1-25", new OutputSettings { VideoCodec = "h264" }, source, dst), options: SmallChunks));
         yield return new("chunked, audio copied",
@@ -50,12 +57,18 @@ public class FfmpegArgumentsTests
         var inputs = new List<string>();
         switch (t.Kind)
         {
+            case TaskKind.Join when t.KeyframeCuts:
+                // The concat list of the copied parts; their audio comes with them, so no second input.
+                inputs.Add(Assert.Single(command.Files).Path);
+                break;
             case TaskKind.Join:
                 inputs.Add(Assert.Single(command.Files).Path);
                 if (t.Audio.Action != StreamAction.Drop) inputs.Add(t.AudioPart ?? t.SourcePath);
                 break;
-            case TaskKind.Transcode when t.KeyframeCuts:
-                inputs.Add(Assert.Single(command.Files).Path);
+            case TaskKind.Video when t.KeyframeCuts:
+                // One range read straight from the source: no concat list.
+                Assert.Empty(command.Files);
+                inputs.Add(t.SourcePath);
                 break;
             default:
                 Assert.Empty(command.Files);
@@ -69,10 +82,12 @@ public class FfmpegArgumentsTests
     [MemberData(nameof(HostilePaths))]
     public void Every_path_is_one_argv_element_with_the_file_protocol(string dir, string name)
     {
+        var kinds = new HashSet<(TaskKind, bool)>();
         foreach (var (caseName, plan) in PlansFor(dir, name))
         {
             foreach (var task in plan.Tasks)
             {
+                kinds.Add((task.Kind, task.KeyframeCuts));
                 var command = FfmpegArguments.Build(task);
                 var args = command.Arguments;
                 var (inputs, output) = ExpectedFiles(task, command);
@@ -91,6 +106,13 @@ public class FfmpegArgumentsTests
                 Assert.All(inputs.Append(output), p => Assert.True(Path.IsPathRooted(p), p));
             }
         }
+        // Every kind of command was looked at, the key-frame parts and their join included.
+        (TaskKind, bool)[] all =
+        [
+            (TaskKind.Transcode, false), (TaskKind.Video, false), (TaskKind.Audio, false), (TaskKind.Join, false),
+            (TaskKind.Video, true), (TaskKind.Join, true),
+        ];
+        Assert.Equal(all.Order(), kinds.Order());
     }
 
     [Theory]
@@ -100,12 +122,18 @@ public class FfmpegArgumentsTests
         var source = Path.Combine(dir, name);
         var dst = Path.Combine(dir, "out " + name);
 
-        var keyframe = Assert.Single(PlanOk(Spec("flv", "1-5:2-10.5", new OutputSettings { VideoCodec = "copy" }, source, dst)).Tasks);
-        var list = Assert.Single(FfmpegArguments.Build(keyframe).Files);
+        // Key-frame cuts: the parts read the source from argv; only their join writes a list, naming the parts.
+        var keyframe = PlanOk(Spec("flv", "1-5:2-10.5", new OutputSettings { VideoCodec = "copy" }, source, dst));
+        Assert.All(keyframe.Tasks.Where(t => t.Kind != TaskKind.Join), t => Assert.Empty(FfmpegArguments.Build(t).Files));
+        var keyframeJoin = Assert.Single(keyframe.Tasks, t => t.Kind == TaskKind.Join);
+        var list = Assert.Single(FfmpegArguments.Build(keyframeJoin).Files);
         var entries = FfconcatReader.Read(list.Content);
-        Assert.Equal([source, source], entries.Select(e => e.File));
-        Assert.Equal(keyframe.Cuts.Select(c => (c.From, c.To)),
-            entries.Select(e => (double.Parse(e.Inpoint!, CultureInfo.InvariantCulture), double.Parse(e.Outpoint!, CultureInfo.InvariantCulture))));
+        Assert.Equal(keyframeJoin.VideoParts, entries.Select(e => e.File));
+        Assert.Equal(2, entries.Count);
+        Assert.All(entries, e => Assert.StartsWith(dst, e.File));
+        Assert.All(entries, e => Assert.Null(e.Inpoint));
+        Assert.All(entries, e => Assert.Null(e.Outpoint));
+        Assert.Equal(keyframeJoin.OutputPath + ".ffconcat", list.Path);
 
         var chunked = PlanOk(Spec("mp4", output: new OutputSettings { VideoCodec = "h264" }, sourcePath: source, dstDir: dst), options: SmallChunks);
         var join = Assert.Single(chunked.Tasks, t => t.Kind == TaskKind.Join);
@@ -114,28 +142,58 @@ public class FfmpegArgumentsTests
         Assert.All(FfconcatReader.Read(joinList.Content), e => Assert.Null(e.Inpoint));
     }
 
+    [Fact]
+    public void Only_join_tasks_write_concat_lists()
+    {
+        foreach (var (caseName, plan) in PlansFor("/tmp/m", "in.ts"))
+        {
+            foreach (var task in plan.Tasks)
+            {
+                var files = FfmpegArguments.Build(task).Files;
+                if (task.Kind == TaskKind.Join) Assert.Single(files);
+                else Assert.True(files.Count == 0, $"{caseName}, {task.Kind} task {task.Index} writes {files.Count} files");
+            }
+        }
+    }
+
     [Theory]
     [InlineData("line\nbreak.ts")]
     [InlineData("x\nfile other.ts\n#.ts")]
     [InlineData("carriage\rreturn.ts")]
-    public void Concat_list_refuses_or_round_trips_a_name_with_a_line_break(string name)
+    [InlineData("tab\there.ts")]
+    [InlineData("nel\u0085.ts")]
+    public void Concat_list_refuses_a_name_with_a_control_character(string name)
     {
         // ffconcat is line based: a line break inside a name cannot be quoted, and what follows it is read as a
-        // directive of its own ("file other.ts" names a second input the job never asked for).
-        var source = Path.Combine("/tmp/media", name);
-        var task = Assert.Single(PlanOk(Spec("flv", "1-5", new OutputSettings { VideoCodec = "copy" }, source, "/tmp/out")).Tasks);
+        // directive of its own ("file other.ts" names a second input the job never asked for). Such names are refused
+        // (MediaRoots refuses them earlier with -4).
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.ConcatQuote(Path.Combine("/tmp/media", name)));
 
-        FfmpegCommand command;
-        try
-        {
-            command = FfmpegArguments.Build(task);
-        }
-        catch (ArgumentException)
-        {
-            return; // refusing such a name is fine
-        }
-        var entries = FfconcatReader.Read(Assert.Single(command.Files).Content);
-        Assert.Equal([source], entries.Select(e => e.File));
+        // The parts of a key-frame cut, and so their join's list, live under the destination.
+        var plan = PlanOk(Spec("flv", "1-5", new OutputSettings { VideoCodec = "copy" }, "/tmp/media/in.ts", Path.Combine("/tmp/out", name)));
+        var join = Assert.Single(plan.Tasks, t => t.Kind == TaskKind.Join);
+        Assert.Contains(join.VideoParts, p => p.Contains(name, StringComparison.Ordinal));
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(join));
+        var chunked = PlanOk(Spec("mp4", output: new OutputSettings { VideoCodec = "h264" }, sourcePath: "/tmp/media/in.ts",
+            dstDir: Path.Combine("/tmp/out", name)), options: SmallChunks);
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(Assert.Single(chunked.Tasks, t => t.Kind == TaskKind.Join)));
+    }
+
+    [Theory]
+    [InlineData("line\nbreak.ts")]
+    [InlineData("carriage\rreturn.ts")]
+    public void A_keyframe_part_reads_its_source_from_argv_whatever_its_name(string name)
+    {
+        // No list is involved in reading the source any more: the name is one argv element, unchanged.
+        var source = Path.Combine("/tmp/media", name);
+        var plan = PlanOk(Spec("flv", "1-5", new OutputSettings { VideoCodec = "copy" }, source, "/tmp/out"));
+        var part = Assert.Single(plan.Tasks, t => t.Kind == TaskKind.Video);
+
+        var command = FfmpegArguments.Build(part);
+
+        Assert.Empty(command.Files);
+        Assert.Equal("file:" + source, ValueAfter(command.Arguments, "-i"));
+        Assert.Single(command.Arguments, a => a.Contains(name, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -146,26 +204,58 @@ public class FfmpegArgumentsTests
     public void Relative_paths_are_refused(string path)
     {
         Assert.Throws<ArgumentException>(() => FfmpegArguments.FileUrl(path));
+        // A relative name in a concat list would be read relative to the list's folder: another file.
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.ConcatQuote(path));
+    }
+
+    [Theory]
+    [InlineData("/tmp/a b/c.mkv", "'/tmp/a b/c.mkv'")]
+    [InlineData("/tmp/it's/o'clock.mkv", "'/tmp/it'\\''s/o'\\''clock.mkv'")]
+    [InlineData("/tmp/back\\slash #x.mkv", "'/tmp/back\\slash #x.mkv'")]
+    public void Concat_quote_keeps_absolute_paths_literal(string path, string quoted)
+    {
+        Assert.Equal(quoted, FfmpegArguments.ConcatQuote(path));
+    }
+
+    [Theory]
+    [InlineData("copy-0000.mkv")]
+    [InlineData("parts/video-0000.mkv")]
+    public void Join_with_a_relative_part_cannot_be_built(string part)
+    {
+        foreach (var plan in new[]
+                 {
+                     PlanOk(Spec("flv", "1-5:2-10", new OutputSettings { VideoCodec = "copy" })),
+                     PlanOk(Spec("mp4", output: new OutputSettings { VideoCodec = "h264" }), options: SmallChunks),
+                 })
+        {
+            var join = Assert.Single(plan.Tasks, t => t.Kind == TaskKind.Join);
+            Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(join with { VideoParts = [.. join.VideoParts.Skip(1), part] }));
+        }
     }
 
     [Theory]
     [InlineData("copy")]
     [InlineData("cuts")]
     [InlineData("keyframe cuts")]
+    [InlineData("keyframe cuts, audio copied")]
+    [InlineData("keyframe cuts, no audio")]
     [InlineData("chunked, audio encoded")]
     [InlineData("chunked, audio copied")]
     public void Task_with_a_relative_source_cannot_be_built(string caseName)
     {
         var plan = PlansFor("/tmp/m", "in.ts").Single(c => c.Name == caseName).Plan;
-        // Every task that reads the source: all but a join whose audio comes from the audio task (or is absent).
-        var readers = plan.Tasks.Where(t => t.Kind != TaskKind.Join || (t.AudioPart is null && t.Audio.Action != StreamAction.Drop)).ToList();
+        // Every task that reads the source: all but a join whose audio comes from the audio task, from key-frame
+        // parts, or is absent.
+        var readers = plan.Tasks.Where(t => t.Kind != TaskKind.Join
+                                            || (!t.KeyframeCuts && t.AudioPart is null && t.Audio.Action != StreamAction.Drop)).ToList();
         Assert.NotEmpty(readers);
 
         foreach (var task in readers)
-        {
-            // A relative name in a concat list would be read relative to the list's folder: another file.
             Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(task with { SourcePath = "in.ts" }));
-        }
+
+        // The others never name the source.
+        foreach (var task in plan.Tasks.Except(readers))
+            Assert.DoesNotContain("file:in.ts", FfmpegArguments.Build(task with { SourcePath = "in.ts" }).Arguments);
     }
 
     [Fact]
@@ -262,6 +352,121 @@ public class FfmpegArgumentsTests
                 Assert.True(args.ToList().IndexOf("-threads") > args.ToList().LastIndexOf("-i"));
             }
         }
+    }
+
+    [Theory]
+    [InlineData("copy", true)]
+    [InlineData("auto", true)]
+    [InlineData("none", false)]
+    public void Keyframe_part_seeks_the_input_to_its_range_and_copies_it_with_timestamps_from_zero(string audioCodec, bool audio)
+    {
+        var plan = PlanOk(Spec("mkv", "1.25-5.5:30-40", new OutputSettings { VideoCodec = "copy", AudioCodec = audioCodec }));
+        var parts = plan.Tasks.Where(t => t.Kind == TaskKind.Video).ToList();
+        Assert.Equal(2, parts.Count);
+        (double From, double To)[] ranges = [(1.25, 5.5), (30, 40)];
+
+        for (var i = 0; i < parts.Count; i++)
+        {
+            // The worker finds the key frame at or before the range and puts its timestamp in VideoTrimStart.
+            var keyframe = ranges[i].From - 0.75;
+            var part = parts[i] with { Cuts = [parts[i].Cuts[0] with { VideoTrimStart = keyframe }] };
+            var command = FfmpegArguments.Build(part);
+
+            // Source timestamps (-copyts); the input seek is a pre-roll before the range (a plain seek can land after
+            // the key frame in MPEG-TS), then output -ss drops packets up to the key frame itself, -to ends the range.
+            var seek = Math.Max(0, ranges[i].From - TaskPlanner.SeekPreroll);
+            string[] expected =
+            [
+                "-hide_banner", "-y", "-copyts", "-noaccurate_seek", .. seek > 0 ? new[] { "-ss", FfmpegArguments.Seconds(seek) } : [],
+                "-i", "file:" + SourcePath, "-ss", FfmpegArguments.Seconds(keyframe), "-to", FfmpegArguments.Seconds(ranges[i].To),
+                "-map", "0:v:0", .. audio ? new[] { "-map", "0:a:0" } : [],
+                "-c:v", "copy", .. audio ? new[] { "-c:a", "copy" } : ["-an"], "-sn", "-dn",
+                "-avoid_negative_ts", "make_zero", "-f", "matroska", "file:" + Path.Combine(plan.WorkDir, $"copy-{i:D4}.mkv"),
+            ];
+            Assert.Equal(expected, command.Arguments);
+            Assert.Empty(command.Files);
+        }
+    }
+
+    [Theory]
+    [InlineData("flv", "auto", new[] { "-c:a", "aac", "-b:a", "128000" })]
+    [InlineData("mkv", "copy", new[] { "-c:a", "copy" })]
+    [InlineData("mp4", "aac", new[] { "-c:a", "aac", "-b:a", "128000" })]
+    [InlineData("mp4", "none", new[] { "-an" })]
+    public void Keyframe_join_concatenates_the_parts_and_takes_audio_from_them(string format, string audioCodec, string[] audioArgs)
+    {
+        var plan = PlanOk(Spec(format, "1-5:2-10", new OutputSettings { VideoCodec = "copy", AudioCodec = audioCodec }));
+        var join = Assert.Single(plan.Tasks, t => t.Kind == TaskKind.Join);
+
+        var command = FfmpegArguments.Build(join);
+
+        var list = Assert.Single(command.Files);
+        var audio = audioCodec != "none";
+        // One input, the list of parts: never the source, whose whole audio track would not follow the cuts.
+        string[] expected =
+        [
+            "-hide_banner", "-y", "-f", "concat", "-safe", "0", "-i", "file:" + list.Path,
+            "-map", "0:v:0", .. audio ? new[] { "-map", "0:a:0" } : [],
+            "-c:v", "copy", .. audioArgs, "-sn", "-dn", "-f", ContainerFormats.Find(format)!.Muxer, "file:" + plan.TempOutputPath,
+        ];
+        Assert.Equal(expected, command.Arguments);
+        Assert.Equal(join.VideoParts, FfconcatReader.Read(list.Content).Select(e => e.File));
+    }
+
+    [Theory]
+    [InlineData("flv", true)]
+    [InlineData("mp4", false)]
+    [InlineData("mkv", false)]
+    [InlineData("mov", false)]
+    [InlineData("ts", false)]
+    public void Flv_encodes_carry_no_b_frames_and_other_containers_keep_them(string format, bool noBFrames)
+    {
+        var plans = new[]
+        {
+            PlanOk(Spec(format, "1-5:2-10")),
+            PlanOk(Spec(format, "1-25", new OutputSettings { VideoCodec = "h264" }), options: SmallChunks),
+            PlanOk(Spec(format, output: new OutputSettings { VideoCodec = "h264", Crf = 18 })),
+        };
+        var encodes = 0;
+        foreach (var task in plans.SelectMany(p => p.Tasks))
+        {
+            var args = FfmpegArguments.Build(task).Arguments.ToList();
+            if (task.Video.Action == StreamAction.Encode && noBFrames)
+            {
+                encodes++;
+                Assert.Equal("libx264", ValueAfter(args, "-c:v"));
+                Assert.Equal("0", ValueAfter(args, "-bf"));
+                Assert.Single(args, a => a == "-bf");
+                // An output option, after the encoder it applies to.
+                Assert.True(args.IndexOf("-bf") > args.LastIndexOf("-i"));
+                Assert.True(args.IndexOf("-bf") > args.IndexOf("-c:v"));
+            }
+            else
+            {
+                if (task.Video.Action == StreamAction.Encode) encodes++;
+                Assert.DoesNotContain("-bf", args);
+            }
+        }
+        Assert.True(encodes >= 3, $"{encodes} encoding tasks");
+    }
+
+    [Fact]
+    public void No_b_frames_follows_the_video_op_for_every_encoder()
+    {
+        foreach (var codec in new[] { "h264", "hevc", "vp9", "av1" })
+        {
+            var task = Assert.Single(PlanOk(Spec("mkv", "1-5")).Tasks);
+            var with = FfmpegArguments.Build(task with { Video = new VideoOp(StreamAction.Encode, codec, NoBFrames: true) }).Arguments;
+            var without = FfmpegArguments.Build(task with { Video = new VideoOp(StreamAction.Encode, codec) }).Arguments;
+
+            Assert.Equal("0", ValueAfter(with, "-bf"));
+            Assert.DoesNotContain("-bf", without);
+            // Nothing else changes.
+            Assert.Equal(without, with.Where((_, i) => !(with[i] == "-bf" || (i > 0 && with[i - 1] == "-bf"))));
+        }
+        // Copy and drop never get it: there is no encoder to tell.
+        var copy = Assert.Single(PlanOk(Spec("flv")).Tasks);
+        Assert.DoesNotContain("-bf", FfmpegArguments.Build(copy with { Video = VideoOp.Copy with { NoBFrames = true } }).Arguments);
     }
 
     [Fact]

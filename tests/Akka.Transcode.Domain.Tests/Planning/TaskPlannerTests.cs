@@ -53,7 +53,8 @@ public class TaskPlannerTests
 
         var task = Assert.Single(plan.Tasks);
         Assert.Equal(TaskKind.Transcode, task.Kind);
-        Assert.Equal(new VideoOp(StreamAction.Encode, "h264"), task.Video);
+        // FLV has no edit lists: its H.264 is encoded without B-frames.
+        Assert.Equal(new VideoOp(StreamAction.Encode, "h264", NoBFrames: true), task.Video);
         Assert.Equal(StreamAction.Encode, task.Audio.Action);
         Assert.Equal("aac", task.Audio.Codec);
         Assert.False(task.KeyframeCuts);
@@ -160,18 +161,95 @@ public class TaskPlannerTests
     }
 
     [Fact]
-    public void Video_copy_with_segments_cuts_at_key_frames_and_says_so()
+    public void Video_copy_with_segments_copies_each_range_into_a_part_then_joins_them_and_says_so()
     {
         var plan = PlanOk(Spec("flv", "1-5:2-10", new OutputSettings { VideoCodec = "copy" }));
 
-        var task = Assert.Single(plan.Tasks);
-        Assert.True(task.KeyframeCuts);
-        Assert.Equal(StreamAction.Copy, task.Video.Action);
-        Assert.Equal(2, task.Cuts.Count);
-        Assert.Equal((1.0, 5.0), (task.Cuts[0].From, task.Cuts[0].To));
-        Assert.Equal((2.0, 10.0), (task.Cuts[1].From, task.Cuts[1].To));
+        // One copied part per range, in order, then one join of them all.
+        Assert.Equal(3, plan.Tasks.Count);
+        Assert.Equal(Enumerable.Range(0, plan.Tasks.Count), plan.Tasks.Select(t => t.Index));
+        var parts = plan.Tasks.Take(2).ToList();
+        (double From, double To)[] ranges = [(1, 5), (2, 10)];
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var part = parts[i];
+            Assert.Equal(TaskKind.Video, part.Kind);
+            Assert.True(part.KeyframeCuts);
+            Assert.Equal(VideoOp.Copy, part.Video);
+            // The part carries the range's audio as it is; the join decides what becomes of it.
+            Assert.Equal(AudioOp.Copy, part.Audio);
+            Assert.Equal("matroska", part.Muxer);
+            Assert.Equal(Path.Combine(plan.WorkDir, $"copy-{i:D4}.mkv"), part.OutputPath);
+            Assert.Equal(SourcePath, part.SourcePath);
+            var cut = Assert.Single(part.Cuts);
+            Assert.Equal(ranges[i], (cut.From, cut.To));
+            Assert.Null(cut.Frames); // key frames decide where it starts, not the frame grid
+            Assert.Equal(ranges[i].To - ranges[i].From, part.Duration, 9);
+            Assert.Empty(part.DependsOn);
+            Assert.Empty(part.VideoParts);
+            Assert.Null(part.AudioPart);
+            Assert.True(part.Weight > 0, $"{part.TaskId} weight {part.Weight}");
+        }
+
+        var join = plan.Tasks[^1];
+        Assert.Equal(TaskKind.Join, join.Kind);
+        Assert.True(join.KeyframeCuts);
+        Assert.Equal(parts.Select(p => p.OutputPath), join.VideoParts);
+        Assert.Null(join.AudioPart); // audio comes from the parts, never from the whole source
+        Assert.Empty(join.Cuts);
+        Assert.Equal(VideoOp.Copy, join.Video);
+        // audio auto with segments: encoded to the container's codec, as for any cut job.
+        Assert.Equal(new AudioOp(StreamAction.Encode, "aac"), join.Audio);
+        Assert.Equal(ContainerFormats.Find("flv")!.Muxer, join.Muxer);
+        Assert.Equal(plan.TempOutputPath, join.OutputPath);
+        Assert.Equal([0, 1], join.DependsOn.Order());
+        Assert.Equal(4 + 8, join.Duration, 9);
+        Assert.Equal(4 + 8, plan.OutputDuration, 9);
+        Assert.True(join.Weight > 0);
+
         var note = Assert.Single(plan.Notes);
         Assert.Contains("key frame", note, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("copy", true, StreamAction.Copy, StreamAction.Copy)]
+    [InlineData("aac", true, StreamAction.Copy, StreamAction.Encode)]
+    [InlineData("none", true, StreamAction.Drop, StreamAction.Drop)]
+    [InlineData("auto", false, StreamAction.Drop, StreamAction.Drop)]
+    public void Keyframe_parts_copy_audio_unless_the_job_drops_it_and_the_join_applies_the_jobs_audio(
+        string audioCodec, bool sourceHasAudio, StreamAction partAudio, StreamAction joinAudio)
+    {
+        var plan = PlanOk(Spec("mp4", "1-5:2-10:20-21", new OutputSettings { VideoCodec = "copy", AudioCodec = audioCodec }),
+            Hd60(audio: sourceHasAudio));
+
+        var parts = plan.Tasks.Where(t => t.Kind == TaskKind.Video).ToList();
+        var join = Assert.Single(plan.Tasks, t => t.Kind == TaskKind.Join);
+        Assert.Equal(3, parts.Count);
+        Assert.Equal(parts.Count + 1, plan.Tasks.Count);
+        Assert.All(parts, p => Assert.True(p.KeyframeCuts));
+        Assert.All(parts, p => Assert.Equal(VideoOp.Copy, p.Video));
+        Assert.All(parts, p => Assert.Equal(partAudio == StreamAction.Copy ? AudioOp.Copy : AudioOp.Drop, p.Audio));
+        Assert.Equal(joinAudio, join.Audio.Action);
+        if (joinAudio == StreamAction.Encode) Assert.Equal(new AudioOp(StreamAction.Encode, "aac"), join.Audio);
+        Assert.Null(join.AudioPart);
+        Assert.Equal(parts.Select(p => p.OutputPath), join.VideoParts);
+        Assert.Equal(parts.Select(p => p.Index).Order(), join.DependsOn.Order());
+        Assert.DoesNotContain(plan.Tasks, t => t.Kind is TaskKind.Audio or TaskKind.Transcode);
+    }
+
+    [Fact]
+    public void Keyframe_parts_are_never_chunked_and_live_in_the_work_dir()
+    {
+        // A 50 s range with 10 s chunks: a copy is cut only at the ranges, never into chunks.
+        var plan = PlanOk(Spec("mkv", "0-50:55-60", new OutputSettings { VideoCodec = "copy" }), options: TenSecondChunks);
+
+        var parts = plan.Tasks.Where(t => t.Kind == TaskKind.Video).ToList();
+        Assert.Equal(2, parts.Count);
+        Assert.Equal(DstDir, Path.GetDirectoryName(plan.WorkDir));
+        Assert.All(parts, p => Assert.Equal(plan.WorkDir, Path.GetDirectoryName(p.OutputPath)));
+        var outputs = plan.Tasks.Select(t => t.OutputPath).ToList();
+        Assert.Equal(outputs.Count, outputs.Distinct().Count());
+        Assert.Equal(plan.TempOutputPath, Assert.Single(plan.Tasks, t => t.Kind == TaskKind.Join).OutputPath);
     }
 
     [Fact]
@@ -267,8 +345,40 @@ public class TaskPlannerTests
         var plan = PlanOk(Spec("flv"), Hd60(videoCodec: "vp9", audioCodec: "opus"));
 
         var task = Assert.Single(plan.Tasks);
-        Assert.Equal(new VideoOp(StreamAction.Encode, "h264"), task.Video);
+        Assert.Equal(new VideoOp(StreamAction.Encode, "h264", NoBFrames: true), task.Video);
         Assert.Equal(new AudioOp(StreamAction.Encode, "aac"), task.Audio);
+    }
+
+    [Theory]
+    [InlineData("flv", true)]
+    [InlineData("mp4", false)]
+    [InlineData("mkv", false)]
+    [InlineData("mov", false)]
+    [InlineData("ts", false)]
+    [InlineData("webm", false)]
+    public void Video_encodes_go_without_b_frames_only_for_flv(string format, bool noBFrames)
+    {
+        var codec = ContainerFormats.Find(format)!.DefaultVideoCodec!;
+        // One task, and chunks: every encoding task carries it.
+        var single = PlanOk(Spec(format, "1-5:2-10"));
+        var chunked = PlanOk(Spec(format, output: new OutputSettings { VideoCodec = codec, Crf = 20 }), options: TenSecondChunks);
+        Assert.Contains(chunked.Tasks, t => t.Kind == TaskKind.Video);
+
+        Assert.Equal(new VideoOp(StreamAction.Encode, codec, NoBFrames: noBFrames), Assert.Single(single.Tasks).Video);
+        foreach (var task in chunked.Tasks.Where(t => t.Video.Action == StreamAction.Encode))
+            Assert.Equal(new VideoOp(StreamAction.Encode, codec, Crf: 20, NoBFrames: noBFrames), task.Video);
+        Assert.Equal(chunked.Tasks.Count(t => t.Kind == TaskKind.Video),
+            chunked.Tasks.Count(t => t.Video.Action == StreamAction.Encode));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("1-5:2-10")]
+    public void Copied_flv_video_is_a_plain_copy(string? segments)
+    {
+        var plan = PlanOk(Spec("flv", segments, new OutputSettings { VideoCodec = "copy" }));
+
+        Assert.All(plan.Tasks, t => Assert.Equal(VideoOp.Copy, t.Video));
     }
 
     [Theory]
@@ -484,7 +594,7 @@ public class TaskPlannerTests
         Assert.Empty(a.Tasks.Select(t => t.OutputPath).Intersect(b.Tasks.Select(t => t.OutputPath)));
     }
 
-    private static string Describe(TaskSpec t) => string.Join("|", t.TaskId, t.Kind, t.OutputPath, t.Muxer, t.Video, t.Audio,
+    private static string Describe(TaskSpec t) => string.Join("|", t.TaskId, t.Kind, t.KeyframeCuts, t.OutputPath, t.Muxer, t.Video, t.Audio,
         t.Duration, t.Weight, string.Join(",", t.Cuts), string.Join(",", t.DependsOn), string.Join(",", t.VideoParts), t.AudioPart);
 
     // ---- audio copy with cuts ----------------------------------------------------------------------------------

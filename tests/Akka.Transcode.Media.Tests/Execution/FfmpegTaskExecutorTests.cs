@@ -110,6 +110,34 @@ public sealed class FfmpegTaskExecutorTests(ExecutionSource source) : IClassFixt
     }
 
     [Fact]
+    public async Task Segment_example_in_flv_starts_at_zero_and_lasts_the_edit_list()
+    {
+        // FLV has no edit list: with B-frames the first frame showed at 2 frames (0.067 s) and the file ran long.
+        var plan = Plan(Spec("flv", "1-5:2-10"));
+        Assert.True(Assert.Single(plan.Tasks).Video.NoBFrames);
+
+        var output = await RunPlan(plan);
+
+        const double aacFrame = 1024 / 48000.0;
+        Assert.InRange(MediaCheck.StreamStart(output, "v:0"), -Frame, Frame);
+        Assert.InRange(MediaCheck.FormatSeconds(output), 12 - Frame, 12 + aacFrame + Frame);
+        Assert.Equal(0, MediaCheck.BFrames(output));
+    }
+
+    [Fact]
+    public async Task Mp4_encodes_keep_b_frames()
+    {
+        // Only FLV gives them up: mp4 has edit lists that hide the reordering delay.
+        var plan = Plan(Spec("mp4", "1-5:2-10"));
+        Assert.False(Assert.Single(plan.Tasks).Video.NoBFrames);
+
+        var output = await RunPlan(plan);
+
+        Assert.True(MediaCheck.BFrames(output) > 0);
+        Assert.InRange(MediaCheck.StreamStart(output, "v:0"), -Frame, Frame);
+    }
+
+    [Fact]
     public async Task Cuts_keep_exactly_the_source_frames_of_each_range_in_order()
     {
         // Lossless H.264, so each output frame can be compared with the source frame it must be.
@@ -177,14 +205,27 @@ public sealed class FfmpegTaskExecutorTests(ExecutionSource source) : IClassFixt
     public async Task Keyframe_cut_copy_plays()
     {
         var plan = Plan(Spec("flv", "1-5:2-10", new OutputSettings { VideoCodec = "copy" }));
-        var task = Assert.Single(plan.Tasks);
-        Assert.True(task.KeyframeCuts);
+        var parts = plan.Tasks.Where(t => t.Kind == TaskKind.Video).ToList();
+        Assert.Equal(2, parts.Count);
+        Assert.All(parts, t => Assert.True(t.KeyframeCuts));
+        Assert.True(Assert.Single(plan.Tasks, t => t.Kind == TaskKind.Join).KeyframeCuts);
 
         var output = await RunPlan(plan);
 
         AssertH264Aac(output);
         AssertPlays(output);
-        AssertNoLeftovers(output); // the concat list is gone too
+        // Each part is a playable copy of its range, video and audio, with timestamps from zero.
+        foreach (var part in parts)
+        {
+            var streams = MediaCheck.Streams(part.OutputPath);
+            Assert.Equal([("video", "h264"), ("audio", "aac")], streams);
+            AssertPlays(part.OutputPath);
+            var (video, audio) = (MediaCheck.StreamStart(part.OutputPath, "v:0"), MediaCheck.StreamStart(part.OutputPath, "a:0"));
+            Assert.Equal(0, Math.Min(video, audio), 3);
+            Assert.True(video >= 0 && audio >= 0, $"part {part.Index}: video starts at {video}, audio at {audio}");
+        }
+        // Only the parts (removed with the job's work dir) stay: the concat list is gone.
+        AssertNoLeftovers([output, .. parts.Select(t => t.OutputPath)]);
     }
 
     [Fact]
@@ -200,19 +241,45 @@ public sealed class FfmpegTaskExecutorTests(ExecutionSource source) : IClassFixt
     [Fact]
     public async Task Keyframe_cut_starts_at_the_key_frame_before_the_range_and_ends_with_it()
     {
-        // Copy keeps pictures bit-exact, so output frames can be found in the source. A range starts at the key frame
-        // at or before its start (at most one GOP early) and ends with the last frame before its end.
-        var plan = Plan(Spec("mkv", "5-7:8-10", new OutputSettings { VideoCodec = "copy" }));
+        // Copy keeps pictures bit-exact, so output frames can be found in the source. Each part holds one range: it
+        // starts at the key frame at or before the range's first frame (at most one GOP early), runs on frame by frame
+        // and ends with the range's last frame; the output is the parts one after the other.
+        await AssertKeyframeParts([(5, 7), (8, 10), (2, 4)]);
+    }
+
+    [Fact]
+    // Ranges starting between key frames: MPEG-TS seeking lands late, so the part must still start at the key frame
+    // before the range, not the one after it.
+    public async Task Keyframe_cut_between_key_frames_starts_at_the_key_frame_before_the_range()
+    {
+        await AssertKeyframeParts([(5.5, 7), (1.2, 2.5)]);
+    }
+
+    private async Task AssertKeyframeParts((double From, double To)[] ranges)
+    {
+        var segments = string.Join(":", ranges.Select(r => FormattableString.Invariant($"{r.From}-{r.To}")));
+        var plan = Plan(Spec("mkv", segments, new OutputSettings { VideoCodec = "copy" }));
+        var parts = plan.Tasks.Where(t => t.Kind == TaskKind.Video).ToList();
+        Assert.Equal(ranges.Length, parts.Count);
 
         var output = await RunPlan(plan);
 
-        var hashes = MediaCheck.FrameHashes(output);
-        var first = FramesIn(5, 7)[0];
-        var last = FramesIn(8, 10)[^1];
-        var firstIndex = IndexIn(source.Hashes, hashes[0]);
-        var lastIndex = IndexIn(source.Hashes, hashes[^1]);
-        Assert.True(firstIndex >= first - Gop && firstIndex <= first, $"output starts with source frame {firstIndex}, range 5-7 starts at {first}");
-        Assert.True(lastIndex >= last - 1 && lastIndex <= last, $"output ends with source frame {lastIndex}, range 8-10 ends at {last}");
+        var all = new List<string>();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var hashes = MediaCheck.FrameHashes(parts[i].OutputPath);
+            var wanted = FramesIn(ranges[i].From, ranges[i].To);
+            var firstIndex = IndexIn(source.Hashes, hashes[0]);
+            var lastIndex = IndexIn(source.Hashes, hashes[^1]);
+            Assert.True(firstIndex >= wanted[0] - Gop && firstIndex <= wanted[0],
+                $"part {i} starts with source frame {firstIndex}, range {ranges[i]} starts at {wanted[0]}");
+            Assert.True(firstIndex % Gop == 0, $"part {i} starts with source frame {firstIndex}, not a key frame");
+            Assert.True(lastIndex >= wanted[^1] - 1 && lastIndex <= wanted[^1],
+                $"part {i} ends with source frame {lastIndex}, range {ranges[i]} ends at {wanted[^1]}");
+            Assert.Equal(Enumerable.Range(firstIndex, lastIndex - firstIndex + 1).Select(k => source.Hashes[k]), hashes);
+            all.AddRange(hashes);
+        }
+        Assert.Equal(all, MediaCheck.FrameHashes(output));
     }
 
     private static int IndexIn(IReadOnlyList<string> hashes, string hash)
@@ -241,7 +308,8 @@ public sealed class FfmpegTaskExecutorTests(ExecutionSource source) : IClassFixt
         Assert.Equal(FramesIn(1, 5).Count, MediaCheck.VideoFrames(joined));
         AssertDecodesClean(joined);
 
-        // Key-frame cut: the concat list names the hostile source itself.
+        // Key-frame cut: each part names the hostile source as one argument, the join's list names parts under the
+        // hostile destination.
         var copied = await RunPlan(Plan(Spec("flv", "2-4:6-8", new OutputSettings { VideoCodec = "copy" }, hostile, dst), jobId: "job-e2"));
         AssertH264Aac(copied);
         AssertPlays(copied);
@@ -270,13 +338,35 @@ public sealed class FfmpegTaskExecutorTests(ExecutionSource source) : IClassFixt
     }
 
     [Fact]
-    public async Task Cancelled_before_it_starts_a_keyframe_cut_leaves_no_concat_list()
+    public async Task Cancelled_before_it_starts_a_keyframe_join_leaves_no_concat_list()
     {
-        var task = Assert.Single(Plan(Spec("flv", "1-5", new OutputSettings { VideoCodec = "copy" })).Tasks);
+        // Key-frame cuts write their concat list in the join, not in the parts.
+        var plan = Plan(Spec("flv", "1-5:6-8", new OutputSettings { VideoCodec = "copy" }));
+        var parts = plan.Tasks.Where(t => t.Kind == TaskKind.Video).ToList();
+        foreach (var part in parts)
+            Assert.True((await Run(part)).Success);
+        var join = Assert.Single(plan.Tasks, t => t.Kind == TaskKind.Join);
+        Assert.True(join.KeyframeCuts);
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
 
-        var outcome = await Run(task, cts.Token);
+        var outcome = await Run(join, cts.Token);
+
+        Assert.True(outcome.Canceled);
+        Assert.False(outcome.Success);
+        Assert.False(File.Exists(join.OutputPath));
+        AssertNoLeftovers([.. parts.Select(t => t.OutputPath)]);
+    }
+
+    [Fact]
+    public async Task Cancelled_before_it_starts_a_keyframe_part_leaves_nothing()
+    {
+        var plan = Plan(Spec("flv", "1-5", new OutputSettings { VideoCodec = "copy" }));
+        var part = Assert.Single(plan.Tasks, t => t.Kind == TaskKind.Video);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        var outcome = await Run(part, cts.Token);
 
         Assert.True(outcome.Canceled);
         Assert.False(outcome.Success);
@@ -303,16 +393,21 @@ public sealed class FfmpegTaskExecutorTests(ExecutionSource source) : IClassFixt
         var corrupt = CorruptCopy();
         // Planned from the probe of the good file: the source was damaged after the master looked at it.
         var plan = Plan(Spec("flv", segments, new OutputSettings { VideoCodec = videoCodec }, corrupt));
-        var task = Assert.Single(plan.Tasks);
+        // Every task that reads the source: the one task, or each key-frame part.
+        var readers = plan.Tasks.Where(t => t.Kind != TaskKind.Join).ToList();
+        Assert.Equal(videoCodec == "copy" ? 2 : 1, readers.Count);
 
-        var outcome = await Run(task);
+        foreach (var task in readers)
+        {
+            var outcome = await Run(task);
 
-        Assert.False(outcome.Success);
-        Assert.False(outcome.Canceled);
-        Assert.NotNull(outcome.Code);
-        Assert.False(string.IsNullOrWhiteSpace(outcome.Error));
-        Assert.False(File.Exists(task.OutputPath));
-        AssertNoLeftovers(corrupt);
+            Assert.False(outcome.Success);
+            Assert.False(outcome.Canceled);
+            Assert.NotNull(outcome.Code);
+            Assert.False(string.IsNullOrWhiteSpace(outcome.Error));
+            Assert.False(File.Exists(task.OutputPath));
+            AssertNoLeftovers(corrupt);
+        }
     }
 
     [Fact]

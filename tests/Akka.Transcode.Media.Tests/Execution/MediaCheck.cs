@@ -64,6 +64,25 @@ internal static class MediaCheck
         return packets.Max(p => p.Pts + p.Dur) - packets.Min(p => p.Pts);
     }
 
+    /// <summary>A stream's start_time in seconds, as ffprobe reads it from the container.</summary>
+    public static double StreamStart(string path, string stream) =>
+        double.Parse(Probe(path, "-select_streams", stream, "-show_entries", "stream=start_time"), CultureInfo.InvariantCulture);
+
+    /// <summary>The container's duration in seconds, as ffprobe reports it.</summary>
+    public static double FormatSeconds(string path) =>
+        double.Parse(Probe(path, "-show_entries", "format=duration"), CultureInfo.InvariantCulture);
+
+    /// <summary>B-frames among the decoded video frames (ffprobe -show_frames pict_type).</summary>
+    public static int BFrames(string path)
+    {
+        var (code, output, errors) = Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pict_type",
+            "-of", "csv=p=0", "file:" + path);
+        Assert.True(code == 0, $"ffprobe failed on {path}: {errors}");
+        var types = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        Assert.NotEmpty(types);
+        return types.Count(t => t == "B");
+    }
+
     /// <summary>What a full decode prints at level error: nothing for a clean file.</summary>
     public static string DecodeErrors(string path)
     {
