@@ -195,7 +195,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
                 var workers = await registry.Ask<WorkersSnapshot>(GetWorkers.Instance, TimeSpan.FromSeconds(2));
                 slots = Math.Max(1, workers.TotalSlots);
             }
-            catch (Exception) { /* planning goes on with one slot */ }
+            catch (AskTimeoutException) { /* no registry yet: plan for one slot */ }
             var plan = TaskPlanner.Plan(jobId, spec, probe.Value!, new PlanningOptions(maxTask, slots));
             return plan.IsOk ? new PlanReady(plan.Value!) : new PlanFailed(plan.Error!);
         }
