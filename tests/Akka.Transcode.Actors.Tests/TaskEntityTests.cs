@@ -31,8 +31,9 @@ public sealed class TaskEntityTests : Akka.TestKit.Xunit2.TestKit
         IdlePassivation = TimeSpan.FromMinutes(5),
     };
 
-    /// <summary>For the tests about silence: an attempt that says nothing for 600 ms is lost.</summary>
-    private static readonly TranscodeSettings Silent = Settings with { AttemptSilenceTimeout = TimeSpan.FromMilliseconds(600) };
+    /// <summary>For the tests about silence: an attempt that says nothing for 1.5 s is lost.</summary>
+    // Long enough that a loaded 2-core CI machine never delays a 300 ms report past it; short enough to keep tests quick.
+    private static readonly TranscodeSettings Silent = Settings with { AttemptSilenceTimeout = TimeSpan.FromMilliseconds(1500) };
 
     private readonly TestProbe _jobs;
     private readonly TestProbe _registry;
@@ -192,7 +193,7 @@ public sealed class TaskEntityTests : Akka.TestKit.Xunit2.TestKit
         Alive(task, "f-t0", 1);
         var clock = Stopwatch.StartNew();
 
-        _runner.ExpectMsg<CancelAttempt>(c => c.TaskId == "f-t0" && c.Attempt == 1, TimeSpan.FromSeconds(2));
+        _runner.ExpectMsg<CancelAttempt>(c => c.TaskId == "f-t0" && c.Attempt == 1, TimeSpan.FromSeconds(4));
         Assert.True(clock.Elapsed >= Silent.AttemptSilenceTimeout * 0.9, $"lost after {clock.Elapsed}");
         _registry.FishForMessage<RequestWork>(r => r.Attempt == 2, TimeSpan.FromSeconds(1));
         var state = Get(task, "f-t0");
@@ -208,7 +209,7 @@ public sealed class TaskEntityTests : Akka.TestKit.Xunit2.TestKit
         task.Tell(new AttemptAlive("f2-t0", 1, "w-1", 10, 1), _runner.Ref);
         _jobs.ExpectMsg<JobTaskProgress>(m => m.Percent == 10);
 
-        _runner.ExpectMsg<CancelAttempt>(c => c.TaskId == "f2-t0" && c.Attempt == 1, TimeSpan.FromSeconds(2));
+        _runner.ExpectMsg<CancelAttempt>(c => c.TaskId == "f2-t0" && c.Attempt == 1, TimeSpan.FromSeconds(4));
         _registry.FishForMessage<RequestWork>(r => r.Attempt == 2, TimeSpan.FromSeconds(1));
     }
 
@@ -219,7 +220,7 @@ public sealed class TaskEntityTests : Akka.TestKit.Xunit2.TestKit
         Alive(task, "g-t0", 1, percent: 10);
         for (var p = 20; p <= 50; p += 10)
         {
-            // Each report comes before the 600 ms silence timeout of the previous one runs out.
+            // Each report comes well before the silence timeout of the previous one runs out.
             _jobs.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
             task.Tell(new AttemptAlive("g-t0", 1, "w-1", p, 1), _runner.Ref);
             _jobs.ExpectMsg<JobTaskProgress>(m => m.Percent == p);
@@ -312,7 +313,7 @@ public sealed class TaskEntityTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal((int)TaskStatus.Running, Get(revived, "l-t0").State);
         _registry.ExpectNoMsg(Silent.AttemptSilenceTimeout * 0.5); // the running attempt gets its chance to check in
 
-        var again = _registry.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(2));
+        var again = _registry.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(4));
         Assert.Equal(2, again.Attempt);
         Assert.True(clock.Elapsed >= Silent.AttemptSilenceTimeout * 0.9, $"asked again after {clock.Elapsed}");
         // The runner of attempt 1 is unknown after the restart: the cancel goes through the registry.

@@ -35,13 +35,13 @@ public static class TranscodeHosting
     private static ClusterSingletonOptions OnMasters() => new() { Role = MasterRole };
 
     public static AkkaConfigurationBuilder WithTranscodeMaster(this AkkaConfigurationBuilder b, TranscodeSettings settings,
-        ISourceProber prober, JobReadStore readStore)
+        ISourceProber prober, JobReadStore readStore, IJobCallback callback)
     {
         b.WithShardRegion<TaskRegion>(TaskTypeName,
             (_, registry, _) => id => TaskEntity.Props(id, registry.Get<JobRegion>(), registry.Get<WorkerRegistryProxy>(), settings),
             new TaskMessageExtractor(), Sharded());
         b.WithShardRegion<JobRegion>(JobTypeName,
-            (_, registry, _) => id => JobEntity.Props(id, registry.Get<TaskRegion>(), registry.Get<WorkerRegistryProxy>(), prober, settings),
+            (_, registry, _) => id => JobEntity.Props(id, registry.Get<TaskRegion>(), registry.Get<WorkerRegistryProxy>(), prober, settings, callback),
             new JobMessageExtractor(), Sharded());
         b.WithSingleton<WorkerRegistryProxy>(RegistryName,
             (_, registry, _) => WorkerRegistry.Props(registry.Get<TaskRegion>(), settings), OnMasters(), createProxyToo: true);

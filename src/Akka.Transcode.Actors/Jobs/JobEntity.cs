@@ -29,6 +29,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _tasks;
     private readonly IActorRef _registry;
     private readonly ISourceProber _prober;
+    private readonly IJobCallback _callback;
     private readonly TranscodeSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
@@ -44,8 +45,14 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public JobEntity(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober, TranscodeSettings settings)
+    public const int MaxCallbackTries = 5;
+    private int _callbackTries;
+    private bool _calling;
+
+    public JobEntity(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober, TranscodeSettings settings,
+        IJobCallback? callback = null)
     {
+        _callback = callback ?? NoJobCallback.Instance;
         _jobId = jobId;
         _tasks = tasks;
         _registry = registry;
@@ -69,17 +76,22 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         Command<JobTaskProgress>(OnTaskProgress);
         Command<JobTaskFinished>(OnTaskFinished);
         Command<FinalizeDone>(OnFinalizeDone);
-        Command<ReceiveTimeout>(_ => Passivate());
+        Command<CallAgain>(_ => Call());
+        Command<CallResult>(OnCallResult);
+        // An ended job stays until its callback is done: passivating would forget it (remember-entities).
+        Command<ReceiveTimeout>(_ => { if (!_state.CallbackPending) Passivate(); });
     }
 
     public static Props Props(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober,
-        TranscodeSettings settings) =>
-        Akka.Actor.Props.Create(() => new JobEntity(jobId, tasks, registry, prober, settings));
+        TranscodeSettings settings, IJobCallback? callback = null) =>
+        Akka.Actor.Props.Create(() => new JobEntity(jobId, tasks, registry, prober, settings, callback));
 
     private sealed record PlanReady(JobPlan Plan);
     private sealed record PlanFailed(Failure Failure);
     private sealed record ResendStarts;
     private sealed record FinalizeDone(Failure? Failure, string OutputPath);
+    private sealed record CallAgain;
+    private sealed record CallResult(bool Delivered, string? Error);
 
     /// <summary>After a restart or on first submission: pick the job up wherever it stands.</summary>
     private void Resume()
@@ -87,7 +99,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         if (!_state.Exists) return;
         if (_state.IsTerminal)
         {
-            Context.SetReceiveTimeout(_settings.IdlePassivation);
+            Ended();
             return;
         }
         if (!_state.IsPlanned) StartPlanning();
@@ -171,7 +183,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             CancelOutstandingTasks();
             CleanupFiles();
             sender.Tell(new JobCommandReply(_jobId, null));
-            Context.SetReceiveTimeout(_settings.IdlePassivation);
+            Ended();
         });
     }
 
@@ -308,7 +320,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         PersistThen(_state.DecideCompleted(m.OutputPath, DateTimeOffset.UtcNow), () =>
         {
             _log.Info("job {0} completed: {1}", _jobId, m.OutputPath);
-            Context.SetReceiveTimeout(_settings.IdlePassivation);
+            Ended();
         });
     }
 
@@ -319,8 +331,39 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             _log.Warning("job {0} failed ({1}): {2}", _jobId, (int)code, message);
             CancelOutstandingTasks();
             CleanupFiles();
-            Context.SetReceiveTimeout(_settings.IdlePassivation);
+            Ended();
         });
+    }
+
+    /// <summary>The job is over: call the client back if it asked, then passivate when idle.</summary>
+    private void Ended()
+    {
+        Context.SetReceiveTimeout(_settings.IdlePassivation);
+        Call();
+    }
+
+    private void Call()
+    {
+        if (!_state.CallbackPending || _calling) return;
+        _calling = true;
+        _callbackTries++;
+        var url = _state.Spec!.CallbackUrl!;
+        _callback.SendAsync(url, View(null), CancellationToken.None)
+            .PipeTo(Self, success: ok => new CallResult(ok, ok ? null : "the receiver did not answer 2xx"),
+                failure: ex => new CallResult(false, ex.Message));
+    }
+
+    private void OnCallResult(CallResult m)
+    {
+        _calling = false;
+        if (!m.Delivered && _callbackTries < MaxCallbackTries)
+        {
+            // 1, 2, 4, 8 s: a receiver that is restarting gets a fair chance.
+            Timers.StartSingleTimer("callback", new CallAgain(), _settings.BaseRetryBackoff * (1 << (_callbackTries - 1)));
+            return;
+        }
+        if (!m.Delivered) _log.Warning("job {0}: callback to {1} failed {2} times, giving up: {3}", _jobId, _state.Spec!.CallbackUrl, _callbackTries, m.Error);
+        PersistThen(_state.DecideCallbackDone(m.Delivered, m.Error, DateTimeOffset.UtcNow), () => { });
     }
 
     private void CancelOutstandingTasks()

@@ -23,6 +23,7 @@ public static class Manifests
         ["job.completed.v1"] = typeof(JobCompleted),
         ["job.failed.v1"] = typeof(JobFailed),
         ["job.canceled.v1"] = typeof(JobCanceled),
+        ["job.callback-done.v1"] = typeof(JobCallbackDone),
         // Persisted: task events
         ["task.created.v1"] = typeof(TaskCreated),
         ["task.attempt-started.v1"] = typeof(AttemptStarted),

@@ -27,11 +27,14 @@ public sealed record JobEntityState
     public string? OutputPath { get; init; }
     public ErrorCode? ErrorCode { get; init; }
     public string? ErrorMessage { get; init; }
+    public bool CallbackDone { get; init; }
 
     public bool Exists => Id is not null;
     public bool IsPlanned => Tasks.Count > 0;
     public bool IsTerminal => State.IsTerminal();
     public bool AllTasksDone => IsPlanned && Completed.Count == Tasks.Count;
+    /// <summary>An ended job whose client asked to be called back and has not been yet.</summary>
+    public bool CallbackPending => IsTerminal && Spec?.CallbackUrl is not null && !CallbackDone;
 
     public JobEntityState Apply(IJobEvent e) => (e switch
     {
@@ -47,6 +50,7 @@ public sealed record JobEntityState
         JobCompleted c => this with { State = JobState.Completed, OutputPath = c.OutputPath, Progress = 100 },
         JobFailed f => this with { State = JobState.Failed, ErrorCode = f.Code, ErrorMessage = f.Message },
         JobCanceled => this with { State = JobState.Canceled },
+        JobCallbackDone => this with { CallbackDone = true },
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name),
     }) with { UpdatedAt = e.At };
 
@@ -100,6 +104,9 @@ public sealed record JobEntityState
                 $"job {Id} already ended ({State.ToString().ToUpperInvariant()})");
         return Ok(new JobCanceled(Id!, now));
     }
+
+    public IReadOnlyList<IJobEvent> DecideCallbackDone(bool delivered, string? error, DateTimeOffset now) =>
+        CallbackPending ? [new JobCallbackDone(Id!, delivered, error, now)] : [];
 
     /// <summary>Tasks whose inputs are all made and that are not done yet: the ones to (re)start.</summary>
     public IEnumerable<TaskSpec> RunnableTasks() => IsTerminal

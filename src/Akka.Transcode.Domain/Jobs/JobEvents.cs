@@ -26,3 +26,6 @@ public sealed record JobCompleted(string JobId, string OutputPath, DateTimeOffse
 public sealed record JobFailed(string JobId, ErrorCode Code, string Message, DateTimeOffset At) : IJobEvent;
 
 public sealed record JobCanceled(string JobId, DateTimeOffset At) : IJobEvent;
+
+/// <summary>The callback_url was called (or given up on): a restart must not call it again.</summary>
+public sealed record JobCallbackDone(string JobId, bool Delivered, string? Error, DateTimeOffset At) : IJobEvent;

@@ -39,8 +39,6 @@ public static class MasterEndpoints
 
         if (req.MapFilename is not null)
             return ApiCall.Fail(ErrorCode.InvalidValue, "job.map_filename: stitching maps are not supported by this release");
-        if (req.CallbackUrl is not null)
-            return ApiCall.Fail(ErrorCode.InvalidValue, "job.callback_url: callbacks are not supported by this release");
 
         var src = roots.ResolveSource(req.SrcFilename);
         if (!src.IsOk) return ApiCall.Fail(Prefixed("job.src_filename", src.Error!));
@@ -51,7 +49,7 @@ public static class MasterEndpoints
         {
             SourcePath = src.Value!, DstDir = dst.Value!, DstFormat = req.DstFormat, Segments = req.Ranges,
             SegmentsText = string.IsNullOrWhiteSpace(req.Segments) ? null : req.Segments, Priority = req.Priority,
-            Overwrite = req.Overwrite, Output = req.Output,
+            Overwrite = req.Overwrite, Output = req.Output, CallbackUrl = req.CallbackUrl,
         };
         // Checked here for a fast, clear answer; the rename at the end checks again without overwriting.
         if (!spec.Overwrite && File.Exists(spec.OutputPath()) && req.JobId is null)

@@ -54,7 +54,7 @@ public static class ClusterWiring
             if (o.Has("master"))
             {
                 var prober = new LimitedProber(new MediaProber(), Math.Max(2, Environment.ProcessorCount * 2));
-                b.WithTranscodeMaster(settings, prober, readStore);
+                b.WithTranscodeMaster(settings, prober, readStore, new Api.HttpJobCallback());
             }
             else
             {
