@@ -39,3 +39,50 @@ ensure_dotnet() {
     exit 1
   fi
 }
+
+# PostgreSQL's server binaries (initdb, pg_ctl, postgres). As root on Debian they are installed with apt-get;
+# otherwise the script says what to run and stops. Prints the bin directory.
+ensure_postgres() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -n "$bin" ] && [ -x "$bin/initdb" ] && [ -x "$bin/pg_ctl" ]; then echo "$bin"; return 0; fi
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "PostgreSQL server not found; installing with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update </dev/null >&2 && apt-get install -y postgresql </dev/null >&2 || die "apt-get install postgresql failed"
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$bin" ] && [ -x "$bin/initdb" ] || die "postgresql installed but initdb not found"
+    echo "$bin"; return 0
+  fi
+  {
+    echo "The PostgreSQL server is required by the tests but was not found."
+    echo "Install it, then run this again:"
+    echo "    sudo apt-get update && sudo apt-get install -y postgresql"
+  } >&2
+  exit 1
+}
+
+# Starts a throwaway PostgreSQL on a free loopback port with its data in a new temporary directory (no service,
+# no system cluster touched), exports TRANSCODE_TEST_PG (an Npgsql connection string to its "postgres" database)
+# and sets PG_STOP to the command that stops it and removes the directory. Call it directly, not in $(...).
+start_postgres() {
+  local bin dir port as=()
+  bin=$(ensure_postgres)
+  dir=$(mktemp -d /tmp/akka-transcode-pg.XXXXXX)
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  if [ "$(id -u)" -eq 0 ]; then
+    # initdb refuses to run as root: the server runs as the postgres user the Debian package creates.
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$dir" postgres
+    chown postgres "$dir"
+    as=(runuser -u postgres --)
+  fi
+  "${as[@]}" "$bin/initdb" -D "$dir/data" -A trust -U postgres >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  # fsync off: the data is thrown away after the run, and the tests are not about disk durability.
+  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+    || { cat "$dir/server.log" >&2; die "PostgreSQL did not start"; }
+  export TRANSCODE_TEST_PG="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+  log "PostgreSQL ${bin%/bin} on 127.0.0.1:$port (data in $dir)"
+  PG_STOP="${as[*]} '$bin/pg_ctl' -D '$dir/data' -m immediate stop >/dev/null 2>&1; rm -rf '$dir'"
+}

@@ -18,9 +18,11 @@ on_exit() {
 
 # --- services the tests need ------------------------------------------------------------------------------------
 # Each starter runs before the tests, exports what the tests read (environment variables) and registers its own
-# teardown in CLEANUP. A throwaway PostgreSQL (start_postgres) goes here when the postgres provider lands.
+# teardown in CLEANUP.
 start_test_services() {
-  :
+  # A throwaway PostgreSQL for the tests of the postgres provider; they read TRANSCODE_TEST_PG.
+  start_postgres
+  CLEANUP+=("$PG_STOP")
 }
 
 # --- summary -----------------------------------------------------------------------------------------------------
