@@ -30,16 +30,23 @@ api_round() {
   local dir=$1 id state=0
   id=$(curl -s "http://127.0.0.1:$http/master/add_job?token=bench" -d "{\"type\":0,\"job\":{\"src_filename\":\"record.bin\",\"dst_dir\":\"$dir\",\"dst_format\":\"flv\",\"segments\":\"1-5:2-10\"}}" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])')
-  while [ "$state" -lt 3 ]; do
-    sleep 0.05
-    state=$(curl -s "http://127.0.0.1:$http/master/get_job?token=bench&job_id=$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["job"]["state"])')
-  done
+  state=$(wait_job "$id")
   [ "$state" = 3 ] || { echo "job $id ended in state $state" >&2; exit 1; }
 }
 plain_round() {
   ffmpeg -v error -y -ss 1 -t 4 -i "$work/media/record.bin" -ss 2 -t 8 -i "$work/media/record.bin" -filter_complex \
     "[0:v][0:a][1:v][1:a]concat=n=2:v=1:a=1[v][a]" -map "[v]" -map "[a]" -c:v libx264 -preset veryfast -crf 23 \
     -pix_fmt yuv420p -bf 0 -c:a aac -b:a 128000 -f flv "$work/plain.flv"
+}
+# One long-lived poller: starting curl and python for every poll would steal the CPU ffmpeg is measured on.
+wait_job() {
+  python3 - "http://127.0.0.1:$http/master/get_job?token=bench&job_id=$1" <<'PY'
+import json, sys, time, urllib.request
+while True:
+    state = json.load(urllib.request.urlopen(sys.argv[1]))["job"]["state"]
+    if state >= 3: print(state); break
+    time.sleep(0.1)
+PY
 }
 now() { date +%s.%N; }
 api=(); plain=()

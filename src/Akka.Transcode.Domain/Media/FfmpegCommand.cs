@@ -44,9 +44,11 @@ public static class FfmpegArguments
     {
         var args = Start();
         var cuts = t.Cuts;
+        // A thread limit binds the decoder too: with slots sharing the cores, decoder threads would oversubscribe them.
+        string[] decodeThreads = threads > 0 ? ["-threads", threads.ToString(Inv)] : [];
         if (cuts.Count == 0)
         {
-            args.AddRange(["-i", FileUrl(t.SourcePath)]);
+            args.AddRange([.. decodeThreads, "-i", FileUrl(t.SourcePath)]);
             var maps = new List<string>();
             if (t.Video.Action != StreamAction.Drop)
             {
@@ -67,7 +69,7 @@ public static class FfmpegArguments
             {
                 args.Add("-noaccurate_seek");
                 if (c.Seek > 0) args.AddRange(["-ss", Seconds(c.Seek)]);
-                args.AddRange(["-i", FileUrl(t.SourcePath)]);
+                args.AddRange([.. decodeThreads, "-i", FileUrl(t.SourcePath)]);
             }
             var graph = new StringBuilder();
             var concatInputs = new StringBuilder();

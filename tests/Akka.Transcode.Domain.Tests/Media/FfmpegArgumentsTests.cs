@@ -346,10 +346,19 @@ public class FfmpegArgumentsTests
             {
                 Assert.DoesNotContain("-threads", FfmpegArguments.Build(task).Arguments);
                 Assert.DoesNotContain("-threads", FfmpegArguments.Build(task, 0).Arguments);
-                var args = FfmpegArguments.Build(task, 3).Arguments;
-                Assert.Equal("3", ValueAfter(args, "-threads"));
-                // An output option: it comes after the last input.
-                Assert.True(args.ToList().IndexOf("-threads") > args.ToList().LastIndexOf("-i"));
+                var args = FfmpegArguments.Build(task, 3).Arguments.ToList();
+                // The encoder's limit: an output option after the last input.
+                var output = args.LastIndexOf("-threads");
+                Assert.True(output > args.LastIndexOf("-i"), "-threads is not set for the output");
+                Assert.Equal("3", args[output + 1]);
+                // Every input that ffmpeg decodes from the source (a join only copies) has the same limit just before its -i, so slots
+                // sharing the cores do not oversubscribe them with decoder threads.
+                for (var i = 0; i < args.Count; i++)
+                {
+                    if (args[i] != "-i" || args[i + 1] != "file:" + task.SourcePath || task.KeyframeCuts || task.Kind == TaskKind.Join) continue;
+                    Assert.Equal(["-threads", "3"], args.Skip(i - 2).Take(2));
+                }
+                Assert.All(args.Select((a, i) => (a, i)).Where(x => x.a == "-threads"), x => Assert.Equal("3", args[x.i + 1]));
             }
         }
     }
