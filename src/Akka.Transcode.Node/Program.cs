@@ -34,9 +34,13 @@ if (!configuredTokens)
 }
 
 var db = new Database(Database.Parse(options.Storage.Provider), options.Storage.ConnectionString);
-db.PrepareSqliteFile();
 var readStore = new JobReadStore(db);
-await readStore.EnsureSchemaAsync();
+if (options.UsesStorage)
+{
+    // Before the actor system starts: WAL for the journal, and the job list for get_jobs and the projection.
+    db.PrepareSqliteFile();
+    await readStore.EnsureSchemaAsync();
+}
 
 builder.WebHost.UseUrls(options.Http.Url);
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Http.MaxBodyBytes * 2);

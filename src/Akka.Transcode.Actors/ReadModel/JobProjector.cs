@@ -37,7 +37,8 @@ public sealed class JobProjector : ReceiveActor
         var log = _log;
         var settings = RestartSettings.Create(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2);
         _kill = RestartSource.OnFailuresWithBackoff(() =>
-                Source.FromTask(store.EnsureSchemaAsync().ContinueWith(_ => store.LoadOffsetAsync(Name)).Unwrap())
+                // The node created the tables before the actor system started.
+                Source.FromTask(store.LoadOffsetAsync(Name))
                     .ConcatMany(offset => journal.EventsByTag(JobEntity.Tag, Offset.Sequence(offset)))
                     .Where(e => e.Event is IJobEvent)
                     .Select(e => (((Sequence)e.Offset).Value, (IJobEvent)e.Event))

@@ -73,7 +73,7 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
             // A cancelled job's parts directory may be removed by the job while this ffmpeg still writes into it;
             // the last part to go takes the then-empty directory with it.
             if (created.Contains(partial) && task.Kind is TaskKind.Video or TaskKind.Audio)
-                TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
+                FileCleanup.TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
         }
     }
 
@@ -83,15 +83,5 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
         var cut = task.Cuts[0];
         var keyframe = await KeyframeLocator.LastAtOrBeforeAsync(task.SourcePath, cut.AudioTrimStart, TaskPlanner.SeekPreroll, ct);
         return keyframe is null ? null : task with { Cuts = [cut with { VideoTrimStart = keyframe.Value }] };
-    }
-
-    private static void TryDeleteEmptyDirectory(string dir)
-    {
-        try
-        {
-            if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any()) Directory.Delete(dir);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 }

@@ -36,4 +36,15 @@ public static class FileCleanup
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
     }
+
+    /// <summary>Removes <paramref name="dir"/> only when nothing is left in it (another part may still be written).</summary>
+    public static void TryDeleteEmptyDirectory(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any()) Directory.Delete(dir);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
 }

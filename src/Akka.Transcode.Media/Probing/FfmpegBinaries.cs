@@ -19,4 +19,13 @@ public static class FfmpegBinaries
 
     /// <summary>The ffmpeg FFMpegCore will start: a bare name when it relies on PATH.</summary>
     public static string FfmpegPath => GlobalFFOptions.GetFFMpegBinaryPath(GlobalFFOptions.Current);
+
+    /// <summary>Whether that ffmpeg exists: the configured file, or a file of that name in a PATH directory.</summary>
+    public static bool FfmpegFound()
+    {
+        var path = FfmpegPath;
+        if (Path.IsPathRooted(path)) return File.Exists(path);
+        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, path)));
+    }
 }

@@ -22,6 +22,9 @@ public sealed class TranscodeOptions
         .Select(r => r.ToLowerInvariant()).ToHashSet();
 
     public bool Has(string role) => RoleSet.Contains(role);
+
+    /// <summary>Masters keep the journal and job list, api nodes read the job list; a worker-only node needs no database.</summary>
+    public bool UsesStorage => Has("master") || Has("api");
 }
 
 public sealed class HttpOptions
