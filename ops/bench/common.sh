@@ -44,6 +44,14 @@ while True:
 PY
 }
 
+# A node just started spends its first seconds compiling hot code (tiered JIT) on the cores ffmpeg is measured on.
+# A cluster runs for days: benchmarks measure it warm, after one untimed job of the kind they time.
+bench_warm_up() {
+  local state
+  read -r state _ < <(bench_run_job "$1")
+  [ "$state" = 3 ] || die "the warm-up job ended in state $state (log: $BENCH_WORK/node.log)"
+}
+
 bench_now() { date +%s.%N; }
 
 # Prints the medians of two space-separated lists of seconds and their ratio (second / first).

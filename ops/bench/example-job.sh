@@ -12,6 +12,7 @@ plain_round() {
     "[0:v][0:a][1:v][1:a]concat=n=2:v=1:a=1[v][a]" -map "[v]" -map "[a]" -c:v libx264 -preset veryfast -crf 23 \
     -pix_fmt yuv420p -bf 0 -c:a aac -b:a 128000 -f flv "$BENCH_WORK/plain.flv" 2>/dev/null
 }
+bench_warm_up "{\"src_filename\":\"record.bin\",\"dst_dir\":\"warm-up\",\"dst_format\":\"flv\",\"segments\":\"1-5:2-10\"}"
 api=(); plain=()
 for r in $(seq 1 "$rounds"); do
   t=$(bench_now); read -r state _ < <(bench_run_job "{\"src_filename\":\"record.bin\",\"dst_dir\":\"r$r\",\"dst_format\":\"flv\",\"segments\":\"1-5:2-10\"}")

@@ -12,6 +12,7 @@ plain_round() {
   ffmpeg -v error -y -i "$BENCH_WORK/media/record.bin" -map 0:v:0 -map 0:a:0 -c:v libx264 -preset veryfast -crf 23 \
     -pix_fmt yuv420p -c:a copy -f mp4 "$BENCH_WORK/plain.mp4"
 }
+bench_warm_up "{\"src_filename\":\"record.bin\",\"dst_dir\":\"warm-up\",\"dst_format\":\"mp4\",\"video_codec\":\"h264\"}"
 api=(); plain=()
 for r in $(seq 1 "$rounds"); do
   t=$(bench_now); plain_round; p=$(echo "$(bench_now) - $t" | bc)

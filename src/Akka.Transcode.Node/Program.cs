@@ -10,7 +10,9 @@ using Akka.Transcode.Protocol.Auth;
 
 // One executable for every role (PROTOCOL.md, "Running a node"). With no arguments it is a whole single-node
 // system: SQLite under data/, media under media/, HTTP on 127.0.0.1:8080.
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from next to the binary, not from wherever the node was started: its log levels keep
+// per-request logging off, which otherwise costs CPU that ffmpeg needs.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var options = OptionsLoader.Load(builder.Configuration);
 
 Directory.CreateDirectory(options.DataDir);

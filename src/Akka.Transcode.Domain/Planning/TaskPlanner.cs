@@ -64,7 +64,7 @@ public static class TaskPlanner
             ? KeyframeParts(jobId, spec, container, audio.Value!, cuts, outputDuration, workDir, temp)
             : chunkable
                 ? Chunked(jobId, spec, container, media, video.Value, audio.Value!, cuts, grid!, chunkSeconds,
-                    outputDuration, workDir, temp)
+                    options, outputDuration, workDir, temp)
                 :
                 [
                     new TaskSpec
@@ -87,9 +87,64 @@ public static class TaskPlanner
         return Math.Min(o.MaxTaskSeconds, Math.Max(o.MinTaskSeconds, perSlot));
     }
 
+    /// <summary>
+    /// First frame of each of <paramref name="pieces"/> chunks of a range. A chunk that starts mid-source also
+    /// decodes up to <see cref="SeekPreroll"/> seconds it throws away, so it gets fewer frames than one that starts
+    /// at the source's beginning: parallel chunks then finish together instead of the last one holding up the join.
+    /// No chunk grows past <paramref name="capSeconds"/> by this.
+    /// </summary>
+    public static int[] ChunkStarts(int first, int total, int pieces, FrameGrid grid, double capSeconds, double prerollCost)
+    {
+        var sizes = Enumerable.Repeat((double)total / pieces, pieces).ToArray();
+        if (prerollCost > 0 && pieces > 1)
+        {
+            // The pre-roll depends on where a chunk starts, which depends on the sizes: two rounds settle it.
+            for (var round = 0; round < 2; round++)
+                sizes = Balance(total, Prerolls(first, sizes, grid), prerollCost, Math.Max(1, capSeconds * grid.Fps));
+        }
+        var starts = new int[pieces];
+        var at = 0.0;
+        for (var p = 0; p < pieces; p++)
+        {
+            starts[p] = first + Math.Clamp((int)Math.Round(at), p, total - (pieces - p));
+            at += sizes[p];
+        }
+        return starts;
+    }
+
+    private static double[] Prerolls(int first, double[] sizes, FrameGrid grid)
+    {
+        var prerolls = new double[sizes.Length];
+        var at = (double)first;
+        for (var p = 0; p < sizes.Length; p++)
+        {
+            var start = grid.TimeOf((int)Math.Round(at));
+            prerolls[p] = (start - Math.Max(0, start - SeekPreroll)) * grid.Fps;
+            at += sizes[p];
+        }
+        return prerolls;
+    }
+
+    /// <summary>Sizes with equal work (frames plus the pre-roll's decode share), each at most the cap.</summary>
+    private static double[] Balance(int total, double[] prerolls, double cost, double capFrames)
+    {
+        var sizes = new double[prerolls.Length];
+        var capped = new bool[prerolls.Length];
+        while (true)
+        {
+            var free = Enumerable.Range(0, sizes.Length).Where(i => !capped[i]).ToList();
+            var left = total - capped.Select((c, i) => c ? sizes[i] : 0).Sum();
+            var work = (left + cost * free.Sum(i => prerolls[i])) / free.Count;
+            foreach (var i in free) sizes[i] = Math.Max(1, work - cost * prerolls[i]);
+            var over = free.Where(i => sizes[i] > capFrames).ToList();
+            if (over.Count == 0 || over.Count == free.Count) return sizes;
+            foreach (var i in over) (sizes[i], capped[i]) = (capFrames, true);
+        }
+    }
+
     private static List<TaskSpec> Chunked(string jobId, JobSpec spec, ContainerFormat container, MediaInfo media,
         VideoOp video, AudioOp audio, IReadOnlyList<SourceCut> cuts, FrameGrid grid, double chunkSeconds,
-        double outputDuration, string workDir, string temp)
+        PlanningOptions options, double outputDuration, string workDir, string temp)
     {
         // The whole source is one range when there are no segments.
         var ranges = cuts.Count > 0 ? cuts : [MakeCut(0, media.Duration, grid, media.StartTime)];
@@ -100,11 +155,12 @@ public static class TaskPlanner
             var first = grid.FirstFrameAt(range.From);
             var total = range.Frames!.Value;
             var pieces = Math.Max(1, (int)Math.Ceiling(total / grid.Fps / chunkSeconds - Epsilon));
+            var starts = ChunkStarts(first, total, pieces, grid, options.MaxTaskSeconds, options.PrerollDecodeCost);
             for (var p = 0; p < pieces; p++)
             {
                 // Frame-exact boundaries: the chunks together hold exactly the range's frames, once each.
-                var start = first + (int)((long)total * p / pieces);
-                var end = first + (int)((long)total * (p + 1) / pieces);
+                var start = starts[p];
+                var end = p + 1 < pieces ? starts[p + 1] : first + total;
                 var cut = FrameCut(start, end - start, grid);
                 var index = tasks.Count;
                 var part = Path.Combine(workDir, $"video-{index:D4}.mkv");

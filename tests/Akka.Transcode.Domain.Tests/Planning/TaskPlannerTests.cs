@@ -558,9 +558,52 @@ public class TaskPlannerTests
     {
         var plan = PlanOk(Spec("mp4", output: H264Aac), options: new PlanningOptions(MaxTaskSeconds: 60, WorkerSlots: 4));
 
-        // 60 s over 4 slots: four 15 s chunks.
-        Assert.Equal(4, plan.Tasks.Count(t => t.Kind == TaskKind.Video));
+        // 60 s over 4 slots: four chunks of about 15 s (the first, with no pre-roll to decode, a little longer).
+        var video = plan.Tasks.Where(t => t.Kind == TaskKind.Video).ToList();
+        Assert.Equal(4, video.Count);
+        Assert.All(video, t => Assert.InRange(t.Duration, 14, 16));
+        Assert.Equal(SourceSeconds, video.Sum(t => t.Duration), 9);
+    }
+
+    /// <summary>Work of a chunk in frame units: its frames, plus its pre-roll at the decode share.</summary>
+    private static double ChunkWork(SourceCut cut, double prerollCost) =>
+        cut.Frames!.Value + prerollCost * (cut.From - cut.Seek) * Fps;
+
+    [Theory]
+    [InlineData(2, null)]
+    [InlineData(3, null)]
+    [InlineData(4, "2-50")]
+    public void Parallel_chunks_carry_equal_work_counting_the_pre_roll_they_decode(int slots, string? segments)
+    {
+        var options = new PlanningOptions(MaxTaskSeconds: 60, WorkerSlots: slots);
+        var plan = PlanOk(Spec("mp4", segments, H264), options: options);
+
+        var cuts = plan.Tasks.Where(t => t.Kind == TaskKind.Video).Select(t => Assert.Single(t.Cuts)).ToList();
+        Assert.Equal(slots, cuts.Count);
+        var work = cuts.Select(c => ChunkWork(c, options.PrerollDecodeCost)).ToList();
+        // Equal to within the rounding to whole frames.
+        Assert.True(work.Max() - work.Min() <= 2, $"chunk work {string.Join(", ", work)}");
+        // The chunk at the very start decodes no pre-roll, so it holds more frames than the others.
+        if (segments is null) Assert.True(cuts[0].Frames > cuts[1].Frames, "the first chunk should be the longest");
+    }
+
+    [Fact]
+    public void Without_a_pre_roll_cost_chunks_are_equal()
+    {
+        var plan = PlanOk(Spec("mp4", output: H264), options: new PlanningOptions(60, WorkerSlots: 4, PrerollDecodeCost: 0));
+
         Assert.All(plan.Tasks.Where(t => t.Kind == TaskKind.Video), t => Assert.Equal(15, t.Duration, 9));
+    }
+
+    [Fact]
+    public void Balancing_never_pushes_a_chunk_past_the_cap()
+    {
+        // 60 s in 10 s chunks: every chunk is at the cap already, so balancing cannot lengthen the first.
+        var plan = PlanOk(Spec("mp4", output: H264), options: new PlanningOptions(10, WorkerSlots: 8, PrerollDecodeCost: 0.5));
+
+        var video = plan.Tasks.Where(t => t.Kind == TaskKind.Video).ToList();
+        Assert.All(video, t => Assert.True(t.Duration <= 10 + 1e-9, $"chunk of {t.Duration} s"));
+        Assert.Equal(SourceSeconds, video.Sum(t => t.Duration), 9);
     }
 
     // ---- ids ---------------------------------------------------------------------------------------------------
