@@ -21,6 +21,8 @@ public static class AkkaConfig
             akka {
               loglevel = INFO
               actor.ask-timeout = 10s
+              # A leaving worker stops its ffmpeg in this phase (TranscodeSettings.DrainTimeout, 6 s, at most).
+              coordinated-shutdown.phases.before-cluster-shutdown.timeout = 8s
               cluster {
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver {
