@@ -19,4 +19,7 @@ public sealed record TranscodeSettings
     /// <summary>Job progress is persisted in steps of this many percent.</summary>
     public double ProgressStep { get; init; } = 5;
     public TimeSpan BaseRetryBackoff { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long a leaving worker waits for its attempts to stop (ffmpeg gets 'q', and is killed after 3 s).
+    /// The node's coordinated-shutdown phase for it must be longer (Node/Cluster/AkkaConfig.cs).</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(6);
 }

@@ -107,6 +107,7 @@ public sealed class SerializerTests(ITestOutputHelper output) : Akka.TestKit.Xun
         new WorkerHeartbeat("w-1", 1, [new RunningAttempt("j1-t0", 1), new RunningAttempt("j2-t4", 3)]),
         new HeartbeatAck("w-1"),
         new UnknownWorker("w-1"),
+        new WorkerLeaving("w-1"),
         new RequestWork("j1-t3", 2, JoinTask, 5, At),
         new WithdrawWork("j1-t3"),
         new AssignTask("j1-t1", 2, Chunk, "w-1"),

@@ -297,6 +297,82 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_draining_worker_hands_back_its_attempts_at_once_and_answers_only_once_its_runs_have_ended()
+    {
+        var registry = Registry();
+        var stopTime = TimeSpan.FromMilliseconds(600);
+        var executor = new SlowToStopExecutor(stopTime);
+        var node = Node(registry, executor, slots: 2, key: "leaving");
+        registry.Tell(Request("l1"));
+        registry.Tell(Request("l2"));
+        AwaitCondition(() => executor.Started.Count == 2);
+
+        var clock = Stopwatch.StartNew();
+        var shutdown = CreateTestProbe();
+        shutdown.Send(node, DrainWorker.Instance);
+
+        // The registry re-queues both attempts at once, not after the worker timeout ...
+        var lost = new[]
+        {
+            _tasks.FishForMessage<AttemptWorkerLost>(_ => true, TimeSpan.FromSeconds(2)),
+            _tasks.FishForMessage<AttemptWorkerLost>(_ => true, TimeSpan.FromSeconds(2)),
+        };
+        Assert.True(clock.Elapsed < Settings.WorkerTimeout, $"lost after {clock.Elapsed}");
+        Assert.Equal(["l1-t0", "l2-t0"], lost.Select(l => l.TaskId).Order());
+        Assert.All(lost, l => Assert.Contains("shutting down", l.Reason));
+        // ... and the drain is answered only when both runs have really ended (their ffmpeg stopped).
+        shutdown.ExpectMsg<WorkerDrained>(TimeSpan.FromSeconds(5));
+        Assert.True(executor.HasEnded("l1-t0") && executor.HasEnded("l2-t0"), "drained before the runs ended");
+        Assert.True(clock.Elapsed >= stopTime, $"drained after {clock.Elapsed}");
+        Assert.Empty(Snapshot(registry).Workers);
+
+        // A leaving worker gets no more work: a new request waits in the queue.
+        registry.Tell(Request("l3"));
+        shutdown.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        Assert.DoesNotContain("l3-t0", executor.Started);
+        Assert.Equal(1, Snapshot(registry).QueueLength);
+    }
+
+    [Fact]
+    public void An_idle_draining_worker_answers_at_once_and_rejects_assignments()
+    {
+        var registry = Registry();
+        var executor = new BlockingExecutor();
+        var node = Node(registry, executor, slots: 1, key: "idle-leaver");
+        AwaitCondition(() => Snapshot(registry).Workers.Count == 1);
+
+        var shutdown = CreateTestProbe();
+        shutdown.Send(node, DrainWorker.Instance);
+        shutdown.ExpectMsg<WorkerDrained>(TimeSpan.FromSeconds(1));
+        AwaitCondition(() => Snapshot(registry).Workers.Count == 0);
+
+        var spec = Samples.VideoTask("late", 0);
+        var stale = CreateTestProbe();
+        stale.Send(node, new AssignTask(spec.TaskId, 1, spec, WorkerRegistry.WorkerIdFor("idle-leaver")));
+        stale.ExpectMsg<AssignmentRejected>(r => r.TaskId == spec.TaskId && r.Attempt == 1);
+        Assert.Empty(executor.Started);
+    }
+
+    [Fact]
+    public void WorkerLeaving_counts_only_from_the_registered_process()
+    {
+        var registry = Registry(Patient);
+        var worker = CreateTestProbe();
+        var id = Register(registry, worker, "node-y", 1);
+        registry.Tell(Request("y"));
+        worker.ExpectMsg<AssignTask>(a => a.TaskId == "y-t0");
+
+        var earlier = CreateTestProbe();
+        earlier.Send(registry, new WorkerLeaving(id));
+        _tasks.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Single(Snapshot(registry).Workers);
+
+        worker.Send(registry, new WorkerLeaving(id));
+        _tasks.FishForMessage<AttemptWorkerLost>(l => l.TaskId == "y-t0" && l.WorkerId == id);
+        Assert.Empty(Snapshot(registry).Workers);
+    }
+
+    [Fact]
     public void A_worker_that_stops_heartbeating_loses_its_attempts_after_the_worker_timeout()
     {
         var registry = Registry();

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Akka.Transcode.EndToEnd.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -12,11 +10,6 @@ namespace Akka.Transcode.EndToEnd.Tests;
 [Collection(EndToEndCollection.Name)]
 public sealed class ClusterTests(MediaFixture media, ITestOutputHelper output)
 {
-    /// <summary>The id the registry gives a cluster worker: derived from its node address only.</summary>
-    private static string WorkerIdOf(NodeProcess node) =>
-        "w-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"akka:akka.tcp://transcode@127.0.0.1:{node.ClusterPort}")))[..12].ToLowerInvariant();
-
     [Fact]
     public async Task A_worker_killed_mid_task_loses_the_task_to_another_worker_and_the_job_completes()
     {
@@ -30,7 +23,7 @@ public sealed class ClusterTests(MediaFixture media, ITestOutputHelper output)
         ];
         await using var w1 = await NodeProcess.StartAsync(workerArgs);
         await using var w2 = await NodeProcess.StartAsync(workerArgs);
-        var workers = new[] { w1, w2 }.ToDictionary(WorkerIdOf);
+        var workers = new[] { w1, w2 }.ToDictionary(w => w.WorkerId);
 
         await E2E.WithNodeLog(master, output, async () =>
         {

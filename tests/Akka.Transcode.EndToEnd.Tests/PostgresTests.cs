@@ -12,26 +12,10 @@ namespace Akka.Transcode.EndToEnd.Tests;
 [Collection(EndToEndCollection.Name)]
 public sealed class PostgresTests(MediaFixture media, ITestOutputHelper output)
 {
-    private static string ServerConnectionString() =>
-        Environment.GetEnvironmentVariable("TRANSCODE_TEST_PG") is { Length: > 0 } cs
-            ? cs
-            : throw new InvalidOperationException(
-                "TRANSCODE_TEST_PG is not set: run the tests with ./ops/test.sh, which starts a throwaway PostgreSQL, " +
-                "or point TRANSCODE_TEST_PG at one (an Npgsql connection string with rights to create databases)");
-
-    private static async Task<string> CreateDatabaseAsync()
-    {
-        var name = "transcode_" + Guid.NewGuid().ToString("N")[..12];
-        await using var c = new NpgsqlConnection(ServerConnectionString());
-        await c.OpenAsync();
-        await using (var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", c)) await cmd.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(ServerConnectionString()) { Database = name }.ConnectionString;
-    }
-
     [Fact]
     public async Task Jobs_are_stored_in_postgres_and_survive_a_SIGKILL()
     {
-        var database = await CreateDatabaseAsync();
+        var database = await TestPostgres.CreateDatabaseAsync();
         await using var node = await NodeProcess.StartAsync(
         [
             "--Transcode:Storage:Provider=postgres", $"--Transcode:Storage:ConnectionString={database}",

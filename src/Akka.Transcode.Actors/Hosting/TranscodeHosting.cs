@@ -68,6 +68,15 @@ public static class TranscodeHosting
             var node = system.ActorOf(WorkerNode.Props(key, slots, registry.Get<WorkerRegistryProxy>(),
                 registry.Get<TaskRegion>(), executor, settings), "worker");
             registry.Register<WorkerNodeActor>(node);
+            // On SIGTERM (or when downed) the worker drains while the cluster still works: its attempts go back to
+            // the queue at once and its ffmpeg processes have ended before the process exits.
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "drain-worker",
+                async () =>
+                {
+                    try { await node.Ask<WorkerDrained>(DrainWorker.Instance, settings.DrainTimeout); }
+                    catch (AskTimeoutException) { /* what still runs is stopped by the reaper at the next start */ }
+                    return Done.Instance;
+                });
         });
         return b;
     }

@@ -63,7 +63,14 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         Recover<IJobEvent>(e => _state = _state.Apply(e));
         // The SQL journal hands back the payload; journals that keep the Tagged wrapper (the in-memory one) do not.
         Recover<Tagged>(t => _state = _state.Apply((IJobEvent)t.Payload));
-        Recover<RecoveryCompleted>(_ => Resume());
+        Recover<RecoveryCompleted>(_ =>
+        {
+            // Where a job lives is otherwise invisible: after a fail-over or a hand-off this says where it went.
+            if (_state.Exists)
+                _log.Info("job {0} recovered on this node: {1}, {2} of {3} task(s) done", _jobId,
+                    _state.State.ToString().ToUpperInvariant(), _state.Completed.Count, _state.Tasks.Count);
+            Resume();
+        });
 
         Command<SubmitJob>(OnSubmit);
         Command<GetJob>(OnGet);
@@ -119,7 +126,9 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         PersistThen(decision.Value!, () =>
         {
             sender.Tell(new JobCommandReply(_jobId, null));
-            if (decision.Value!.Count > 0) Resume();
+            if (decision.Value!.Count == 0) return;
+            _log.Info("job {0} accepted on this node", _jobId);
+            Resume();
         });
     }
 

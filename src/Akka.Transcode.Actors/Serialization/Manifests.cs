@@ -59,6 +59,7 @@ public static class Manifests
         ["msg.worker-heartbeat"] = typeof(WorkerHeartbeat),
         ["msg.heartbeat-ack"] = typeof(HeartbeatAck),
         ["msg.unknown-worker"] = typeof(UnknownWorker),
+        ["msg.worker-leaving"] = typeof(WorkerLeaving),
         ["msg.request-work"] = typeof(RequestWork),
         ["msg.withdraw-work"] = typeof(WithdrawWork),
         ["msg.assign-task"] = typeof(AssignTask),

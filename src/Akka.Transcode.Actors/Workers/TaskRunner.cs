@@ -23,6 +23,7 @@ public sealed class TaskRunner : ReceiveActor, IWithTimers
     private double? _speed;
     private AttemptResult? _result;
     private int _resends;
+    private bool _abandoned;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -47,6 +48,7 @@ public sealed class TaskRunner : ReceiveActor, IWithTimers
         });
         Receive<AttemptResultAck>(_ => Context.Stop(Self));
         Receive<CancelAttempt>(_ => Context.Stop(Self));
+        Receive<AbandonAttempt>(_ => Abandon());
     }
 
     public static Props Props(AssignTask assignment, IActorRef tasks, ITaskExecutor executor, TranscodeSettings settings) =>
@@ -67,13 +69,26 @@ public sealed class TaskRunner : ReceiveActor, IWithTimers
         _cts.Dispose();
     }
 
+    /// <summary>
+    /// The node is leaving: cancel the run and stay until the executor has ended it (ffmpeg stopped, partial output
+    /// removed), so the process does not exit with ffmpeg still writing. The outcome then stops this actor.
+    /// </summary>
+    private void Abandon()
+    {
+        _abandoned = true;
+        Timers.Cancel("alive");
+        if (_result is not null) Context.Stop(Self); // already ended: only its report was pending
+        else _cts.Cancel();
+    }
+
     private void SendAlive() =>
         _tasks.Tell(new AttemptAlive(_assignment.TaskId, _assignment.Attempt, _assignment.WorkerId, _percent, _speed));
 
     private void OnOutcome(TaskOutcome outcome)
     {
         Timers.Cancel("alive");
-        if (outcome.Canceled)
+        // An abandoned run that failed failed because it was stopped: that is no verdict on the task.
+        if (outcome.Canceled || (_abandoned && !outcome.Success))
         {
             Context.Stop(Self);
             return;
@@ -81,6 +96,12 @@ public sealed class TaskRunner : ReceiveActor, IWithTimers
         _result = new AttemptResult(_assignment.TaskId, _assignment.Attempt, _assignment.WorkerId, outcome.Success,
             outcome.Code, outcome.Error);
         _tasks.Tell(_result);
+        if (_abandoned)
+        {
+            // Finished as the node leaves: report once (the task may still take it), but do not hold the exit.
+            Context.Stop(Self);
+            return;
+        }
         Timers.StartPeriodicTimer("resend", new ResendResult(), _settings.RetryInterval);
     }
 

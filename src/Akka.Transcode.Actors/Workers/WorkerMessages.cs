@@ -36,6 +36,34 @@ public sealed record AssignmentRejected(string TaskId, int Attempt, string Worke
 /// <summary>Worker to registry: an attempt ended and its slot is free.</summary>
 public sealed record SlotFreed(string WorkerId, string TaskId, int Attempt) : ITranscodeMessage;
 
+/// <summary>
+/// Worker to registry: this node is shutting down. Its attempts go back to the queue at once (their ffmpeg is being
+/// stopped) and it gets no more work.
+/// </summary>
+public sealed record WorkerLeaving(string WorkerId) : ITranscodeMessage;
+
+/// <summary>
+/// Local, from the node's coordinated shutdown to its <see cref="WorkerNode"/>: take no more work, hand the running
+/// attempts back and stop them; answered with <see cref="WorkerDrained"/> once every attempt's ffmpeg has ended and
+/// its partial output is gone.
+/// </summary>
+public sealed record DrainWorker
+{
+    public static readonly DrainWorker Instance = new();
+}
+
+public sealed record WorkerDrained
+{
+    public static readonly WorkerDrained Instance = new();
+}
+
+/// <summary>Local, from a draining <see cref="WorkerNode"/> to its <see cref="TaskRunner"/>: stop the attempt and
+/// stop once it has really ended.</summary>
+public sealed record AbandonAttempt
+{
+    public static readonly AbandonAttempt Instance = new();
+}
+
 /// <summary>Stop an attempt wherever it runs (cancel, or a stale attempt still running after a re-queue).</summary>
 public sealed record CancelAttempt(string TaskId, int Attempt) : ITranscodeMessage;
 

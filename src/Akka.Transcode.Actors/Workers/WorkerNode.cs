@@ -18,7 +18,9 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
     private readonly TranscodeSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, (int Attempt, IActorRef Runner)> _runs = new();
+    private readonly List<IActorRef> _drainWaiters = new();
     private string? _workerId;
+    private bool _draining;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -32,20 +34,23 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         _executor = executor;
         _settings = settings;
 
-        Receive<RegisterTick>(_ => Register());
+        Receive<RegisterTick>(_ => { if (!_draining) Register(); });
         Receive<WorkerRegistered>(m =>
         {
+            if (_draining) return;
             if (_workerId != m.WorkerId) _log.Info("registered as worker {0}", m.WorkerId);
             _workerId = m.WorkerId;
             Timers.Cancel("register");
         });
         Receive<UnknownWorker>(_ =>
         {
+            if (_draining) return;
             _workerId = null;
             Register();
         });
         Receive<HeartbeatAck>(_ => { });
-        Receive<Beat>(_ => Heartbeat());
+        Receive<Beat>(_ => { if (!_draining) Heartbeat(); });
+        Receive<DrainWorker>(_ => OnDrain());
         Receive<AssignTask>(OnAssign);
         Receive<CancelAttempt>(m =>
         {
@@ -56,7 +61,8 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
             var done = _runs.FirstOrDefault(kv => kv.Value.Runner.Equals(m.ActorRef));
             if (done.Key is null) return;
             _runs.Remove(done.Key);
-            if (_workerId is not null) _registry.Tell(new SlotFreed(_workerId, done.Key, done.Value.Attempt));
+            if (_draining) AnswerIfDrained();
+            else if (_workerId is not null) _registry.Tell(new SlotFreed(_workerId, done.Key, done.Value.Attempt));
         });
     }
 
@@ -85,8 +91,40 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         _registry.Tell(new WorkerHeartbeat(_workerId, running.Count >= _slots ? 1 : 0, running));
     }
 
+    /// <summary>
+    /// The node is shutting down (coordinated shutdown, while the cluster still works): the registry re-queues this
+    /// worker's attempts now rather than after a timeout, and the runners stop their ffmpeg. The answer waits until
+    /// every runner has ended, so no ffmpeg outlives the process and no partial output is left behind.
+    /// </summary>
+    private void OnDrain()
+    {
+        _drainWaiters.Add(Sender);
+        if (!_draining)
+        {
+            _draining = true;
+            Timers.Cancel("beat");
+            Timers.Cancel("register");
+            _log.Info("leaving: handing back {0} running attempt(s) and stopping their ffmpeg", _runs.Count);
+            if (_workerId is not null) _registry.Tell(new WorkerLeaving(_workerId));
+            foreach (var run in _runs.Values) run.Runner.Tell(AbandonAttempt.Instance);
+        }
+        AnswerIfDrained();
+    }
+
+    private void AnswerIfDrained()
+    {
+        if (_runs.Count > 0) return;
+        foreach (var waiter in _drainWaiters) waiter.Tell(WorkerDrained.Instance);
+        _drainWaiters.Clear();
+    }
+
     private void OnAssign(AssignTask m)
     {
+        if (_draining)
+        {
+            Sender.Tell(new AssignmentRejected(m.TaskId, m.Attempt, m.WorkerId));
+            return;
+        }
         if (_runs.TryGetValue(m.TaskId, out var existing))
         {
             if (existing.Attempt == m.Attempt) return;

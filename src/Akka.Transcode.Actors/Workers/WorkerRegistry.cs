@@ -32,6 +32,11 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         Receive<WorkerHeartbeat>(OnHeartbeat);
         Receive<RequestWork>(OnRequest);
         Receive<WithdrawWork>(m => Dequeue(m.TaskId));
+        Receive<WorkerLeaving>(m =>
+        {
+            // Only the registered process may say it leaves: a late message of an earlier one changes nothing.
+            if (_workers.TryGetValue(m.WorkerId, out var w) && w.Ref.Equals(Sender)) RemoveWorker(w, "it is shutting down");
+        });
         Receive<AssignmentRejected>(OnRejected);
         Receive<SlotFreed>(m =>
         {

@@ -24,6 +24,8 @@ public static class AkkaConfig
               # The scheduler's timer thread wakes every tick; at the default 10 ms that alone kept an idle node at ~4 %
               # of a core. Nothing here needs timers finer than 50 ms (heartbeats are 1 s, timeouts seconds).
               scheduler.tick-duration = 50ms
+              # A leaving worker stops its ffmpeg in this phase (TranscodeSettings.DrainTimeout, 6 s, at most).
+              coordinated-shutdown.phases.before-cluster-shutdown.timeout = 8s
               cluster {
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver {

@@ -92,6 +92,31 @@ public sealed class BlockingExecutor : RecordingExecutor
     }
 }
 
+/// <summary>Runs until its token is cancelled, then takes <paramref name="stopTime"/> to end, as ffmpeg does after 'q'
+/// (it finishes its output, then the executor removes the partial file); records when each run has really ended.</summary>
+public sealed class SlowToStopExecutor(TimeSpan stopTime) : RecordingExecutor
+{
+    private readonly ConcurrentDictionary<string, bool> _ended = new();
+
+    public bool HasEnded(string taskId) => _ended.ContainsKey(taskId);
+
+    protected override async Task<TaskOutcome> Run(TaskSpec task, Action<TaskProgress> onProgress, CancellationToken ct)
+    {
+        onProgress(new TaskProgress(1, 1));
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            await Task.Delay(stopTime, CancellationToken.None);
+            _ended[task.TaskId] = true;
+            throw;
+        }
+        return TaskOutcome.Succeeded; // never reached
+    }
+}
+
 /// <summary>Reports 30 %, waits for <see cref="Step"/>, reports 70 %, waits again, succeeds.</summary>
 public sealed class SteppedExecutor : RecordingExecutor
 {

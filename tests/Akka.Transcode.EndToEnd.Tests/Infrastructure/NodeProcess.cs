@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace Akka.Transcode.EndToEnd.Tests.Infrastructure;
@@ -23,8 +24,12 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly IReadOnlyList<string> _extraArgs;
     private readonly object _logLock = new();
     private readonly StreamWriter _log;
+    private readonly List<(DateTime At, string Line)> _lines = new();
     private Process? _process;
     private int _starts;
+
+    /// <summary>When the current (or last) run of the node was launched, by the test's clock (UTC).</summary>
+    public DateTime StartedAt { get; private set; }
 
     public string RootDir { get; }
     public string DataDir { get; }
@@ -38,6 +43,19 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The running process's id (throws when not running).</summary>
     public int Pid => _process is { HasExited: false } p ? p.Id : throw new InvalidOperationException("node is not running");
 
+    /// <summary>Whether the node's process is running (started and not exited).</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>This node's Akka address, as seed lists name it.</summary>
+    public string ClusterAddress => $"akka.tcp://transcode@127.0.0.1:{ClusterPort}";
+
+    /// <summary>The id the worker registry gives this node's worker role: derived from its node address only.</summary>
+    public string WorkerId => WorkerIdFor(ClusterPort);
+
+    public static string WorkerIdFor(int clusterPort) =>
+        "w-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
+            $"akka:akka.tcp://transcode@127.0.0.1:{clusterPort}")))[..12].ToLowerInvariant();
+
     /// <summary>The node to run: <c>TRANSCODE_E2E_NODE_DLL</c> when set, else the build baked into this assembly.</summary>
     public static string NodeDll { get; } =
         Environment.GetEnvironmentVariable("TRANSCODE_E2E_NODE_DLL") is { Length: > 0 } fromEnv
@@ -46,7 +64,7 @@ public sealed class NodeProcess : IAsyncDisposable
                   .FirstOrDefault(a => a.Key == "NodeDll")?.Value
               ?? throw new InvalidOperationException("the test assembly carries no NodeDll metadata");
 
-    private NodeProcess(IReadOnlyList<string> extraArgs)
+    private NodeProcess(IReadOnlyList<string> extraArgs, int? clusterPort)
     {
         _extraArgs = extraArgs;
         RootDir = Directory.CreateTempSubdirectory("akka-transcode-e2e-node-").FullName;
@@ -55,18 +73,20 @@ public sealed class NodeProcess : IAsyncDisposable
         LogPath = Path.Combine(RootDir, "node.log");
         _log = new StreamWriter(new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
             { AutoFlush = true };
-        (HttpPort, ClusterPort) = (FreePort(), FreePort());
-        while (ClusterPort == HttpPort) ClusterPort = FreePort();
+        ClusterPort = clusterPort ?? FreePort();
+        HttpPort = FreePort();
+        while (HttpPort == ClusterPort) HttpPort = FreePort();
         BaseUrl = new Uri($"http://127.0.0.1:{HttpPort}/");
         Client = new TranscodeClient(BaseUrl, ClientToken, () => LogTail());
     }
 
     /// <summary>Starts a node and waits until it is ready. <paramref name="prepareMedia"/> runs before the start,
-    /// with the media root, to put sources in place.</summary>
+    /// with the media root, to put sources in place. <paramref name="clusterPort"/> fixes the Akka remoting port
+    /// (see <see cref="FreePorts"/>), so that seed lists can name nodes before they start.</summary>
     public static async Task<NodeProcess> StartAsync(IEnumerable<string>? extraArgs = null,
-        Action<string>? prepareMedia = null)
+        Action<string>? prepareMedia = null, int? clusterPort = null)
     {
-        var node = new NodeProcess(extraArgs?.ToList() ?? []);
+        var node = new NodeProcess(extraArgs?.ToList() ?? [], clusterPort);
         try
         {
             prepareMedia?.Invoke(node.MediaRoot);
@@ -100,6 +120,7 @@ public sealed class NodeProcess : IAsyncDisposable
         if (_process is { HasExited: false }) throw new InvalidOperationException("node is already running");
         if (!File.Exists(NodeDll)) throw new FileNotFoundException($"the node is not built: {NodeDll} does not exist", NodeDll);
         _starts++;
+        StartedAt = DateTime.UtcNow;
         var psi = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = RootDir,
@@ -222,11 +243,26 @@ public sealed class NodeProcess : IAsyncDisposable
 
     private void WriteLog(string line)
     {
-        lock (_logLock) _log.WriteLine(line);
+        lock (_logLock)
+        {
+            _log.WriteLine(line);
+            _lines.Add((DateTime.UtcNow, line));
+        }
     }
+
+    /// <summary>The lines the node wrote at or after <paramref name="since"/> (UTC, the test's clock), each with the
+    /// time the test read it: lines of several nodes can be put in one order.</summary>
+    public IReadOnlyList<(DateTime At, string Line)> LinesSince(DateTime since)
+    {
+        lock (_logLock) return _lines.Where(l => l.At >= since).ToList();
+    }
+
+    private bool _disposed;
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         Client.Dispose();
         if (_process is { HasExited: false })
         {
@@ -243,6 +279,15 @@ public sealed class NodeProcess : IAsyncDisposable
                 // A straggling child may still hold a file; what is left is the OS's to clean.
             }
         }
+    }
+
+    /// <summary><paramref name="count"/> distinct free loopback ports, e.g. the cluster ports of nodes that list each
+    /// other as seeds.</summary>
+    public static int[] FreePorts(int count)
+    {
+        var ports = new HashSet<int>();
+        while (ports.Count < count) ports.Add(FreePort());
+        return ports.ToArray();
     }
 
     private static int FreePort()
