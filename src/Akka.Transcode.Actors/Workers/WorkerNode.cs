@@ -20,7 +20,6 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
     private readonly Dictionary<string, (int Attempt, IActorRef Runner)> _runs = new();
     private readonly List<IActorRef> _drainWaiters = new();
     private string? _workerId;
-    private bool _draining;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -34,36 +33,60 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         _executor = executor;
         _settings = settings;
 
-        Receive<RegisterTick>(_ => { if (!_draining) Register(); });
+        Serving();
+    }
+
+    private void Serving()
+    {
+        Receive<RegisterTick>(_ => Register());
         Receive<WorkerRegistered>(m =>
         {
-            if (_draining) return;
             if (_workerId != m.WorkerId) _log.Info("registered as worker {0}", m.WorkerId);
             _workerId = m.WorkerId;
             Timers.Cancel("register");
         });
         Receive<UnknownWorker>(_ =>
         {
-            if (_draining) return;
             _workerId = null;
             Register();
         });
         Receive<HeartbeatAck>(_ => { });
-        Receive<Beat>(_ => { if (!_draining) Heartbeat(); });
-        Receive<DrainWorker>(_ => OnDrain());
+        Receive<Beat>(_ => Heartbeat());
+        Receive<DrainWorker>(_ => StartDraining());
         Receive<AssignTask>(OnAssign);
-        Receive<CancelAttempt>(m =>
-        {
-            if (_runs.TryGetValue(m.TaskId, out var run) && run.Attempt == m.Attempt) Context.Stop(run.Runner);
-        });
+        Receive<CancelAttempt>(OnCancel);
         Receive<Terminated>(m =>
         {
-            var done = _runs.FirstOrDefault(kv => kv.Value.Runner.Equals(m.ActorRef));
-            if (done.Key is null) return;
-            _runs.Remove(done.Key);
-            if (_draining) AnswerIfDrained();
-            else if (_workerId is not null) _registry.Tell(new SlotFreed(_workerId, done.Key, done.Value.Attempt));
+            if (RunEnded(m.ActorRef) is { } done && _workerId is not null)
+                _registry.Tell(new SlotFreed(_workerId, done.TaskId, done.Attempt));
         });
+    }
+
+    /// <summary>
+    /// The node is shutting down (coordinated shutdown, while the cluster still works): no registering, heartbeats
+    /// or new work; the runners stop their ffmpeg, and every <see cref="DrainWorker"/> is answered once all have
+    /// ended, so no ffmpeg outlives the process and no partial output is left behind.
+    /// </summary>
+    private void Draining()
+    {
+        Receive<DrainWorker>(_ =>
+        {
+            _drainWaiters.Add(Sender);
+            AnswerIfDrained();
+        });
+        Receive<AssignTask>(m => Sender.Tell(new AssignmentRejected(m.TaskId, m.Attempt, m.WorkerId)));
+        Receive<CancelAttempt>(OnCancel);
+        Receive<Terminated>(m =>
+        {
+            RunEnded(m.ActorRef);
+            AnswerIfDrained();
+        });
+        // Registration and heartbeat traffic still in flight: the worker is leaving.
+        Receive<RegisterTick>(_ => { });
+        Receive<Beat>(_ => { });
+        Receive<WorkerRegistered>(_ => { });
+        Receive<UnknownWorker>(_ => { });
+        Receive<HeartbeatAck>(_ => { });
     }
 
     public static Props Props(string key, int slots, IActorRef registry, IActorRef tasks, ITaskExecutor executor,
@@ -91,24 +114,31 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         _registry.Tell(new WorkerHeartbeat(_workerId, running.Count >= _slots ? 1 : 0, running));
     }
 
-    /// <summary>
-    /// The node is shutting down (coordinated shutdown, while the cluster still works): the registry re-queues this
-    /// worker's attempts now rather than after a timeout, and the runners stop their ffmpeg. The answer waits until
-    /// every runner has ended, so no ffmpeg outlives the process and no partial output is left behind.
-    /// </summary>
-    private void OnDrain()
+    /// <summary>The registry re-queues this worker's attempts now rather than after a heartbeat timeout.</summary>
+    private void StartDraining()
     {
+        Timers.Cancel("beat");
+        Timers.Cancel("register");
+        _log.Info("leaving: handing back {0} running attempt(s) and stopping their ffmpeg", _runs.Count);
+        if (_workerId is not null) _registry.Tell(new WorkerLeaving(_workerId));
+        foreach (var run in _runs.Values) run.Runner.Tell(AbandonAttempt.Instance);
+        Become(Draining);
         _drainWaiters.Add(Sender);
-        if (!_draining)
-        {
-            _draining = true;
-            Timers.Cancel("beat");
-            Timers.Cancel("register");
-            _log.Info("leaving: handing back {0} running attempt(s) and stopping their ffmpeg", _runs.Count);
-            if (_workerId is not null) _registry.Tell(new WorkerLeaving(_workerId));
-            foreach (var run in _runs.Values) run.Runner.Tell(AbandonAttempt.Instance);
-        }
         AnswerIfDrained();
+    }
+
+    private void OnCancel(CancelAttempt m)
+    {
+        if (_runs.TryGetValue(m.TaskId, out var run) && run.Attempt == m.Attempt) Context.Stop(run.Runner);
+    }
+
+    /// <summary>Forgets the run whose runner stopped; returns its task and attempt, or null if it was not a run.</summary>
+    private (string TaskId, int Attempt)? RunEnded(IActorRef runner)
+    {
+        var done = _runs.FirstOrDefault(kv => kv.Value.Runner.Equals(runner));
+        if (done.Key is null) return null;
+        _runs.Remove(done.Key);
+        return (done.Key, done.Value.Attempt);
     }
 
     private void AnswerIfDrained()
@@ -120,11 +150,6 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
 
     private void OnAssign(AssignTask m)
     {
-        if (_draining)
-        {
-            Sender.Tell(new AssignmentRejected(m.TaskId, m.Attempt, m.WorkerId));
-            return;
-        }
         if (_runs.TryGetValue(m.TaskId, out var existing))
         {
             if (existing.Attempt == m.Attempt) return;

@@ -93,7 +93,7 @@ public static class TaskPlanner
     /// at the source's beginning: parallel chunks then finish together instead of the last one holding up the join.
     /// No chunk grows past <paramref name="capSeconds"/> by this.
     /// </summary>
-    public static int[] ChunkStarts(int first, int total, int pieces, FrameGrid grid, double capSeconds, double prerollCost)
+    private static int[] ChunkStarts(int first, int total, int pieces, FrameGrid grid, double capSeconds, double prerollCost)
     {
         var sizes = Enumerable.Repeat((double)total / pieces, pieces).ToArray();
         if (prerollCost > 0 && pieces > 1)
@@ -119,7 +119,7 @@ public static class TaskPlanner
         for (var p = 0; p < sizes.Length; p++)
         {
             var start = grid.TimeOf((int)Math.Round(at));
-            prerolls[p] = (start - Math.Max(0, start - SeekPreroll)) * grid.Fps;
+            prerolls[p] = (start - SeekFor(start)) * grid.Fps;
             at += sizes[p];
         }
         return prerolls;
@@ -248,21 +248,22 @@ public static class TaskPlanner
     {
         if (grid is null)
         {
-            var seek = Math.Max(0, from - SeekPreroll);
-            return new SourceCut(from, to, seek, containerStart + from, containerStart + from, null, to - from);
+            return new SourceCut(from, to, SeekFor(from), containerStart + from, containerStart + from, null, to - from);
         }
         var first = grid.FirstFrameAt(from);
         var end = grid.FirstFrameAt(to);
         return FrameCut(first, end - first, grid);
     }
 
+    /// <summary>Where ffmpeg seeks for a cut starting at <paramref name="start"/>: the pre-roll before it.</summary>
+    private static double SeekFor(double start) => Math.Max(0, start - SeekPreroll);
+
     private static SourceCut FrameCut(int first, int frames, FrameGrid grid)
     {
         frames = Math.Max(0, frames);
         var start = grid.TimeOf(first);
-        var seek = Math.Max(0, start - SeekPreroll);
         var stamp = grid.ContainerStart + start;
-        return new SourceCut(start, grid.TimeOf(first + frames), seek, stamp - 0.5 / grid.Fps, stamp, frames,
+        return new SourceCut(start, grid.TimeOf(first + frames), SeekFor(start), stamp - 0.5 / grid.Fps, stamp, frames,
             frames / grid.Fps);
     }
 

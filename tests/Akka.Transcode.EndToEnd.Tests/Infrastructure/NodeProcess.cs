@@ -27,6 +27,7 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly List<(DateTime At, string Line)> _lines = new();
     private Process? _process;
     private int _starts;
+    private bool _disposed;
 
     /// <summary>When the current (or last) run of the node was launched, by the test's clock (UTC).</summary>
     public DateTime StartedAt { get; private set; }
@@ -47,14 +48,15 @@ public sealed class NodeProcess : IAsyncDisposable
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>This node's Akka address, as seed lists name it.</summary>
-    public string ClusterAddress => $"akka.tcp://transcode@127.0.0.1:{ClusterPort}";
+    public string ClusterAddress => AddressFor(ClusterPort);
 
-    /// <summary>The id the worker registry gives this node's worker role: derived from its node address only.</summary>
-    public string WorkerId => WorkerIdFor(ClusterPort);
+    /// <summary>The Akka address of a node on loopback with this remoting port.</summary>
+    public static string AddressFor(int clusterPort) => $"akka.tcp://transcode@127.0.0.1:{clusterPort}";
 
-    public static string WorkerIdFor(int clusterPort) =>
-        "w-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"akka:akka.tcp://transcode@127.0.0.1:{clusterPort}")))[..12].ToLowerInvariant();
+    /// <summary>The id the worker registry gives this node's worker role: derived from its node address only.
+    /// (The tests run the node as a black box, so the formula is restated here rather than referenced.)</summary>
+    public string WorkerId =>
+        "w-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("akka:" + ClusterAddress)))[..12].ToLowerInvariant();
 
     /// <summary>The node to run: <c>TRANSCODE_E2E_NODE_DLL</c> when set, else the build baked into this assembly.</summary>
     public static string NodeDll { get; } =
@@ -256,8 +258,6 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         lock (_logLock) return _lines.Where(l => l.At >= since).ToList();
     }
-
-    private bool _disposed;
 
     public async ValueTask DisposeAsync()
     {

@@ -27,7 +27,7 @@ public sealed class NodeSet : IAsyncDisposable
             "--Transcode:Roles=api,master,worker",
             "--Transcode:Storage:Provider=postgres", $"--Transcode:Storage:ConnectionString={database}",
             "--Transcode:Worker:Slots=1", "--Transcode:Worker:ThreadsPerTask=1",
-            .. ports.Select((p, i) => $"--Transcode:Cluster:Seeds:{i}=akka.tcp://transcode@127.0.0.1:{p}"),
+            .. ports.Select((p, i) => $"--Transcode:Cluster:Seeds:{i}={NodeProcess.AddressFor(p)}"),
             .. mediaRoot is null ? Array.Empty<string>() : [$"--Transcode:Media:Roots:0={mediaRoot}"],
             .. extraArgs,
         ];
