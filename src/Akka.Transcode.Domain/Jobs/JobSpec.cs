@@ -18,6 +18,8 @@ public sealed record JobSpec
     public bool Overwrite { get; init; }
     public OutputSettings Output { get; init; } = OutputSettings.Default;
     public string? MapPath { get; init; }
+    /// <summary>The lookup tables of a remap map, resolved inside the media roots when the job was accepted.</summary>
+    public IReadOnlyList<Maps.MapTable> MapTables { get; init; } = [];
     public string? CallbackUrl { get; init; }
 
     public ContainerFormat Container() => ContainerFormats.Find(DstFormat)

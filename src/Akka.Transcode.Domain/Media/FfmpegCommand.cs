@@ -20,7 +20,9 @@ public static class FfmpegArguments
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static FfmpegCommand Build(TaskSpec task, int threads = 0) => task.Kind switch
+    /// <param name="map">The task's stitching map, loaded and checked by the worker; required when the task has a
+    /// <see cref="TaskSpec.MapPath"/>.</param>
+    public static FfmpegCommand Build(TaskSpec task, int threads = 0, Maps.StitchMap? map = null) => task.Kind switch
     {
         TaskKind.Video when task.KeyframeCuts => KeyframeCut(task, threads),
         TaskKind.Transcode or TaskKind.Video or TaskKind.Audio => FromSource(task, threads),

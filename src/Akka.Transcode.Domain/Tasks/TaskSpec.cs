@@ -68,6 +68,14 @@ public sealed record TaskSpec
     public required double Weight { get; init; }
     public IReadOnlyList<int> DependsOn { get; init; } = [];
     public string? MapPath { get; init; }
+    /// <summary>Remap maps: the lookup tables the map file names, in the order it names them (xmap, ymap).</summary>
+    public IReadOnlyList<Maps.MapTable> MapTables { get; init; } = [];
+    /// <summary>
+    /// Content ids (MD5, lowercase hex) of input files by absolute path: the source and map files, set by the job
+    /// once; join parts, set by the master when it hands a join to an HTTP worker. A worker checks an input against
+    /// its id before use, and a worker without shared storage fetches the input from the master by it.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> FileIds { get; init; } = new Dictionary<string, string>();
 
     public double FromTime => Cuts.Count == 0 ? 0 : Cuts.Min(c => c.From);
     public double ToTime => Cuts.Count == 0 ? Duration : Cuts.Max(c => c.To);
