@@ -35,6 +35,8 @@ if (!configuredTokens)
         : $"No tokens configured: using the tokens in {TokenSet.PathFor(options.DataDir)}");
 }
 
+if (options.IsHttpWorker) return await Akka.Transcode.Node.Workers.HttpWorkerNode.RunAsync(builder, options, tokens);
+
 var db = new Database(Database.Parse(options.Storage.Provider), options.Storage.ConnectionString);
 var readStore = new JobReadStore(db);
 if (options.UsesStorage)
@@ -52,12 +54,16 @@ builder.Services.AddSingleton(db);
 builder.Services.AddSingleton(readStore);
 builder.Services.AddSingleton(new MediaRoots(options.Media.EffectiveRoots));
 builder.Services.AddSingleton<ApiCall>();
-builder.Services.AddTranscodeCluster(options, db, readStore);
+builder.Services.AddTranscodeCluster(options, db, readStore, tokens.OutgoingWorkerToken);
 
 var app = builder.Build();
 app.UseMiddleware<ErrorEnvelopeMiddleware>();
 app.MapHealthEndpoints();
-if (options.Has("api")) app.MapMasterEndpoints();
+if (options.Has("api"))
+{
+    app.MapMasterEndpoints();
+    app.MapWorkerProtocolEndpoints();
+}
 
 // A downed node's actor system stops while the process could live on as a zombie: end the process with it.
 var system = app.Services.GetRequiredService<ActorSystem>();

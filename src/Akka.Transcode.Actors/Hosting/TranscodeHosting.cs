@@ -35,7 +35,7 @@ public static class TranscodeHosting
     private static ClusterSingletonOptions OnMasters() => new() { Role = MasterRole };
 
     public static AkkaConfigurationBuilder WithTranscodeMaster(this AkkaConfigurationBuilder b, TranscodeSettings settings,
-        ISourceProber prober, JobReadStore readStore, IJobCallback callback)
+        ISourceProber prober, JobReadStore readStore, IJobCallback callback, IWorkerGateway? httpWorkers = null)
     {
         b.WithShardRegion<TaskRegion>(TaskTypeName,
             (_, registry, _) => id => TaskEntity.Props(id, registry.Get<JobRegion>(), registry.Get<WorkerRegistryProxy>(), settings),
@@ -44,7 +44,7 @@ public static class TranscodeHosting
             (_, registry, _) => id => JobEntity.Props(id, registry.Get<TaskRegion>(), registry.Get<WorkerRegistryProxy>(), prober, settings, callback),
             new JobMessageExtractor(), Sharded());
         b.WithSingleton<WorkerRegistryProxy>(RegistryName,
-            (_, registry, _) => WorkerRegistry.Props(registry.Get<TaskRegion>(), settings), OnMasters(), createProxyToo: true);
+            (_, registry, _) => WorkerRegistry.Props(registry.Get<TaskRegion>(), settings, httpWorkers), OnMasters(), createProxyToo: true);
         b.WithSingleton<JobProjectorActor>(ProjectorName, JobProjector.Props(readStore), OnMasters(), createProxyToo: false);
         return b;
     }
@@ -55,6 +55,28 @@ public static class TranscodeHosting
         b.WithShardRegionProxy<TaskRegion>(TaskTypeName, MasterRole, new TaskMessageExtractor());
         b.WithShardRegionProxy<JobRegion>(JobTypeName, MasterRole, new JobMessageExtractor());
         b.WithSingletonProxy<WorkerRegistryProxy>(RegistryName, OnMasters());
+        return b;
+    }
+
+    /// <summary>
+    /// A worker outside the cluster (Transcode:Worker:MasterUrl): an actor system of its own, without remoting, whose
+    /// <see cref="HttpWorkerHost"/> talks to the master over HTTP. On shutdown it stops its attempts first.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithHttpWorker(this AkkaConfigurationBuilder b, int slots, ITaskExecutor executor,
+        IMasterLink master, TranscodeSettings settings)
+    {
+        b.WithActors((system, registry) =>
+        {
+            var host = system.ActorOf(HttpWorkerHost.Props(slots, executor, master, settings), "worker");
+            registry.Register<WorkerNodeActor>(host);
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "drain-worker",
+                async () =>
+                {
+                    try { await host.Ask<WorkerDrained>(DrainWorker.Instance, settings.DrainTimeout); }
+                    catch (AskTimeoutException) { /* what still runs is stopped by the reaper at the next start */ }
+                    return Done.Instance;
+                });
+        });
         return b;
     }
 

@@ -207,8 +207,17 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         var maxTask = _settings.MaxTaskSeconds;
         async Task<object> Plan()
         {
+            // Content ids are computed once per job, beside the probe: workers check their inputs against them and
+            // workers without shared storage fetch the inputs by them.
+            var ids = FileIdsAsync(prober, spec);
             var probe = await prober.ProbeAsync(spec.SourcePath, CancellationToken.None);
             if (!probe.IsOk) return new PlanFailed(probe.Error!);
+            IReadOnlyDictionary<string, string> fileIds;
+            try { fileIds = await ids; }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return new PlanFailed(new Failure(ErrorCode.SourceUnusable, $"an input of the job cannot be read: {ex.Message}"));
+            }
             // Chunks are sized for the slots the cluster has now; an unreachable registry just means one slot.
             var slots = 1;
             try
@@ -218,9 +227,22 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             }
             catch (AskTimeoutException) { /* no registry yet: plan for one slot */ }
             var plan = TaskPlanner.Plan(jobId, spec, probe.Value!, new PlanningOptions(maxTask, slots));
-            return plan.IsOk ? new PlanReady(plan.Value!) : new PlanFailed(plan.Error!);
+            if (!plan.IsOk) return new PlanFailed(plan.Error!);
+            var tasks = plan.Value!.Tasks.Select(t => t with { FileIds = fileIds }).ToList();
+            return new PlanReady(plan.Value with { Tasks = tasks });
         }
         Plan().PipeTo(Self, failure: ex => new PlanFailed(new Failure(ErrorCode.Internal, "planning failed: " + ex.Message)));
+    }
+
+    private static async Task<IReadOnlyDictionary<string, string>> FileIdsAsync(ISourceProber prober, JobSpec spec)
+    {
+        var paths = new List<string> { spec.SourcePath };
+        if (spec.MapPath is not null) paths.Add(spec.MapPath);
+        paths.AddRange(spec.MapTables.Select(t => t.Path));
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var path in paths.Distinct())
+            ids[path] = await prober.ContentIdAsync(path, CancellationToken.None);
+        return ids;
     }
 
     private void OnPlanReady(PlanReady m)

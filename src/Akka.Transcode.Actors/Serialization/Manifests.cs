@@ -68,6 +68,11 @@ public static class Manifests
         ["msg.cancel-attempt"] = typeof(CancelAttempt),
         ["msg.get-workers"] = typeof(GetWorkers),
         ["msg.workers-snapshot"] = typeof(WorkersSnapshot),
+        ["msg.register-http-worker"] = typeof(RegisterHttpWorker),
+        ["msg.http-worker-heartbeat"] = typeof(HttpWorkerHeartbeat),
+        ["msg.resolve-file"] = typeof(ResolveFile),
+        ["msg.resolve-upload"] = typeof(ResolveUpload),
+        ["msg.file-location"] = typeof(FileLocation),
     };
 
     public static readonly IReadOnlyDictionary<Type, string> ByType = ByName.ToDictionary(kv => kv.Value, kv => kv.Key);

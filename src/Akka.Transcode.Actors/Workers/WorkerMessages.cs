@@ -79,3 +79,31 @@ public sealed record WorkersSnapshot(IReadOnlyList<WorkerInfo> Workers, int Queu
 {
     public int TotalSlots => Workers.Sum(w => w.Slots);
 }
+
+// ---- Workers outside the cluster (the HTTP worker protocol, docs/worker-protocol.md) ----------------------------
+
+/// <summary>From the HTTP edge (/master/register_worker): answered with <see cref="WorkerRegistered"/>.</summary>
+public sealed record RegisterHttpWorker(string Ip, int Port, int Slots) : ITranscodeMessage;
+
+/// <summary>From the HTTP edge (/master/worker_heartbeat): answered with <see cref="HeartbeatAck"/> or <see cref="UnknownWorker"/>.</summary>
+public sealed record HttpWorkerHeartbeat(string WorkerId, int State) : ITranscodeMessage;
+
+/// <summary>From the HTTP edge (GET /master/files/{id}): which file a worker may fetch by this content id.</summary>
+public sealed record ResolveFile(string FileId) : ITranscodeMessage;
+
+/// <summary>From the HTTP edge (PUT /master/files/{id}): where the output of this task, sent by its worker, goes.</summary>
+public sealed record ResolveUpload(string TaskId) : ITranscodeMessage;
+
+/// <summary>Answer to <see cref="ResolveFile"/> and <see cref="ResolveUpload"/>: null when nothing is served under it.</summary>
+public sealed record FileLocation(string? Path) : ITranscodeMessage;
+
+/// <summary>Local, from an <see cref="HttpWorkerProxy"/> to the registry: its worker does not answer.</summary>
+public sealed record WorkerUnreachable(string WorkerId, string Reason);
+
+/// <summary>
+/// Local, from an <see cref="HttpWorkerProxy"/> to the registry: while this task runs on an HTTP worker, its input
+/// files may be fetched by content id and its output may be sent back.
+/// </summary>
+public sealed record ServeFiles(string TaskId, IReadOnlyDictionary<string, string> FileIds, string OutputPath);
+
+public sealed record ReleaseFiles(string TaskId);

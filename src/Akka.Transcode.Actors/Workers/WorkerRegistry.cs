@@ -10,6 +10,8 @@ namespace Akka.Transcode.Actors.Workers;
 /// The live workers, their slots and the queue of waiting tasks (higher priority first, then older jobs first).
 /// Equal priority and age (the tasks of one job) go in task order. A cluster singleton on master nodes. It keeps nothing on disk: after a fail-over, workers register again on
 /// their next heartbeat and waiting tasks ask again, which rebuilds everything it knew.
+/// Workers outside the cluster (HTTP workers) are represented by an <see cref="HttpWorkerProxy"/> child each, which
+/// the registry treats like any worker's actor; it also knows which files those workers may fetch and send back.
 /// </summary>
 public sealed class WorkerRegistry : ReceiveActor, IWithTimers
 {
@@ -19,14 +21,19 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
     private readonly Dictionary<string, Worker> _workers = new();
     private readonly Dictionary<string, Waiting> _waitingByTask = new();
     private readonly SortedSet<Waiting> _queue = new(QueueOrder.Instance);
+    private readonly IWorkerGateway? _gateway;
+    /// <summary>Tasks running on HTTP workers: the files they may fetch by id and where their output goes.</summary>
+    private readonly Dictionary<string, ServeFiles> _served = new();
     private long _seq;
+    private long _proxies;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public WorkerRegistry(IActorRef tasks, TranscodeSettings settings)
+    public WorkerRegistry(IActorRef tasks, TranscodeSettings settings, IWorkerGateway? gateway = null)
     {
         _tasks = tasks;
         _settings = settings;
+        _gateway = gateway;
 
         Receive<RegisterWorker>(OnRegister);
         Receive<WorkerHeartbeat>(OnHeartbeat);
@@ -55,10 +62,34 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
             if (dead is not null) RemoveWorker(dead, "its node left the cluster or its actor stopped");
         });
         Receive<Sweep>(_ => SweepSilentWorkers());
+
+        Receive<RegisterHttpWorker>(OnRegisterHttp);
+        Receive<HttpWorkerHeartbeat>(m =>
+        {
+            if (!_workers.TryGetValue(m.WorkerId, out var w) || w.HttpEndpoint is null)
+            {
+                Sender.Tell(new UnknownWorker(m.WorkerId));
+                return;
+            }
+            w.LastSeen = DateTimeOffset.UtcNow;
+            Sender.Tell(new HeartbeatAck(m.WorkerId));
+        });
+        Receive<WorkerUnreachable>(m =>
+        {
+            if (_workers.TryGetValue(m.WorkerId, out var w) && w.Ref.Equals(Sender)) RemoveWorker(w, m.Reason);
+        });
+        Receive<ServeFiles>(m => _served[m.TaskId] = m);
+        Receive<ReleaseFiles>(m => _served.Remove(m.TaskId));
+        Receive<ResolveFile>(m => Sender.Tell(new FileLocation(_served.Values
+            .SelectMany(s => s.FileIds).Where(kv => kv.Value == m.FileId).Select(kv => kv.Key).FirstOrDefault())));
+        Receive<ResolveUpload>(m => Sender.Tell(new FileLocation(_served.GetValueOrDefault(m.TaskId)?.OutputPath)));
     }
 
-    public static Props Props(IActorRef tasks, TranscodeSettings settings) =>
-        Akka.Actor.Props.Create(() => new WorkerRegistry(tasks, settings));
+    public static Props Props(IActorRef tasks, TranscodeSettings settings, IWorkerGateway? gateway = null) =>
+        Akka.Actor.Props.Create(() => new WorkerRegistry(tasks, settings, gateway));
+
+    /// <summary>A failing proxy stops, which removes its worker (Terminated): its attempts are re-queued.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
     protected override void PreStart() =>
         Timers.StartPeriodicTimer("sweep", new Sweep(), TimeSpan.FromMilliseconds(500));
@@ -78,6 +109,30 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
             Context.Watch(Sender);
             _log.Info("worker {0} registered from {1} with {2} slot(s)", id, m.Key, m.Slots);
         }
+        Sender.Tell(new WorkerRegistered(id));
+        Dispatch();
+    }
+
+    /// <summary>
+    /// A worker outside the cluster. A known one registers again only after it restarted (a running worker just
+    /// heartbeats), so what it ran is gone: its attempts go back to the queue at once.
+    /// </summary>
+    private void OnRegisterHttp(RegisterHttpWorker m)
+    {
+        if (_gateway is null)
+        {
+            Sender.Tell(new UnknownWorker("")); // this master cannot call workers over HTTP
+            return;
+        }
+        var host = m.Ip.Contains(':') ? $"[{m.Ip}]" : m.Ip;
+        var key = $"http:{host}:{m.Port}";
+        var id = WorkerIdFor(key);
+        if (_workers.TryGetValue(id, out var existing)) RemoveWorker(existing, "it registered again (restarted)");
+        var proxy = Context.ActorOf(HttpWorkerProxy.Props(id, $"http://{host}:{m.Port}", _tasks, _gateway, _settings),
+            $"{id}-{++_proxies}"); // a stopped proxy's name stays taken until it has terminated
+        _workers[id] = new Worker(id, key, proxy, Math.Max(1, m.Slots), $"http://{host}:{m.Port}") { LastSeen = DateTimeOffset.UtcNow };
+        Context.Watch(proxy);
+        _log.Info("worker {0} registered from {1} with {2} slot(s)", id, key, m.Slots);
         Sender.Tell(new WorkerRegistered(id));
         Dispatch();
     }
@@ -158,6 +213,12 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         _log.Warning("worker {0} ({1}) is gone: {2}; {3} attempt(s) go back to the queue", w.Id, w.Key, reason, w.Running.Count);
         _workers.Remove(w.Id);
         Context.Unwatch(w.Ref);
+        if (w.HttpEndpoint is not null)
+        {
+            // The proxy is this registry's child: stopping it cancels what may still run on the worker.
+            Context.Stop(w.Ref);
+            foreach (var (taskId, _) in w.Running.Keys) _served.Remove(taskId);
+        }
         foreach (var (taskId, attempt) in w.Running.Keys)
             _tasks.Tell(new AttemptWorkerLost(taskId, attempt, w.Id, reason));
         Dispatch();

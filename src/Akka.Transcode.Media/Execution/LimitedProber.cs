@@ -18,4 +18,12 @@ public sealed class LimitedProber(MediaProber prober, int maxConcurrent) : ISour
         try { return await prober.ProbeAsync(path, ct); }
         finally { _gate.Release(); }
     }
+
+    public async Task<string> ContentIdAsync(string path, CancellationToken ct)
+    {
+        // Reading a large source is I/O-bound; the same bound keeps a burst of jobs from reading a hundred at once.
+        await _gate.WaitAsync(ct);
+        try { return await Hashing.FileHasher.Md5HexAsync(path, ct); }
+        finally { _gate.Release(); }
+    }
 }

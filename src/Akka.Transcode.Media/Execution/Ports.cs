@@ -8,6 +8,9 @@ namespace Akka.Transcode.Media.Execution;
 public interface ISourceProber
 {
     Task<Result<MediaInfo>> ProbeAsync(string path, CancellationToken ct);
+
+    /// <summary>The file's content id: its MD5 as lowercase hex, streamed. Throws IOException when unreadable.</summary>
+    Task<string> ContentIdAsync(string path, CancellationToken ct);
 }
 
 public sealed record TaskProgress(double Percent, double? Speed);

@@ -10,6 +10,8 @@ using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
 using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Media.Running;
+using Akka.Transcode.Media.Hashing;
+using Akka.Transcode.Media.Transfer;
 using Akka.Transcode.Node.Configuration;
 
 namespace Akka.Transcode.Node.Cluster;
@@ -24,8 +26,13 @@ public static class ClusterWiring
         WorkerTimeout = TimeSpan.FromSeconds(o.Tasks.WorkerTimeoutSeconds),
     };
 
+    /// <summary>ffmpeg -threads per task: configured, or the cores shared among the slots (0: one slot takes them all).</summary>
+    public static int ThreadsPerTask(TranscodeOptions o) => o.Worker.ThreadsPerTask > 0
+        ? o.Worker.ThreadsPerTask
+        : o.Worker.Slots > 1 ? Math.Max(1, Environment.ProcessorCount / o.Worker.Slots) : 0;
+
     public static IServiceCollection AddTranscodeCluster(this IServiceCollection services, TranscodeOptions o, Database db,
-        JobReadStore readStore)
+        JobReadStore readStore, string? workerToken)
     {
         var settings = Settings(o);
         services.AddAkka(AkkaConfig.SystemName, (b, _) =>
@@ -54,7 +61,7 @@ public static class ClusterWiring
             if (o.Has("master"))
             {
                 var prober = new LimitedProber(new MediaProber(), Math.Max(2, Environment.ProcessorCount * 2));
-                b.WithTranscodeMaster(settings, prober, readStore, new Api.HttpJobCallback());
+                b.WithTranscodeMaster(settings, prober, readStore, new Api.HttpJobCallback(), new Workers.HttpWorkerGateway(workerToken));
             }
             else
             {
@@ -66,10 +73,9 @@ public static class ClusterWiring
                 var pidDir = Path.Combine(o.DataDir, "ffmpeg-pids");
                 var reaped = OrphanReaper.ReapLeftovers(pidDir);
                 if (reaped > 0) Console.WriteLine($"stopped {reaped} ffmpeg process(es) left over from an earlier run");
-                var threads = o.Worker.ThreadsPerTask > 0
-                    ? o.Worker.ThreadsPerTask
-                    : o.Worker.Slots > 1 ? Math.Max(1, Environment.ProcessorCount / o.Worker.Slots) : 0;
-                var executor = new FfmpegTaskExecutor(new FfmpegRunner(pidDir), threads);
+                // Cluster workers share the master's storage: staging only checks inputs against their content ids.
+                var executor = new StagingTaskExecutor(new FfmpegTaskExecutor(new FfmpegRunner(pidDir), ThreadsPerTask(o)),
+                    new StagingOptions(_ => true, Path.Combine(o.DataDir, "transfer")), null, new ContentIdCache());
                 b.WithTranscodeWorker(o.Worker.Slots, executor, settings);
             }
         });

@@ -17,6 +17,7 @@ public static class OptionsLoader
         options.Auth.AdminTokens = List(section.GetSection("Auth:AdminTokens"));
         options.Media.Roots = List(section.GetSection("Media:Roots"));
         Validate(options);
+        if (options.IsHttpWorker) ValidateHttpWorker(options, section["Roles"] is not null);
         return options;
     }
 
@@ -25,6 +26,23 @@ public static class OptionsLoader
         if (!string.IsNullOrWhiteSpace(s.Value))
             return s.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         return s.GetChildren().Select(c => c.Value).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim()).ToList();
+    }
+
+    private static void ValidateHttpWorker(TranscodeOptions o, bool rolesGiven)
+    {
+        if (!Uri.TryCreate(o.Worker.MasterUrl, UriKind.Absolute, out var master) || master.Scheme is not ("http" or "https"))
+            throw new InvalidOperationException($"Transcode:Worker:MasterUrl is not an absolute http(s) URL: '{o.Worker.MasterUrl}'");
+        // Roles default to all three; only an explicit choice of more than the worker role contradicts MasterUrl.
+        if (rolesGiven && o.RoleSet.Any(r => r != "worker"))
+            throw new InvalidOperationException("Transcode:Worker:MasterUrl makes this node a worker outside the cluster: " +
+                                                $"Transcode:Roles must be 'worker' (got '{o.Roles}')");
+        if (o.Auth.WorkerTokens.Count == 0)
+            throw new InvalidOperationException("Transcode:Auth:WorkerTokens is required with Transcode:Worker:MasterUrl: " +
+                                                "the master's worker token, used in both directions");
+        var host = o.Worker.AdvertiseHost ?? new Uri(o.Http.Url).Host;
+        if (host is "0.0.0.0" or "[::]" or "::" or "*" or "+" or "")
+            throw new InvalidOperationException($"Transcode:Http:Url listens on every address ({host}): set Transcode:Worker:AdvertiseHost " +
+                                                "to the address the master should call this worker at");
     }
 
     private static void Validate(TranscodeOptions o)

@@ -24,7 +24,10 @@ public sealed class TranscodeOptions
     public bool Has(string role) => RoleSet.Contains(role);
 
     /// <summary>Masters keep the journal and job list, api nodes read the job list; a worker-only node needs no database.</summary>
-    public bool UsesStorage => Has("master") || Has("api");
+    public bool UsesStorage => !IsHttpWorker && (Has("master") || Has("api"));
+
+    /// <summary>A worker outside the cluster: no actor cluster, no database, only the HTTP worker protocol.</summary>
+    public bool IsHttpWorker => !string.IsNullOrWhiteSpace(Worker.MasterUrl);
 }
 
 public sealed class HttpOptions
@@ -65,7 +68,12 @@ public sealed class WorkerOptions
 {
     public int Slots { get; set; } = 1;
     public string? FfmpegPath { get; set; }
+    /// <summary>Set: this node is a worker outside the cluster that uses the HTTP worker protocol against that master.</summary>
     public string? MasterUrl { get; set; }
+    /// <summary>HTTP workers: the host the master calls back (register_worker's ip); by default Http:Url's host.</summary>
+    public string? AdvertiseHost { get; set; }
+    /// <summary>HTTP workers without shared storage keep fetched sources up to this many bytes for later chunks.</summary>
+    public long CacheMaxBytes { get; set; } = 20L << 30;
     /// <summary>ffmpeg -threads per task; 0 = one slot uses every core, otherwise cores divided by slots.</summary>
     public int ThreadsPerTask { get; set; }
 }

@@ -20,6 +20,7 @@ public sealed class TokenSet
     /// </summary>
     public TokenSet(IEnumerable<string>? client, IEnumerable<string>? worker, IEnumerable<string>? admin)
     {
+        OutgoingWorkerToken = Split(worker).FirstOrDefault();
         _entries =
         [
             .. Split(client).Select(t => (TokenScope.Client, Digest(t))),
@@ -27,6 +28,12 @@ public sealed class TokenSet
             .. Split(admin).Select(t => (TokenScope.Admin, Digest(t))),
         ];
     }
+
+    /// <summary>
+    /// The first worker token, the one this node presents when it calls the other side of the worker protocol
+    /// (a master calling a worker, or a worker calling its master). Both sides share the worker tokens.
+    /// </summary>
+    public string? OutgoingWorkerToken { get; }
 
     /// <summary>True when no scope has a token; every call is then refused.</summary>
     public bool IsEmpty => _entries.Length == 0;

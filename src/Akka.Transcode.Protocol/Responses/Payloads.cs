@@ -14,4 +14,7 @@ public sealed record GetJobsResponse(int StartIndex, int NumJobs, long Total, IR
 
 public sealed record RegisterWorkerResponse(string WorkerId);
 
-public sealed record TaskInfoResponse(TaskInfoDto Task);
+public sealed record TaskInfoResponse(Workers.WorkerTaskInfoDto Task);
+
+/// <summary>/master/files uploads: how many bytes of the file the master holds, and whether it is complete and placed.</summary>
+public sealed record UploadResponse(long Received, bool Complete);

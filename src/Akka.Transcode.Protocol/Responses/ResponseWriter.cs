@@ -20,6 +20,10 @@ public static class ResponseWriter
     public static byte[] Error(ResponseAudience audience, Failure failure) =>
         Write<object>(audience, failure.Code, failure.Message, null);
 
+    /// <summary>A failure that still tells the caller something, e.g. how much of an upload the master holds.</summary>
+    public static byte[] Error<T>(ResponseAudience audience, Failure failure, T payload) where T : class =>
+        Write(audience, failure.Code, failure.Message, payload);
+
     public static byte[] Error(ResponseAudience audience, ErrorCode code, string message) =>
         Write<object>(audience, code, message, null);
 

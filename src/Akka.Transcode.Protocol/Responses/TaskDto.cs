@@ -15,6 +15,3 @@ public sealed record TaskDto
     public double? ToTime { get; init; }
     public int Attempts { get; init; }
 }
-
-/// <summary>The task object of /worker/get_task_info.</summary>
-public sealed record TaskInfoDto(string Id, int State, int? Result, double Progress);

@@ -26,6 +26,10 @@ public sealed class FakeProber(Func<string, Result<MediaInfo>> answer) : ISource
         Interlocked.Increment(ref _calls);
         return Task.FromResult(answer(path));
     }
+
+    /// <summary>A stand-in id that differs per path, like a real one would for different files.</summary>
+    public Task<string> ContentIdAsync(string path, CancellationToken ct) =>
+        Task.FromResult(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(path))));
 }
 
 /// <summary>Records what an executor was asked to run, and which runs saw their token cancelled.</summary>

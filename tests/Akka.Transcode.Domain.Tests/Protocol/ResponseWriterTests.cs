@@ -73,9 +73,9 @@ public class ResponseWriterTests
     [Fact]
     public void Task_info_answer_nests_the_task()
     {
-        var json = Parse(ResponseWriter.Ok(ResponseAudience.Worker, new TaskInfoResponse(new TaskInfoDto("t1", 2, null, 12.5))));
+        var json = Parse(ResponseWriter.Ok(ResponseAudience.Worker, new TaskInfoResponse(new Akka.Transcode.Protocol.Workers.WorkerTaskInfoDto("t1", 1, 2, null, 12.5))));
 
-        Assert.Equal(["id", "state", "progress"], Names(json.GetProperty("task")));
+        Assert.Equal(["id", "attempt", "state", "progress"], Names(json.GetProperty("task")));
     }
 
     [Fact]

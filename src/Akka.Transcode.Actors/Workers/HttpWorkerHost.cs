@@ -1,0 +1,331 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Transcode.Actors.Tasks;
+using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Tasks;
+using Akka.Transcode.Media.Execution;
+using TaskStatus = Akka.Transcode.Domain.Tasks.TaskStatus;
+
+namespace Akka.Transcode.Actors.Workers;
+
+/// <summary>From /worker/add_task: answered with <see cref="WorkerTaskReply"/>.</summary>
+public sealed record AddWorkerTask(TaskSpec Spec, int Attempt);
+
+/// <summary>From /worker/get_task_info: answered with <see cref="WorkerTaskReply"/> carrying the task.</summary>
+public sealed record GetWorkerTask(string TaskId);
+
+/// <summary>From /worker/cancel_task: answered once the attempt's ffmpeg has ended and its partial output is gone.</summary>
+public sealed record CancelWorkerTask(string TaskId);
+
+public sealed record WorkerTaskReply(ErrorCode Code, string Message, WorkerTaskInfo? Task = null)
+{
+    public static WorkerTaskReply Ok(WorkerTaskInfo? task = null) => new(ErrorCode.Ok, "ok", task);
+}
+
+/// <summary>Whether this worker is registered, for /readyz.</summary>
+public sealed record GetHttpWorkerStatus
+{
+    public static readonly GetHttpWorkerStatus Instance = new();
+}
+
+public sealed record HttpWorkerStatus(string? WorkerId, int Running, int Slots);
+
+/// <summary>
+/// The worker role of a node outside the cluster (Transcode:Worker:MasterUrl). It registers with the master over
+/// HTTP, heartbeats, and keeps the table of tasks the master gave it through /worker/add_task. Each attempt runs in
+/// the same <see cref="TaskRunner"/> cluster workers use, with this actor standing in for the task entity: the
+/// runner's reports become the state that /worker/get_task_info returns.
+/// </summary>
+public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
+{
+    /// <summary>Ended tasks are kept this long for the master to read their result, then forgotten.</summary>
+    private static readonly TimeSpan KeepEnded = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly int _slots;
+    private readonly ITaskExecutor _executor;
+    private readonly IMasterLink _master;
+    private readonly TranscodeSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, Entry> _tasks = new();
+    private readonly List<IActorRef> _drainWaiters = new();
+    private string? _workerId;
+    private bool _registering;
+    private bool _beating;
+    private string? _lastProblem;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public HttpWorkerHost(int slots, ITaskExecutor executor, IMasterLink master, TranscodeSettings settings)
+    {
+        _slots = slots;
+        _executor = executor;
+        _master = master;
+        _settings = settings;
+        Serving();
+    }
+
+    public static Props Props(int slots, ITaskExecutor executor, IMasterLink master, TranscodeSettings settings) =>
+        Akka.Actor.Props.Create(() => new HttpWorkerHost(slots, executor, master, settings));
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    protected override void PreStart()
+    {
+        Register();
+        Timers.StartPeriodicTimer("beat", new Beat(), _settings.HeartbeatInterval);
+        Timers.StartPeriodicTimer("sweep", new Sweep(), TimeSpan.FromMinutes(1));
+    }
+
+    private int RunningCount => _tasks.Values.Count(e => e.Runner is not null);
+    private int State => RunningCount >= _slots ? 1 : 0;
+
+    private void Serving()
+    {
+        Common();
+        Receive<RegisterTick>(_ => Register());
+        Receive<Registered>(OnRegistered);
+        Receive<Beat>(_ => Heartbeat());
+        Receive<BeatDone>(OnBeatDone);
+        Receive<AddWorkerTask>(OnAdd);
+        Receive<DrainWorker>(_ => StartDraining());
+    }
+
+    /// <summary>Shutting down: no new tasks, no heartbeats (the master then re-queues what ran here), and the
+    /// attempts stop before the process exits.</summary>
+    private void Draining()
+    {
+        Common();
+        Receive<AddWorkerTask>(_ => Sender.Tell(new WorkerTaskReply(ErrorCode.Unavailable, "this worker is shutting down")));
+        Receive<DrainWorker>(_ =>
+        {
+            _drainWaiters.Add(Sender);
+            AnswerIfDrained();
+        });
+        Receive<RegisterTick>(_ => { });
+        Receive<Registered>(_ => { });
+        Receive<Beat>(_ => { });
+        Receive<BeatDone>(_ => { });
+    }
+
+    private void Common()
+    {
+        Receive<GetWorkerTask>(m => Sender.Tell(_tasks.TryGetValue(m.TaskId, out var e)
+            ? WorkerTaskReply.Ok(e.Info())
+            : new WorkerTaskReply(ErrorCode.NotFound, $"task {m.TaskId} is not known on this worker")));
+        Receive<CancelWorkerTask>(OnCancel);
+        Receive<AttemptAlive>(m =>
+        {
+            if (Find(m.TaskId, m.Attempt) is not { } e || e.Canceled) return;
+            e.State = TaskStatus.Running;
+            e.Progress = Math.Max(e.Progress, m.Percent);
+            e.Speed = m.Speed;
+        });
+        Receive<AttemptResult>(m =>
+        {
+            Sender.Tell(new AttemptResultAck(m.TaskId, m.Attempt));
+            if (Find(m.TaskId, m.Attempt) is not { } e || e.Canceled || e.IsEnded) return;
+            e.State = m.Success ? TaskStatus.Succeeded : TaskStatus.Failed;
+            e.Result = m.Success ? 0 : (int)(m.Code ?? ErrorCode.Internal);
+            e.Error = m.Error;
+            e.EndedAt = DateTimeOffset.UtcNow;
+            if (m.Success) e.Progress = 100;
+            _log.Info("task {0} attempt {1} {2}{3}", m.TaskId, m.Attempt, m.Success ? "succeeded" : "failed",
+                m.Success ? "" : ": " + m.Error);
+        });
+        Receive<Terminated>(m => OnRunnerStopped(m.ActorRef));
+        Receive<GetHttpWorkerStatus>(_ => Sender.Tell(new HttpWorkerStatus(_workerId, RunningCount, _slots)));
+        Receive<Sweep>(_ =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            foreach (var (id, e) in _tasks.Where(kv => kv.Value.EndedAt is { } at && now - at > KeepEnded).ToList())
+                _tasks.Remove(id);
+        });
+    }
+
+    private void Register()
+    {
+        if (_registering) return;
+        _registering = true;
+        _master.RegisterAsync(State, _slots, new CancellationTokenSource(CallTimeout).Token)
+            .PipeTo(Self, success: r => new Registered(r.Reply, r.WorkerId),
+                failure: ex => new Registered(WorkerReply.Unreached(ex.Message), null));
+    }
+
+    private void OnRegistered(Registered m)
+    {
+        _registering = false;
+        if (m.Reply.Ok && m.WorkerId is not null)
+        {
+            if (_workerId != m.WorkerId) _log.Info("registered with the master as worker {0}", m.WorkerId);
+            _workerId = m.WorkerId;
+            _lastProblem = null;
+            return;
+        }
+        Problem($"cannot register with the master: {m.Reply.Message}");
+        Timers.StartSingleTimer("register", new RegisterTick(), _settings.RetryInterval);
+    }
+
+    private void Heartbeat()
+    {
+        if (_workerId is null || _beating) return;
+        _beating = true;
+        var id = _workerId;
+        _master.HeartbeatAsync(id, State, new CancellationTokenSource(CallTimeout).Token)
+            .PipeTo(Self, success: r => new BeatDone(id, r), failure: ex => new BeatDone(id, WorkerReply.Unreached(ex.Message)));
+    }
+
+    private void OnBeatDone(BeatDone m)
+    {
+        _beating = false;
+        if (m.Reply.Ok)
+        {
+            _lastProblem = null;
+            return;
+        }
+        if (m.Reply.Reached && m.Reply.Code == ErrorCode.NotFound && _workerId == m.WorkerId)
+        {
+            // The master declared this worker dead (or its registry moved): its attempts were re-queued there.
+            _log.Warning("the master does not know worker {0} any more: registering again", m.WorkerId);
+            _workerId = null;
+            Register();
+            return;
+        }
+        Problem($"heartbeat failed: {m.Reply.Message}");
+    }
+
+    /// <summary>Logged once per streak: a master that is down for a minute must not fill the log.</summary>
+    private void Problem(string text)
+    {
+        if (_lastProblem == text) return;
+        _lastProblem = text;
+        _log.Warning(text);
+    }
+
+    private void OnAdd(AddWorkerTask m)
+    {
+        var id = m.Spec.TaskId;
+        if (_tasks.TryGetValue(id, out var existing))
+        {
+            if (existing.Attempt == m.Attempt)
+            {
+                Sender.Tell(WorkerTaskReply.Ok(existing.Info())); // the master repeated itself
+                return;
+            }
+            if (existing.Attempt > m.Attempt)
+            {
+                Sender.Tell(new WorkerTaskReply(ErrorCode.Conflict, $"task {id} already runs a newer attempt ({existing.Attempt})"));
+                return;
+            }
+            // A newer attempt supersedes the old one, which the master has given up on.
+            existing.Canceled = true;
+            existing.Runner?.Tell(AbandonAttempt.Instance);
+            _tasks.Remove(id);
+        }
+        if (RunningCount >= _slots)
+        {
+            Sender.Tell(new WorkerTaskReply(ErrorCode.Conflict, $"no free slot ({_slots} in use)"));
+            return;
+        }
+        var runner = Context.ActorOf(TaskRunner.Props(new AssignTask(id, m.Attempt, m.Spec, _workerId ?? ""), Self, _executor,
+            _settings), $"{id}-a{m.Attempt}");
+        Context.Watch(runner);
+        var entry = new Entry(id, m.Attempt) { Runner = runner };
+        _tasks[id] = entry;
+        _log.Info("task {0} attempt {1} accepted ({2} task)", id, m.Attempt, m.Spec.Kind.Wire());
+        Sender.Tell(WorkerTaskReply.Ok(entry.Info()));
+    }
+
+    private void OnCancel(CancelWorkerTask m)
+    {
+        if (!_tasks.TryGetValue(m.TaskId, out var e))
+        {
+            Sender.Tell(new WorkerTaskReply(ErrorCode.NotFound, $"task {m.TaskId} is not known on this worker"));
+            return;
+        }
+        if (!e.Canceled && !e.IsEnded)
+        {
+            e.Canceled = true;
+            e.State = TaskStatus.Canceled;
+            e.EndedAt = DateTimeOffset.UtcNow;
+            _log.Info("task {0} attempt {1} canceled by the master", e.TaskId, e.Attempt);
+        }
+        if (e.Runner is null)
+        {
+            Sender.Tell(WorkerTaskReply.Ok(e.Info()));
+            return;
+        }
+        // The runner stays until ffmpeg has ended and the partial output is removed; answer then.
+        e.CancelWaiters.Add(Sender);
+        e.Runner.Tell(AbandonAttempt.Instance);
+    }
+
+    private void OnRunnerStopped(IActorRef runner)
+    {
+        var e = _tasks.Values.FirstOrDefault(x => runner.Equals(x.Runner));
+        if (e is not null)
+        {
+            e.Runner = null;
+            if (!e.IsEnded && !e.Canceled)
+            {
+                e.State = TaskStatus.Failed;
+                e.Result = (int)ErrorCode.Internal;
+                e.Error = "the attempt stopped without a result";
+                e.EndedAt = DateTimeOffset.UtcNow;
+            }
+            foreach (var w in e.CancelWaiters) w.Tell(WorkerTaskReply.Ok(e.Info()));
+            e.CancelWaiters.Clear();
+        }
+        AnswerIfDrained();
+    }
+
+    private void StartDraining()
+    {
+        Timers.Cancel("beat");
+        Timers.Cancel("register");
+        _log.Info("leaving: stopping {0} running attempt(s)", RunningCount);
+        foreach (var e in _tasks.Values.Where(e => e.Runner is not null))
+        {
+            e.Canceled = true;
+            e.Runner!.Tell(AbandonAttempt.Instance);
+        }
+        Become(Draining);
+        _drainWaiters.Add(Sender);
+        AnswerIfDrained();
+    }
+
+    private void AnswerIfDrained()
+    {
+        if (_drainWaiters.Count == 0 || RunningCount > 0) return;
+        foreach (var w in _drainWaiters) w.Tell(WorkerDrained.Instance);
+        _drainWaiters.Clear();
+    }
+
+    private Entry? Find(string taskId, int attempt) =>
+        _tasks.TryGetValue(taskId, out var e) && e.Attempt == attempt ? e : null;
+
+    private sealed class Entry(string taskId, int attempt)
+    {
+        public string TaskId { get; } = taskId;
+        public int Attempt { get; } = attempt;
+        public TaskStatus State { get; set; } = TaskStatus.Pending;
+        public double Progress { get; set; }
+        public double? Speed { get; set; }
+        public int? Result { get; set; }
+        public string? Error { get; set; }
+        public IActorRef? Runner { get; set; }
+        public bool Canceled { get; set; }
+        public DateTimeOffset? EndedAt { get; set; }
+        public List<IActorRef> CancelWaiters { get; } = new();
+        public bool IsEnded => State is TaskStatus.Succeeded or TaskStatus.Failed or TaskStatus.Canceled;
+
+        public WorkerTaskInfo Info() =>
+            new(Attempt, (int)State, Result, Math.Round(Progress, 1), State == TaskStatus.Running ? Speed : null, Error);
+    }
+
+    private sealed record RegisterTick;
+    private sealed record Registered(WorkerReply Reply, string? WorkerId);
+    private sealed record Beat;
+    private sealed record BeatDone(string WorkerId, WorkerReply Reply);
+    private sealed record Sweep;
+}

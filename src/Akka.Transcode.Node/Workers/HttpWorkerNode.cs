@@ -1,0 +1,82 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Transcode.Actors.Hosting;
+using Akka.Transcode.Media.Execution;
+using Akka.Transcode.Media.Hashing;
+using Akka.Transcode.Media.Paths;
+using Akka.Transcode.Media.Running;
+using Akka.Transcode.Media.Transfer;
+using Akka.Transcode.Node.Api;
+using Akka.Transcode.Node.Cluster;
+using Akka.Transcode.Node.Configuration;
+using Akka.Transcode.Protocol.Auth;
+
+namespace Akka.Transcode.Node.Workers;
+
+/// <summary>
+/// A node with Transcode:Worker:MasterUrl: a worker outside the cluster. It has no cluster and no database; an actor
+/// system of its own runs the same task runners and ffmpeg code as cluster workers, driven by the master over HTTP.
+/// Inputs it cannot read inside its own media roots are fetched from the master by content id, and outputs it
+/// cannot write there are sent back.
+/// </summary>
+public static class HttpWorkerNode
+{
+    public static async Task<int> RunAsync(WebApplicationBuilder builder, TranscodeOptions options, TokenSet tokens)
+    {
+        var url = new Uri(options.Http.Url);
+        var host = options.Worker.AdvertiseHost ?? url.Host;
+        var link = new HttpMasterLink(options.Worker.MasterUrl!, tokens.OutgoingWorkerToken, host.Trim('[', ']'), url.Port);
+        var roots = new MediaRoots(options.Media.EffectiveRoots);
+        var settings = ClusterWiring.Settings(options);
+
+        var pidDir = Path.Combine(options.DataDir, "ffmpeg-pids");
+        var reaped = OrphanReaper.ReapLeftovers(pidDir);
+        if (reaped > 0) Console.WriteLine($"stopped {reaped} ffmpeg process(es) left over from an earlier run");
+        var staging = new StagingOptions(path => IsInside(roots, path), Path.Combine(options.DataDir, "transfer"),
+            options.Worker.CacheMaxBytes);
+        var executor = new StagingTaskExecutor(new FfmpegTaskExecutor(new FfmpegRunner(pidDir), ClusterWiring.ThreadsPerTask(options)),
+            staging, link, new ContentIdCache());
+
+        builder.WebHost.UseUrls(options.Http.Url);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Http.MaxBodyBytes * 2);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(tokens);
+        builder.Services.AddSingleton(roots);
+        builder.Services.AddSingleton<ApiCall>();
+        builder.Services.AddAkka(AkkaConfig.SystemName, (b, _) =>
+        {
+            b.AddHocon(ConfigurationFactory.ParseString("""
+                akka {
+                  loglevel = INFO
+                  scheduler.tick-duration = 50ms
+                  # The worker stops its ffmpeg processes in this phase (TranscodeSettings.DrainTimeout, 6 s, at most).
+                  coordinated-shutdown.phases.before-service-unbind.timeout = 8s
+                }
+                """), HoconAddMode.Prepend);
+            b.ConfigureLoggers(l =>
+            {
+                l.ClearLoggers();
+                l.AddLoggerFactory();
+            });
+            b.WithHttpWorker(options.Worker.Slots, executor, link, settings);
+        });
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        app.MapHttpWorkerEndpoints();
+        var system = app.Services.GetRequiredService<ActorSystem>();
+        _ = system.WhenTerminated.ContinueWith(_ => app.Lifetime.StopApplication());
+        Console.WriteLine($"HTTP worker: serving /worker/* on {options.Http.Url}, master {options.Worker.MasterUrl}, " +
+                          $"called back at http://{host}:{url.Port}");
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>Only files inside this worker's own media roots are used in place; anything else is fetched.</summary>
+    private static bool IsInside(MediaRoots roots, string path)
+    {
+        try { return roots.Contains(Path.GetFullPath(path)); }
+        catch (Exception ex) when (ex is ArgumentException or PathTooLongException) { return false; }
+    }
+}

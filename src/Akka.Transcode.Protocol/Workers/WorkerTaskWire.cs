@@ -1,0 +1,220 @@
+using System.Text.Json;
+using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Maps;
+using Akka.Transcode.Domain.Tasks;
+using Akka.Transcode.Protocol.Requests;
+
+namespace Akka.Transcode.Protocol.Workers;
+
+/// <summary>
+/// Turns a <see cref="TaskSpec"/> into the task object of /worker/add_task and back. Reading is strict: the worker
+/// builds ffmpeg's arguments from these values, so every path, name and number is checked before it is used, even
+/// though the caller holds a worker token.
+/// </summary>
+public static class WorkerTaskWire
+{
+    private static readonly HashSet<string> VideoCodecs = ["h264", "hevc", "vp9", "av1"];
+    private static readonly HashSet<string> AudioCodecs = ["aac", "mp3", "opus", "pcm_s16le", "flac"];
+    private static readonly HashSet<string> Muxers = ["flv", "mp4", "matroska", "mov", "mpegts", "webm", "mp3", "ipod", "wav", "flac"];
+    private static readonly HashSet<string> Presets =
+        ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"];
+
+    public static WorkerTaskDto ToDto(TaskSpec t, int attempt)
+    {
+        WireFile File(string path) => new(path, t.FileIds.GetValueOrDefault(path));
+        return new WorkerTaskDto
+        {
+            Id = t.TaskId, JobId = t.JobId, Attempt = attempt, Index = t.Index, Kind = t.Kind.Wire(),
+            SrcFilename = t.SourcePath, SrcFileId = t.FileIds.GetValueOrDefault(t.SourcePath),
+            DstDir = Path.GetDirectoryName(t.OutputPath)!, DstFilename = Path.GetFileName(t.OutputPath), DstFormat = t.Muxer,
+            MapFilename = t.MapPath, MapFileId = t.MapPath is null ? null : t.FileIds.GetValueOrDefault(t.MapPath),
+            MapTables = t.MapTables.Count == 0 ? null : t.MapTables.Select(m => File(m.Path) with { Name = m.Name }).ToList(),
+            FromTime = t.FromTime, ToTime = t.ToTime, Duration = t.Duration,
+            Cuts = t.Cuts.Count == 0 ? null
+                : t.Cuts.Select(c => new WireCut(c.From, c.To, c.Seek, c.VideoTrimStart, c.AudioTrimStart, c.Frames, c.Duration)).ToList(),
+            KeyframeCuts = t.KeyframeCuts,
+            Parts = t.VideoParts.Count == 0 ? null : t.VideoParts.Select(File).ToList(),
+            AudioPart = t.AudioPart is null ? null : File(t.AudioPart),
+            Video = new WireVideo(Action(t.Video.Action), Blank(t.Video.Codec), t.Video.Crf, t.Video.Preset, t.Video.Bitrate,
+                t.Video.Width, t.Video.Height, t.Video.NoBFrames),
+            Audio = new WireAudio(Action(t.Audio.Action), Blank(t.Audio.Codec), t.Audio.Bitrate),
+        };
+    }
+
+    /// <summary>The add_task request body.</summary>
+    public static byte[] RequestBody(TaskSpec t, int attempt) =>
+        JsonSerializer.SerializeToUtf8Bytes(new { type = 0, task = ToDto(t, attempt) }, ProtocolJson.Options);
+
+    /// <summary>
+    /// Reads an add_task body: invalid JSON -3; a missing field or a wrong JSON type -2; a bad value -4.
+    /// </summary>
+    public static Result<(TaskSpec Spec, int Attempt)> Parse(ReadOnlySpan<byte> utf8)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(utf8.ToArray()); }
+        catch (JsonException e) { return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidJson, $"invalid JSON: {e.Message}"); }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, "body: expected a JSON object");
+            if (root.TryGetProperty("type", out var type) && !(type.ValueKind == JsonValueKind.Number && type.TryGetInt32(out var ty) && ty == 0))
+                return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, "type: must be 0 for a request");
+            if (!root.TryGetProperty("task", out var task) || task.ValueKind != JsonValueKind.Object)
+                return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, "task: required object is missing");
+            WorkerTaskDto? dto;
+            try { dto = task.Deserialize<WorkerTaskDto>(ProtocolJson.Options); }
+            catch (JsonException e) { return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, $"task: {e.Message}"); }
+            if (dto is null) return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, "task: must not be null");
+            var spec = ToSpec(dto);
+            return spec.IsOk ? Result<(TaskSpec, int)>.Ok((spec.Value!, dto.Attempt)) : spec.Error!;
+        }
+    }
+
+    public static Result<TaskSpec> ToSpec(WorkerTaskDto d)
+    {
+        static Result<TaskSpec> Bad(string field, string message) =>
+            Result<TaskSpec>.Fail(ErrorCode.InvalidValue, $"task.{field}: {message}");
+
+        if (!ProtocolId.IsValid(d.Id)) return Bad("id", "not a valid id");
+        if (!ProtocolId.IsValid(d.JobId)) return Bad("job_id", "not a valid id");
+        if (d.Attempt < 1) return Bad("attempt", "must be 1 or more");
+        if (d.Index < 0) return Bad("index", "must not be negative");
+        TaskKind? kind = d.Kind switch
+        {
+            "transcode" => TaskKind.Transcode, "video" => TaskKind.Video, "audio" => TaskKind.Audio, "join" => TaskKind.Join, _ => null,
+        };
+        if (kind is null) return Bad("kind", $"unknown kind '{d.Kind}' (transcode, video, audio, join)");
+        if (PathProblem(d.SrcFilename) is { } sp) return Bad("src_filename", sp);
+        if (PathProblem(d.DstDir) is { } dp) return Bad("dst_dir", dp);
+        if (d.DstFilename.Length == 0 || d.DstFilename.Contains('/') || d.DstFilename.Contains('\\') || d.DstFilename is "." or ".."
+            || d.DstFilename.Any(char.IsControl))
+            return Bad("dst_filename", "must be a plain file name");
+        if (!Muxers.Contains(d.DstFormat)) return Bad("dst_format", $"unsupported muxer '{d.DstFormat}'");
+        if (!Positive(d.Duration)) return Bad("duration", "must be a positive number of seconds");
+
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? IdProblem(string path, string? id)
+        {
+            if (id is null) return null;
+            if (!IsMd5(id)) return $"'{id}' is not an MD5 in hex";
+            ids[path] = id.ToLowerInvariant();
+            return null;
+        }
+        if (IdProblem(d.SrcFilename, d.SrcFileId) is { } sid) return Bad("src_file_id", sid);
+
+        if (d.MapFilename is not null)
+        {
+            if (PathProblem(d.MapFilename) is { } mp) return Bad("map_filename", mp);
+            if (IdProblem(d.MapFilename, d.MapFileId) is { } mid) return Bad("map_file_id", mid);
+        }
+        else if (d.MapFileId is not null || d.MapTables is { Count: > 0 })
+            return Bad("map_filename", "map_file_id and map_tables need a map_filename");
+        var tables = new List<MapTable>();
+        foreach (var (t, i) in (d.MapTables ?? []).Select((t, i) => (t, i)))
+        {
+            if (PathProblem(t.Filename) is { } tp) return Bad($"map_tables[{i}].filename", tp);
+            if (t.Name is null || RelativeNameProblem(t.Name) is not null)
+                return Bad($"map_tables[{i}].name", RelativeNameProblem(t.Name ?? "") ?? "required");
+            if (IdProblem(t.Filename, t.FileId) is { } tid) return Bad($"map_tables[{i}].file_id", tid);
+            tables.Add(new MapTable(t.Name, t.Filename));
+        }
+
+        var cuts = new List<SourceCut>();
+        foreach (var (c, i) in (d.Cuts ?? []).Select((c, i) => (c, i)))
+        {
+            if (!NonNegative(c.From) || !NonNegative(c.To) || c.To <= c.From || !NonNegative(c.Seek)
+                || !NonNegative(c.VideoTrimStart) || !NonNegative(c.AudioTrimStart) || !Positive(c.Duration) || c.Frames is < 0)
+                return Bad($"cuts[{i}]", "times must be finite, not negative, with from < to and a positive duration");
+            cuts.Add(new SourceCut(c.From, c.To, c.Seek, c.VideoTrimStart, c.AudioTrimStart, c.Frames, c.Duration));
+        }
+        if (d.KeyframeCuts && cuts.Count != 1) return Bad("keyframe_cuts", "needs exactly one cut");
+
+        var parts = new List<string>();
+        foreach (var (p, i) in (d.Parts ?? []).Select((p, i) => (p, i)))
+        {
+            if (PathProblem(p.Filename) is { } pp) return Bad($"parts[{i}].filename", pp);
+            if (IdProblem(p.Filename, p.FileId) is { } pid) return Bad($"parts[{i}].file_id", pid);
+            parts.Add(p.Filename);
+        }
+        if (d.AudioPart is { } ap)
+        {
+            if (PathProblem(ap.Filename) is { } app) return Bad("audio_part.filename", app);
+            if (IdProblem(ap.Filename, ap.FileId) is { } apid) return Bad("audio_part.file_id", apid);
+        }
+        if (kind == TaskKind.Join && parts.Count == 0) return Bad("parts", "a join needs at least one part");
+        if (kind != TaskKind.Join && (parts.Count > 0 || d.AudioPart is not null)) return Bad("parts", "only a join has parts");
+
+        var video = Video(d.Video);
+        if (!video.IsOk) return Bad("video", video.Error!.Message);
+        var audio = Audio(d.Audio);
+        if (!audio.IsOk) return Bad("audio", audio.Error!.Message);
+
+        return Result<TaskSpec>.Ok(new TaskSpec
+        {
+            TaskId = d.Id, JobId = d.JobId, Index = d.Index, Kind = kind.Value, SourcePath = d.SrcFilename, Cuts = cuts,
+            KeyframeCuts = d.KeyframeCuts, VideoParts = parts, AudioPart = d.AudioPart?.Filename,
+            OutputPath = Path.Combine(d.DstDir, d.DstFilename), Muxer = d.DstFormat, Video = video.Value!, Audio = audio.Value!,
+            Duration = d.Duration, Weight = d.Duration, MapPath = d.MapFilename, MapTables = tables, FileIds = ids,
+        });
+    }
+
+    private static Result<VideoOp> Video(WireVideo v)
+    {
+        switch (v.Action)
+        {
+            case "drop": return Result<VideoOp>.Ok(VideoOp.Drop);
+            case "copy": return Result<VideoOp>.Ok(VideoOp.Copy);
+            case "encode": break;
+            default: return Result<VideoOp>.Fail(ErrorCode.InvalidValue, $"unknown action '{v.Action}' (drop, copy, encode)");
+        }
+        if (v.Codec is null || !VideoCodecs.Contains(v.Codec))
+            return Result<VideoOp>.Fail(ErrorCode.InvalidValue, $"unknown codec '{v.Codec}'");
+        if (v.Crf is < 0 or > 63) return Result<VideoOp>.Fail(ErrorCode.InvalidValue, "crf must be 0..63");
+        if (v.Preset is not null && !Presets.Contains(v.Preset)) return Result<VideoOp>.Fail(ErrorCode.InvalidValue, $"unknown preset '{v.Preset}'");
+        if (v.Bitrate is <= 0) return Result<VideoOp>.Fail(ErrorCode.InvalidValue, "bitrate must be positive");
+        if (v.Width is < 16 or > 16384 || v.Height is < 16 or > 16384)
+            return Result<VideoOp>.Fail(ErrorCode.InvalidValue, "width and height must be 16..16384");
+        return Result<VideoOp>.Ok(new VideoOp(StreamAction.Encode, v.Codec, v.Crf, v.Preset, v.Bitrate, v.Width, v.Height, v.NoBFrames));
+    }
+
+    private static Result<AudioOp> Audio(WireAudio a)
+    {
+        switch (a.Action)
+        {
+            case "drop": return Result<AudioOp>.Ok(AudioOp.Drop);
+            case "copy": return Result<AudioOp>.Ok(AudioOp.Copy);
+            case "encode": break;
+            default: return Result<AudioOp>.Fail(ErrorCode.InvalidValue, $"unknown action '{a.Action}' (drop, copy, encode)");
+        }
+        if (a.Codec is null || !AudioCodecs.Contains(a.Codec))
+            return Result<AudioOp>.Fail(ErrorCode.InvalidValue, $"unknown codec '{a.Codec}'");
+        if (a.Bitrate is <= 0) return Result<AudioOp>.Fail(ErrorCode.InvalidValue, "bitrate must be positive");
+        return Result<AudioOp>.Ok(new AudioOp(StreamAction.Encode, a.Codec, a.Bitrate));
+    }
+
+    /// <summary>Paths reach ffmpeg and the file system: absolute, normalised, and nothing that could bend them.</summary>
+    private static string? PathProblem(string path)
+    {
+        if (path.Length == 0) return "must not be empty";
+        if (path.Any(char.IsControl)) return "contains a control character";
+        if (!Path.IsPathFullyQualified(path)) return "must be an absolute path";
+        if (path.Split('/', '\\').Any(s => s is "." or "..")) return "must not contain . or .. segments";
+        return null;
+    }
+
+    private static string? RelativeNameProblem(string name)
+    {
+        if (name.Length == 0 || name.Any(char.IsControl)) return "must be a non-empty name";
+        if (Path.IsPathRooted(name)) return "must be relative to the map file";
+        if (name.Split('/', '\\').Any(s => s is "" or "." or "..")) return "must not contain empty, . or .. segments";
+        return null;
+    }
+
+    public static bool IsMd5(string? s) => s is { Length: 32 } && s.All(char.IsAsciiHexDigit);
+
+    private static bool Positive(double x) => double.IsFinite(x) && x > 0;
+    private static bool NonNegative(double x) => double.IsFinite(x) && x >= 0;
+    private static string Action(StreamAction a) => a.ToString().ToLowerInvariant();
+    private static string? Blank(string s) => s.Length == 0 ? null : s;
+}
