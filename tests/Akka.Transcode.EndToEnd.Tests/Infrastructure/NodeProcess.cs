@@ -179,6 +179,23 @@ public sealed class NodeProcess : IAsyncDisposable
         throw new TimeoutException($"the node was not ready within {ReadyTimeout.TotalSeconds} s (last: {last})\n{LogTail()}");
     }
 
+    /// <summary>The id the master gives this node when it runs as an HTTP worker: derived from ip:port only.</summary>
+    public string HttpWorkerId =>
+        "w-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"http:127.0.0.1:{HttpPort}")))[..12].ToLowerInvariant();
+
+    /// <summary>SIGSTOP: the process stays alive but silent (a hung worker, a network cut); <see cref="Resume"/> ends it.</summary>
+    public void Pause()
+    {
+        WriteLog("===== SIGSTOP");
+        if (SysKill(Pid, SigStop) != 0) throw new InvalidOperationException($"kill(SIGSTOP) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    public void Resume()
+    {
+        WriteLog("===== SIGCONT");
+        if (SysKill(Pid, SigCont) != 0) throw new InvalidOperationException($"kill(SIGCONT) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
     /// <summary>SIGKILL the node and everything it started (ffmpeg included): a crash.</summary>
     public async Task KillAsync()
     {
@@ -299,6 +316,8 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     private const int SigTerm = 15;
+    private const int SigStop = 19;
+    private const int SigCont = 18;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SysKill(int pid, int sig);
