@@ -41,11 +41,9 @@ public static class MasterEndpoints
 
         var src = roots.ResolveSource(req.SrcFilename);
         if (!src.IsOk) return ApiCall.Fail(Prefixed("job.src_filename", src.Error!));
-        var dst = roots.ResolveDestinationDir(req.DstDir);
-        if (!dst.IsOk) return ApiCall.Fail(Prefixed("job.dst_dir", dst.Error!));
-
-        // The map is checked in full now, tables included, so a bad one is refused before the job exists; the
-        // worker checks it again before use. Its tables must lie inside the media roots like every other file.
+        // The map is checked in full now, tables included, so a bad one is refused before the job exists (and
+        // before dst_dir is created); the worker checks it again before use. Its tables must lie inside the media
+        // roots like every other file.
         string? mapPath = null;
         IReadOnlyList<MapTable> mapTables = [];
         if (req.MapFilename is not null)
@@ -57,6 +55,8 @@ public static class MasterEndpoints
             mapPath = map.Value!;
             mapTables = loaded.Value!.Tables;
         }
+        var dst = roots.ResolveDestinationDir(req.DstDir);
+        if (!dst.IsOk) return ApiCall.Fail(Prefixed("job.dst_dir", dst.Error!));
 
         var spec = new JobSpec
         {
