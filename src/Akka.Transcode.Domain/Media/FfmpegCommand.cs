@@ -22,13 +22,37 @@ public static class FfmpegArguments
 
     /// <param name="map">The task's stitching map, loaded and checked by the worker; required when the task has a
     /// <see cref="TaskSpec.MapPath"/>.</param>
-    public static FfmpegCommand Build(TaskSpec task, int threads = 0, Maps.StitchMap? map = null) => task.Kind switch
+    public static FfmpegCommand Build(TaskSpec task, int threads = 0, Maps.StitchMap? map = null)
     {
-        TaskKind.Video when task.KeyframeCuts => KeyframeCut(task, threads),
-        TaskKind.Transcode or TaskKind.Video or TaskKind.Audio => FromSource(task, threads),
-        TaskKind.Join => Join(task, threads),
-        _ => throw new ArgumentOutOfRangeException(nameof(task)),
-    };
+        CheckMap(task, map);
+        return task.Kind switch
+        {
+            TaskKind.Video when task.KeyframeCuts => KeyframeCut(task, threads),
+            TaskKind.Transcode or TaskKind.Video or TaskKind.Audio => FromSource(task, threads, map),
+            TaskKind.Join => Join(task, threads),
+            _ => throw new ArgumentOutOfRangeException(nameof(task)),
+        };
+    }
+
+    /// <summary>
+    /// A map goes with a task that names one, and only with one that re-encodes the source's video: the planner
+    /// never makes anything else, so a mismatch is a bug to stop at, not a map to drop silently.
+    /// </summary>
+    private static void CheckMap(TaskSpec task, Maps.StitchMap? map)
+    {
+        if (task.MapPath is null)
+        {
+            if (map is not null)
+                throw new ArgumentException($"task {task.TaskId} has no map_path, but a map was given", nameof(map));
+            return;
+        }
+        if (map is null)
+            throw new ArgumentException($"task {task.TaskId} has map_path {task.MapPath}: its loaded map is required", nameof(map));
+        if (task.Kind is not (TaskKind.Transcode or TaskKind.Video) || task.KeyframeCuts || task.Video.Action != StreamAction.Encode)
+            throw new ArgumentException(
+                $"task {task.TaskId} ({task.Kind.Wire()}, video {task.Video.Action}) cannot apply a map: only re-encoded video can be remapped",
+                nameof(task));
+    }
 
     /// <summary>The file: protocol makes ffmpeg treat the whole string as a local path.</summary>
     public static string FileUrl(string absolutePath)
@@ -42,20 +66,29 @@ public static class FfmpegArguments
 
     private static List<string> Start() => ["-hide_banner", "-y"];
 
-    private static FfmpegCommand FromSource(TaskSpec t, int threads)
+    private static FfmpegCommand FromSource(TaskSpec t, int threads, Maps.StitchMap? map)
     {
         var args = Start();
         var cuts = t.Cuts;
         // A thread limit binds the decoder too: with slots sharing the cores, decoder threads would oversubscribe them.
         string[] decodeThreads = threads > 0 ? ["-threads", threads.ToString(Inv)] : [];
+        // Remap tables are inputs after the source's: one per cut, or one for the whole source.
+        var tablesAt = Math.Max(1, cuts.Count);
         if (cuts.Count == 0)
         {
             args.AddRange([.. decodeThreads, "-i", FileUrl(t.SourcePath)]);
+            AddTableInputs(args, map);
             var maps = new List<string>();
-            if (t.Video.Action != StreamAction.Drop)
+            if (t.Video.Action != StreamAction.Drop && map is Maps.RemapMap)
+            {
+                // remap has three inputs, which -vf cannot feed.
+                args.AddRange(["-filter_complex", VideoChain("[0:v:0]", t.Video, map, tablesAt) + "[vout]"]);
+                maps.AddRange(["-map", "[vout]"]);
+            }
+            else if (t.Video.Action != StreamAction.Drop)
             {
                 maps.AddRange(["-map", "0:v:0"]);
-                var vf = VideoFilters(t.Video);
+                var vf = VideoChain("", t.Video, map, tablesAt);
                 if (vf.Length > 0) maps.AddRange(["-vf", vf]);
             }
             if (t.Audio.Action != StreamAction.Drop) maps.AddRange(["-map", "0:a:0"]);
@@ -73,6 +106,7 @@ public static class FfmpegArguments
                 if (c.Seek > 0) args.AddRange(["-ss", Seconds(c.Seek)]);
                 args.AddRange([.. decodeThreads, "-i", FileUrl(t.SourcePath)]);
             }
+            AddTableInputs(args, map);
             var graph = new StringBuilder();
             var concatInputs = new StringBuilder();
             var hasV = t.Video.Action != StreamAction.Drop;
@@ -96,10 +130,11 @@ public static class FfmpegArguments
             var vOut = "[vcat]";
             graph.Append(concatInputs).Append($"concat=n={cuts.Count}:v={(hasV ? 1 : 0)}:a={(hasA ? 1 : 0)}");
             graph.Append(hasV ? "[vcat]" : "").Append(hasA ? "[acat]" : "");
-            var vf = hasV ? VideoFilters(t.Video) : "";
+            // The map works on the joined cuts (one filter instance, whatever the cut count), before any scale.
+            var vf = hasV ? VideoChain("[vcat]", t.Video, map, tablesAt) : "";
             if (vf.Length > 0)
             {
-                graph.Append($";[vcat]{vf}[vout]");
+                graph.Append(map is Maps.RemapMap ? $";{vf}[vout]" : $";[vcat]{vf}[vout]");
                 vOut = "[vout]";
             }
             args.AddRange(["-filter_complex", graph.ToString()]);
@@ -172,6 +207,51 @@ public static class FfmpegArguments
         if (v.Action != StreamAction.Encode || (v.Width is null && v.Height is null)) return "";
         // -2 keeps the aspect ratio and an even size, which 4:2:0 encoders need.
         return $"scale={v.Width?.ToString(Inv) ?? "-2"}:{v.Height?.ToString(Inv) ?? "-2"}";
+    }
+
+    /// <summary>
+    /// The video filters of a task: the map first (it defines the picture, and a table's coordinates refer to the
+    /// source's pixels), then the scale. A remap chain starts with its three input labels, the stream
+    /// <paramref name="input"/> and the two tables; every other chain is bare filters for the caller to label.
+    /// </summary>
+    private static string VideoChain(string input, VideoOp v, Maps.StitchMap? map, int tablesAt)
+    {
+        var scale = VideoFilters(v);
+        string? mapFilter = map switch
+        {
+            null => null,
+            Maps.V360Map v360 => V360Filter(v360),
+            Maps.RemapMap => $"{input}[{tablesAt.ToString(Inv)}:v:0][{(tablesAt + 1).ToString(Inv)}:v:0]remap",
+            _ => throw new ArgumentException($"unknown map {map.GetType().Name}", nameof(map)),
+        };
+        return string.Join(",", new[] { mapFilter, scale }.Where(f => !string.IsNullOrEmpty(f)));
+    }
+
+    /// <summary>
+    /// v360 with the map's options. They were checked when the map file was read; the characters are checked
+    /// again here because they go into a filter graph, where ':' ',' ';' '[' or '\'' would change its meaning.
+    /// </summary>
+    private static string V360Filter(Maps.V360Map map)
+    {
+        foreach (var (name, value) in map.Options)
+        {
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+                throw new ArgumentException($"v360 option name '{name}' is not a plain name", nameof(map));
+            if (value.Length == 0 || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-'))
+                throw new ArgumentException($"v360 option {name} has a value that is not plain: '{value}'", nameof(map));
+        }
+        return "v360=" + string.Join(":", map.Options.Select(o => $"{o.Key}={o.Value}"));
+    }
+
+    /// <summary>
+    /// Remap tables are read as PGM whatever their names: probing would hand a name such as "lens%d.pgm" to the
+    /// image2 demuxer, which reads it as a numbered sequence (measured with ffmpeg 5.1: "Could find no file").
+    /// One still image is enough: remap repeats its last table frame for every frame of the source.
+    /// </summary>
+    private static void AddTableInputs(List<string> args, Maps.StitchMap? map)
+    {
+        if (map is not Maps.RemapMap remap) return;
+        args.AddRange(["-f", "pgm_pipe", "-i", FileUrl(remap.XMapPath), "-f", "pgm_pipe", "-i", FileUrl(remap.YMapPath)]);
     }
 
     private static void AddCodecs(List<string> args, VideoOp v, AudioOp a, int threads)

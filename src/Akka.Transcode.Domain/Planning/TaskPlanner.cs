@@ -57,7 +57,8 @@ public static class TaskPlanner
         var temp = Path.Combine(spec.DstDir, $".{Path.GetFileName(spec.OutputPath())}.{jobId}.tmp");
 
         var chunkSeconds = ChunkSeconds(outputDuration, options);
-        var chunkable = video.Value.Action == StreamAction.Encode && grid is not null && spec.MapPath is null
+        // Maps (v360, remap) work frame by frame, so a mapped job chunks like any other re-encode.
+        var chunkable = video.Value.Action == StreamAction.Encode && grid is not null
                         && outputDuration > chunkSeconds + Epsilon;
 
         IReadOnlyList<TaskSpec> tasks = keyframeCuts
@@ -72,7 +73,7 @@ public static class TaskPlanner
                         TaskId = TaskId(jobId, 0), JobId = jobId, Index = 0, Kind = TaskKind.Transcode,
                         SourcePath = spec.SourcePath, Cuts = cuts, OutputPath = temp, Muxer = container.Muxer,
                         Video = video.Value, Audio = audio.Value!, Duration = outputDuration, Weight = outputDuration,
-                        MapPath = spec.MapPath,
+                        MapPath = spec.MapPath, MapTables = spec.MapTables,
                     },
                 ];
         return Result<JobPlan>.Ok(new JobPlan(tasks, outputDuration, temp, workDir, notes));
@@ -170,6 +171,7 @@ public static class TaskPlanner
                     TaskId = TaskId(jobId, index), JobId = jobId, Index = index, Kind = TaskKind.Video,
                     SourcePath = spec.SourcePath, Cuts = [cut], OutputPath = part, Muxer = "matroska",
                     Video = video, Audio = AudioOp.Drop, Duration = cut.Duration, Weight = cut.Duration,
+                    MapPath = spec.MapPath, MapTables = spec.MapTables,
                 });
             }
         }
@@ -270,6 +272,20 @@ public static class TaskPlanner
     private static Result<VideoOp> ChooseVideo(JobSpec spec, ContainerFormat container, MediaInfo media, bool hasCuts)
     {
         var o = spec.Output;
+        if (spec.MapPath is not null)
+        {
+            // A map changes every picture: without a picture to change, or with the picture copied, it would be
+            // dropped without a word.
+            if (container.AudioOnly)
+                return Result<VideoOp>.Fail(ErrorCode.InvalidValue,
+                    $"map_filename: {container.Name} holds no video, so a stitching map cannot apply");
+            if (media.Video is null)
+                return Result<VideoOp>.Fail(ErrorCode.InvalidValue,
+                    "map_filename: the source has no video stream for the stitching map to remap");
+            if (o.VideoCodec == "copy")
+                return Result<VideoOp>.Fail(ErrorCode.InvalidValue,
+                    "video_codec copy cannot apply a stitching map: a mapped picture must be re-encoded");
+        }
         if (container.AudioOnly || media.Video is null) return Result<VideoOp>.Ok(VideoOp.Drop);
         if (o.VideoCodec == "copy")
         {

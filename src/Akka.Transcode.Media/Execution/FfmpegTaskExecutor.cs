@@ -1,9 +1,11 @@
 using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Maps;
 using Akka.Transcode.Domain.Media;
 using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Files;
+using Akka.Transcode.Media.Maps;
 using Akka.Transcode.Media.Running;
 
 namespace Akka.Transcode.Media.Execution;
@@ -32,8 +34,20 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
                     $"no video key frame within {TaskPlanner.SeekPreroll} s before {task.Cuts[0].From:0.###} s: the range cannot be stream-copied");
             task = located;
         }
+        // The map is read and checked again here, right before use: the master checked it at add_job, but the file
+        // (or a table it names) may have changed since, and nothing unchecked may reach ffmpeg.
+        StitchMap? map = null;
+        if (task.MapPath is not null)
+        {
+            Result<StitchMap> loaded;
+            try { loaded = await StitchMapLoader.LoadAsync(task.MapPath, ct); }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return TaskOutcome.WasCanceled; }
+            if (!loaded.IsOk)
+                return TaskOutcome.Failed(loaded.Error!.Code, $"stitching map {task.MapPath}: {loaded.Error.Message}");
+            map = loaded.Value;
+        }
         var partial = FileCleanup.PartialName(task.OutputPath);
-        var command = FfmpegArguments.Build(task with { OutputPath = partial }, threadsPerTask);
+        var command = FfmpegArguments.Build(task with { OutputPath = partial }, threadsPerTask, map);
         var created = new List<string> { partial };
         try
         {

@@ -150,7 +150,7 @@ public sealed class MediaRoots
     /// neither alone gives the real path. Components that do not exist are appended as written (they cannot be
     /// links); the flag says whether the whole path exists.
     /// </summary>
-    private static Result<(string Path, bool Exists)> RealPath(string absolute)
+    internal static Result<(string Path, bool Exists)> RealPath(string absolute)
     {
         var root = Path.GetPathRoot(absolute)!;
         var pending = new Stack<string>();

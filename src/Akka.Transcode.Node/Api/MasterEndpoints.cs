@@ -5,6 +5,8 @@ using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Actors.ReadModel;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
+using Akka.Transcode.Domain.Maps;
+using Akka.Transcode.Media.Maps;
 using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Protocol;
 using Akka.Transcode.Protocol.Auth;
@@ -37,11 +39,22 @@ public static class MasterEndpoints
         if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!);
         var req = parsed.Value!;
 
-        if (req.MapFilename is not null)
-            return ApiCall.Fail(ErrorCode.InvalidValue, "job.map_filename: stitching maps are not supported by this release");
-
         var src = roots.ResolveSource(req.SrcFilename);
         if (!src.IsOk) return ApiCall.Fail(Prefixed("job.src_filename", src.Error!));
+        // The map is checked in full now, tables included, so a bad one is refused before the job exists (and
+        // before dst_dir is created); the worker checks it again before use. Its tables must lie inside the media
+        // roots like every other file.
+        string? mapPath = null;
+        IReadOnlyList<MapTable> mapTables = [];
+        if (req.MapFilename is not null)
+        {
+            var map = roots.ResolveSource(req.MapFilename, "job.map_filename");
+            if (!map.IsOk) return ApiCall.Fail(map.Error!);
+            var loaded = await StitchMapLoader.LoadWithTablesAsync(map.Value!, roots.Contains, ct);
+            if (!loaded.IsOk) return ApiCall.Fail(Prefixed("job.map_filename", loaded.Error!));
+            mapPath = map.Value!;
+            mapTables = loaded.Value!.Tables;
+        }
         var dst = roots.ResolveDestinationDir(req.DstDir);
         if (!dst.IsOk) return ApiCall.Fail(Prefixed("job.dst_dir", dst.Error!));
 
@@ -50,6 +63,7 @@ public static class MasterEndpoints
             SourcePath = src.Value!, DstDir = dst.Value!, DstFormat = req.DstFormat, Segments = req.Ranges,
             SegmentsText = string.IsNullOrWhiteSpace(req.Segments) ? null : req.Segments, Priority = req.Priority,
             Overwrite = req.Overwrite, Output = req.Output, CallbackUrl = req.CallbackUrl,
+            MapPath = mapPath, MapTables = mapTables,
         };
         // Checked here for a fast, clear answer; the rename at the end checks again without overwriting.
         if (!spec.Overwrite && File.Exists(spec.OutputPath()) && req.JobId is null)
