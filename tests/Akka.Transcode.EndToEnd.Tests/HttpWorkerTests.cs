@@ -128,6 +128,37 @@ public sealed class HttpWorkerTests(MediaFixture media, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task Map_jobs_of_both_kinds_run_on_a_worker_without_shared_storage()
+    {
+        await using var master = await StartMasterAsync();
+        await using var worker = await StartHttpWorkerAsync(master, sharedStorage: false);
+        string InMaster(string relative) => Path.Combine(master.MediaRoot, relative);
+        await MapMedia.MakeDualFisheyeAsync(InMaster("cam/cam.bin"), 640, 320, 3);
+        File.WriteAllText(InMaster("cam/v360.json"),
+            """{"kind":"v360","input":"dfisheye","output":"equirect","ih_fov":180,"iv_fov":180,"w":480,"h":240}""");
+        // The tables sit in a subdirectory: a worker that fetches them must rebuild the layout the map names.
+        MapMedia.WriteTable(InMaster("cam/luts/mirror.x.pgm"), 320, 160, (x, _) => 160 + 319 - x);
+        MapMedia.WriteTable(InMaster("cam/luts/mirror.y.pgm"), 320, 160, (_, y) => 80 + y);
+        File.WriteAllText(InMaster("cam/remap.json"), """{"kind":"remap","xmap":"luts/mirror.x.pgm","ymap":"luts/mirror.y.pgm"}""");
+
+        await E2E.WithNodeLog(master, output, async () =>
+        {
+            foreach (var (map, dst, size) in new[] { ("cam/v360.json", "out-v360", (480, 240)), ("cam/remap.json", "out-remap", (320, 160)) })
+            {
+                var id = await master.Client.AddJobOkAsync(new { src_filename = "cam/cam.bin", dst_dir = dst, dst_format = "mp4", map_filename = map });
+                var job = await master.Client.WaitForJobCompletedAsync(id, TimeSpan.FromSeconds(90));
+                Assert.All(Tasks(job), t => Assert.Equal(worker.HttpWorkerId, t.GetProperty("worker_id").GetString()));
+                var path = job.GetProperty("dst_path").GetString()!;
+                Assert.Equal(size, await MapMedia.VideoSizeAsync(path));
+                MediaAssert.Near(90, await MediaAssert.VideoFrameCountAsync(path), 1, $"{map}: video frames");
+                await MediaAssert.DecodesCleanlyAsync(path);
+            }
+            Assert.Empty(E2E.Entries(Path.Combine(worker.DataDir, "transfer", "stage")));
+            Assert.Empty(E2E.Entries(worker.MediaRoot));
+        });
+    }
+
+    [Fact]
     public async Task A_source_changed_after_the_job_was_accepted_fails_the_job_with_minus_9()
     {
         await using var master = await StartMasterAsync();

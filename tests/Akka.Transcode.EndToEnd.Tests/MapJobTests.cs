@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Akka.Transcode.EndToEnd.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static Akka.Transcode.EndToEnd.Tests.Infrastructure.TranscodeClient;
@@ -23,24 +21,10 @@ public sealed class MapJobTests(SharedNodeFixture shared, ITestOutputHelper outp
 
     private string InRoot(string relative) => Path.Combine(Node.MediaRoot, relative);
 
-    /// <summary>The recording of a 360° camera: two fisheye images side by side, with sound; made once per node.</summary>
     private async Task EnsureSourceAsync()
     {
         var path = InRoot(Source);
-        if (File.Exists(path)) return;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp";
-        var d = SourceSeconds.ToString(CultureInfo.InvariantCulture);
-        await Proc.RunCheckedAsync("ffmpeg",
-        [
-            "-nostdin", "-v", "error", "-y",
-            "-f", "lavfi", "-i", $"testsrc2=size={SourceWidth}x{SourceHeight}:rate=30:duration={d}",
-            "-f", "lavfi", "-i", $"sine=frequency=440:sample_rate=48000:duration={d}",
-            "-vf", "v360=input=e:output=dfisheye",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "30",
-            "-c:a", "aac", "-ac", "2", "-shortest", "-f", "mpegts", temp,
-        ]);
-        File.Move(temp, path, overwrite: true);
+        if (!File.Exists(path)) await MapMedia.MakeDualFisheyeAsync(path, SourceWidth, SourceHeight, SourceSeconds);
     }
 
     private string WriteMap(string relative, string json)
@@ -49,28 +33,6 @@ public sealed class MapJobTests(SharedNodeFixture shared, ITestOutputHelper outp
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, json);
         return path;
-    }
-
-    /// <summary>A binary PGM lookup table, big-endian 16-bit samples unless <paramref name="maxval"/> is 255 or less.</summary>
-    private static void WriteTable(string path, int w, int h, Func<int, int, int> sample, int maxval = 65535)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var file = File.Create(path);
-        file.Write(Encoding.ASCII.GetBytes($"P5\n{w} {h}\n{maxval}\n"));
-        for (var y = 0; y < h; y++)
-            for (var x = 0; x < w; x++)
-            {
-                var v = sample(x, y);
-                if (maxval > 255) file.Write([(byte)(v >> 8), (byte)v]);
-                else file.WriteByte((byte)v);
-            }
-    }
-
-    private static async Task<(int Width, int Height)> VideoSizeAsync(string path)
-    {
-        var video = (await MediaAssert.ProbeAsync(path)).GetProperty("streams").EnumerateArray()
-            .First(s => s.GetProperty("codec_type").GetString() == "video");
-        return (video.GetProperty("width").GetInt32(), video.GetProperty("height").GetInt32());
     }
 
     private async Task<string> RunMappedJobAsync(string mapFilename, string dstDir, string dstFormat)
@@ -95,7 +57,7 @@ public sealed class MapJobTests(SharedNodeFixture shared, ITestOutputHelper outp
 
         var outFile = await RunMappedJobAsync(Dir + "/v360.json", "out-v360", "mp4");
 
-        Assert.Equal((480, 240), await VideoSizeAsync(outFile));
+        Assert.Equal((480, 240), await MapMedia.VideoSizeAsync(outFile));
         Assert.Equal(["aac", "h264"], (await MediaAssert.CodecNamesAsync(outFile)).Order());
         MediaAssert.Near(SourceFrames, await MediaAssert.VideoFrameCountAsync(outFile), 1, "video frames");
         MediaAssert.Near(SourceSeconds, await MediaAssert.DurationAsync(outFile), 0.1, "duration");
@@ -107,13 +69,13 @@ public sealed class MapJobTests(SharedNodeFixture shared, ITestOutputHelper outp
     {
         await EnsureSourceAsync();
         // A horizontal mirror of the middle 320x160 of the picture.
-        WriteTable(InRoot($"{Dir}/tables/mirror.x.pgm"), 320, 160, (x, _) => 160 + 319 - x);
-        WriteTable(InRoot($"{Dir}/tables/mirror.y.pgm"), 320, 160, (_, y) => 80 + y);
+        MapMedia.WriteTable(InRoot($"{Dir}/tables/mirror.x.pgm"), 320, 160, (x, _) => 160 + 319 - x);
+        MapMedia.WriteTable(InRoot($"{Dir}/tables/mirror.y.pgm"), 320, 160, (_, y) => 80 + y);
         WriteMap("remap.json", """{"kind":"remap","xmap":"tables/mirror.x.pgm","ymap":"tables/mirror.y.pgm"}""");
 
         var outFile = await RunMappedJobAsync(Dir + "/remap.json", "out-remap", "mkv");
 
-        Assert.Equal((320, 160), await VideoSizeAsync(outFile));
+        Assert.Equal((320, 160), await MapMedia.VideoSizeAsync(outFile));
         MediaAssert.Near(SourceFrames, await MediaAssert.VideoFrameCountAsync(outFile), 1, "video frames");
         MediaAssert.Near(SourceSeconds, await MediaAssert.DurationAsync(outFile), 0.1, "duration");
         await MediaAssert.DecodesCleanlyAsync(outFile);
@@ -129,16 +91,16 @@ public sealed class MapJobTests(SharedNodeFixture shared, ITestOutputHelper outp
         WriteMap("bad-json.json", """{"kind":"v360",""");
         WriteMap("bad-absolute.json", """{"kind":"remap","xmap":"/etc/passwd","ymap":"y.pgm"}""");
         WriteMap("bad-parent.json", """{"kind":"remap","xmap":"../record.bin","ymap":"y.pgm"}""");
-        WriteTable(InRoot($"{Dir}/tables/eight.x.pgm"), 64, 32, (x, _) => x, maxval: 255);
-        WriteTable(InRoot($"{Dir}/tables/eight.y.pgm"), 64, 32, (_, y) => y, maxval: 255);
+        MapMedia.WriteTable(InRoot($"{Dir}/tables/eight.x.pgm"), 64, 32, (x, _) => x, maxval: 255);
+        MapMedia.WriteTable(InRoot($"{Dir}/tables/eight.y.pgm"), 64, 32, (_, y) => y, maxval: 255);
         WriteMap("bad-8bit.json", """{"kind":"remap","xmap":"tables/eight.x.pgm","ymap":"tables/eight.y.pgm"}""");
         WriteMap("missing-table.json", """{"kind":"remap","xmap":"tables/none.x.pgm","ymap":"tables/none.y.pgm"}""");
         // A table that leads outside the media roots through a link.
         var outside = Directory.CreateDirectory(Path.Combine(Node.RootDir, "outside-maps")).FullName;
-        WriteTable(Path.Combine(outside, "secret.pgm"), 64, 32, (x, _) => x);
+        MapMedia.WriteTable(Path.Combine(outside, "secret.pgm"), 64, 32, (x, _) => x);
         var link = InRoot($"{Dir}/tables/escape.x.pgm");
         if (!File.Exists(link)) File.CreateSymbolicLink(link, Path.Combine(outside, "secret.pgm"));
-        WriteTable(InRoot($"{Dir}/tables/escape.y.pgm"), 64, 32, (_, y) => y);
+        MapMedia.WriteTable(InRoot($"{Dir}/tables/escape.y.pgm"), 64, 32, (_, y) => y);
         WriteMap("escape.json", """{"kind":"remap","xmap":"tables/escape.x.pgm","ymap":"tables/escape.y.pgm"}""");
         File.Copy(Path.Combine(outside, "secret.pgm"), Path.Combine(outside, "map.json"), overwrite: true);
 
