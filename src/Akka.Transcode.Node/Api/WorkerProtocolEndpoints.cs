@@ -115,7 +115,9 @@ public static class WorkerProtocolEndpoints
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        var partial = $"{target}.upload-{fileId}";
+        // A stable name, so a resumed upload finds its first part; and the job's cleanup pattern (".partial-*"), so an
+        // upload cut off by a cancel or a failed job is removed with the job's other partial files.
+        var partial = $"{target}.partial-up{fileId[..12]}";
         var have = File.Exists(partial) ? new FileInfo(partial).Length : 0;
         if (start != have && start != 0)
             return ApiCall.Json(ResponseWriter.Error(Worker, new Failure(ErrorCode.Conflict,
