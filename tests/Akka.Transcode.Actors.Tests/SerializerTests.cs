@@ -9,6 +9,7 @@ using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
 using Akka.Transcode.Domain.Media;
+using Akka.Transcode.Domain.Maps;
 using Akka.Transcode.Domain.Tasks;
 using Xunit.Abstractions;
 
@@ -33,6 +34,7 @@ public sealed class SerializerTests(ITestOutputHelper output) : Akka.TestKit.Xun
             Preset = "slow", Width = 1280, Height = 720,
         },
         MapPath = "/media/maps/a.map",
+        MapTables = [new MapTable("luts/x.pgm", "/media/maps/luts/x.pgm"), new MapTable("luts/y.pgm", "/media/maps/luts/y.pgm")],
         CallbackUrl = "http://callback.example/x?y=1",
     };
 
@@ -40,6 +42,12 @@ public sealed class SerializerTests(ITestOutputHelper output) : Akka.TestKit.Xun
     {
         KeyframeCuts = true,
         MapPath = "/media/maps/a.map",
+        MapTables = [new MapTable("x.pgm", "/media/maps/x.pgm"), new MapTable("y.pgm", "/media/maps/y.pgm")],
+        FileIds = new Dictionary<string, string>
+        {
+            ["/media/in/movie.mp4"] = "0cc175b9c0f1b6a831c399e269772661",
+            ["/media/maps/a.map"] = "92eb5ffee6ae2fec3ad71c777531578f",
+        },
         Video = new VideoOp(StreamAction.Encode, "hevc", 20, "slow", 2_000_000, 1280, 720),
     };
 
@@ -119,6 +127,11 @@ public sealed class SerializerTests(ITestOutputHelper output) : Akka.TestKit.Xun
             new WorkerInfo("w-1", "k1", "http://h:1", 2, [new RunningAttempt("j1-t0", 1)], At),
             new WorkerInfo("w-2", "k2", null, 3, [], At.AddSeconds(-1)),
         ], 7),
+        new RegisterHttpWorker("10.0.0.5", 20001, 2),
+        new HttpWorkerHeartbeat("w-1", 1),
+        new ResolveFile("0cc175b9c0f1b6a831c399e269772661"),
+        new ResolveUpload("j1-t3"),
+        new FileLocation("/media/out/.transcode-j1/video-0001.mkv"),
     }.ToDictionary(o => o.GetType());
 
     public static IEnumerable<object[]> ManifestNames => Manifests.ByName.Keys.Select(k => new object[] { k });

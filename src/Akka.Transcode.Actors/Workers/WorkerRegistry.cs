@@ -66,7 +66,7 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         Receive<RegisterHttpWorker>(OnRegisterHttp);
         Receive<HttpWorkerHeartbeat>(m =>
         {
-            if (!_workers.TryGetValue(m.WorkerId, out var w) || w.HttpEndpoint is null)
+            if (!_workers.TryGetValue(m.WorkerId, out var w) || !w.IsHttp)
             {
                 Sender.Tell(new UnknownWorker(m.WorkerId));
                 return;
@@ -130,7 +130,10 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         if (_workers.TryGetValue(id, out var existing)) RemoveWorker(existing, "it registered again (restarted)");
         var proxy = Context.ActorOf(HttpWorkerProxy.Props(id, $"http://{host}:{m.Port}", _tasks, _gateway, _settings),
             $"{id}-{++_proxies}"); // a stopped proxy's name stays taken until it has terminated
-        _workers[id] = new Worker(id, key, proxy, Math.Max(1, m.Slots), $"http://{host}:{m.Port}") { LastSeen = DateTimeOffset.UtcNow };
+        _workers[id] = new Worker(id, key, proxy, Math.Max(1, m.Slots), $"http://{host}:{m.Port}")
+        {
+            LastSeen = DateTimeOffset.UtcNow, IsHttp = true,
+        };
         Context.Watch(proxy);
         _log.Info("worker {0} registered from {1} with {2} slot(s)", id, key, m.Slots);
         Sender.Tell(new WorkerRegistered(id));
@@ -213,7 +216,7 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         _log.Warning("worker {0} ({1}) is gone: {2}; {3} attempt(s) go back to the queue", w.Id, w.Key, reason, w.Running.Count);
         _workers.Remove(w.Id);
         Context.Unwatch(w.Ref);
-        if (w.HttpEndpoint is not null)
+        if (w.IsHttp)
         {
             // The proxy is this registry's child: stopping it cancels what may still run on the worker.
             Context.Stop(w.Ref);
@@ -258,6 +261,8 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         public int Slots { get; } = slots;
         public string? HttpEndpoint { get; } = http;
         public DateTimeOffset LastSeen { get; set; }
+        /// <summary>Outside the cluster: <see cref="Ref"/> is this registry's own <see cref="HttpWorkerProxy"/> child.</summary>
+        public bool IsHttp { get; init; }
         /// <summary>Attempts on this worker, with when they were assigned or last reported.</summary>
         public Dictionary<(string TaskId, int Attempt), DateTimeOffset> Running { get; } = new();
         /// <summary>Assignments not yet confirmed, kept so a rejected one can go back to the queue.</summary>
