@@ -15,6 +15,8 @@ namespace Akka.Transcode.Actors.Tests;
 /// region and answers results as a task entity would; fake executors stand in for ffmpeg. Every message crosses the
 /// project's serializer (serialize-messages = on).
 /// </summary>
+// One collection: both rely on heartbeats of a fraction of a second, which parallel classes on 2 cores can starve.
+[Collection("worker registry")]
 public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly DateTimeOffset T0 = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
