@@ -356,7 +356,7 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void A_draining_worker_stops_its_runs_before_it_answers_and_takes_no_new_task()
+    public async Task A_draining_worker_stops_its_runs_before_it_answers_and_takes_no_new_task()
     {
         var executor = new SlowToStopExecutor(TimeSpan.FromMilliseconds(300));
         var host = Host(executor, new FakeMaster());
@@ -365,7 +365,7 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
         AwaitAssert(() => Assert.Equal((int)TaskStatus.Running, Ask(host, new GetWorkerTask(spec.TaskId)).Task!.State),
             TimeSpan.FromSeconds(5));
 
-        host.Ask<WorkerDrained>(DrainWorker.Instance, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+        await host.Ask<WorkerDrained>(DrainWorker.Instance, TimeSpan.FromSeconds(10));
 
         Assert.True(executor.HasEnded(spec.TaskId));
         Assert.Equal(ErrorCode.Unavailable, Ask(host, new AddWorkerTask(Spec("j2"), 1)).Code);

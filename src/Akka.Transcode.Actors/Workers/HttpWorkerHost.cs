@@ -147,9 +147,22 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
     {
         if (_registering) return;
         _registering = true;
-        _master.RegisterAsync(State, _slots, new CancellationTokenSource(CallTimeout).Token)
+        RegisterWithin(CallTimeout)
             .PipeTo(Self, success: r => new Registered(r.Reply, r.WorkerId),
                 failure: ex => new Registered(WorkerReply.Unreached(ex.Message), null));
+    }
+
+    // Each call has its own deadline, released when the call ends.
+    private async Task<(WorkerReply Reply, string? WorkerId)> RegisterWithin(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        return await _master.RegisterAsync(State, _slots, cts.Token);
+    }
+
+    private async Task<WorkerReply> BeatWithin(string id, int state, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        return await _master.HeartbeatAsync(id, state, cts.Token);
     }
 
     private void OnRegistered(Registered m)
@@ -171,7 +184,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
         if (_workerId is null || _beating) return;
         _beating = true;
         var id = _workerId;
-        _master.HeartbeatAsync(id, State, new CancellationTokenSource(CallTimeout).Token)
+        BeatWithin(id, State, CallTimeout)
             .PipeTo(Self, success: r => new BeatDone(id, r), failure: ex => new BeatDone(id, WorkerReply.Unreached(ex.Message)));
     }
 

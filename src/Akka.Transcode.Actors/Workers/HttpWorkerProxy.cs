@@ -70,7 +70,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         foreach (var id in _runs.Keys)
-            _ = _gateway.CancelTaskAsync(_endpoint, id, new CancellationTokenSource(CancelTimeout).Token);
+            _ = Within(CancelTimeout, ct => _gateway.CancelTaskAsync(_endpoint, id, ct));
     }
 
     private void OnAssign(AssignTask m)
@@ -115,7 +115,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
         run.Spec = m.Spec;
         Context.Parent.Tell(new ServeFiles(m.TaskId, m.Spec.FileIds, m.Spec.OutputPath));
         var self = Self;
-        _gateway.AddTaskAsync(_endpoint, m.Spec, m.Attempt, Timeout(CallTimeout))
+        Within(CallTimeout, ct => _gateway.AddTaskAsync(_endpoint, m.Spec, m.Attempt, ct))
             .PipeTo(self, success: r => new Added(m.TaskId, m.Attempt, r),
                 failure: ex => new Added(m.TaskId, m.Attempt, WorkerReply.Unreached(ex.Message)));
     }
@@ -135,7 +135,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
             // Busy, leaving, or no answer: the task goes back to the queue. Should add_task have arrived after all,
             // the cancel stops it there.
             _log.Info("worker {0} did not take task {1} attempt {2}: {3}", _workerId, m.TaskId, m.Attempt, m.Reply.Message);
-            if (!m.Reply.Reached) _ = _gateway.CancelTaskAsync(_endpoint, m.TaskId, Timeout(CancelTimeout));
+            if (!m.Reply.Reached) _ = Within(CancelTimeout, ct => _gateway.CancelTaskAsync(_endpoint, m.TaskId, ct));
             Forget(m.TaskId);
             Context.Parent.Tell(new AssignmentRejected(m.TaskId, m.Attempt, _workerId));
             return;
@@ -152,7 +152,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
             if (!run.Running || run.Polling || run.Result is not null) continue;
             run.Polling = true;
             var attempt = run.Attempt;
-            _gateway.GetTaskInfoAsync(_endpoint, taskId, Timeout(CallTimeout))
+            Within(CallTimeout, ct => _gateway.GetTaskInfoAsync(_endpoint, taskId, ct))
                 .PipeTo(self, success: r => new Polled(taskId, attempt, r),
                     failure: ex => new Polled(taskId, attempt, WorkerReply.Unreached(ex.Message)));
         }
@@ -221,7 +221,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
         if (Current(m.TaskId, m.Attempt) is null) return;
         var self = Self;
         var taskId = m.TaskId;
-        _gateway.CancelTaskAsync(_endpoint, taskId, Timeout(CancelTimeout))
+        Within(CancelTimeout, ct => _gateway.CancelTaskAsync(_endpoint, taskId, ct))
             .PipeTo(self, success: r => new CancelDone(taskId, r), failure: ex => new CancelDone(taskId, WorkerReply.Unreached(ex.Message)));
         Finish(taskId);
     }
@@ -255,7 +255,12 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
         _lastFailure = reply.Message;
     }
 
-    private static CancellationToken Timeout(TimeSpan t) => new CancellationTokenSource(t).Token;
+    /// <summary>One call with its own deadline; the deadline's timer is released when the call ends.</summary>
+    private static async Task<WorkerReply> Within(TimeSpan timeout, Func<CancellationToken, Task<WorkerReply>> call)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        return await call(cts.Token);
+    }
 
     private sealed class Run(int attempt, TaskSpec spec)
     {

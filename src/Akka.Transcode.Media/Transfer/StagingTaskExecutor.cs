@@ -33,7 +33,7 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
 
     public async Task<TaskOutcome> RunAsync(TaskSpec task, Action<TaskProgress> onProgress, CancellationToken ct)
     {
-        var stage = Path.Combine(options.StageDir, $"{task.TaskId}-{Guid.NewGuid():N}"[..Math.Min(task.TaskId.Length + 9, 80)]);
+        var stage = Path.Combine(options.StageDir, $"{task.TaskId}-{Guid.NewGuid().ToString("N")[..8]}");
         try
         {
             var local = await Stage(task, stage, ct);
