@@ -52,6 +52,25 @@ public sealed class FfmpegRunnerTests
     }
 
     [Fact]
+    public async Task A_run_that_fails_after_reading_its_input_reports_the_error_not_the_stream_listing()
+    {
+        using var dir = new ScratchDir();
+        // The input opens (ffmpeg prints its "Input #0" block) and then the output cannot be set up: the stream
+        // description must not push the reason out of the tail.
+        var job = new FfmpegJob(
+            ["-hide_banner", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30:duration=1", "-c:v", "no-such-encoder",
+             "-f", "mpegts", "-y", "file:" + dir.File("out.ts")],
+            1);
+
+        var outcome = await new FfmpegRunner().RunAsync(job, _ => { }, CancellationToken.None);
+
+        Assert.False(outcome.Success);
+        Assert.Contains("no-such-encoder", outcome.ErrorTail);
+        Assert.DoesNotContain("Input #0", outcome.ErrorTail);
+        Assert.DoesNotContain("  Stream #0", outcome.ErrorTail);
+    }
+
+    [Fact]
     public async Task Failing_command_reports_stderr_tail()
     {
         using var dir = new ScratchDir();

@@ -60,7 +60,8 @@ public sealed class MediaProberTests(MediaSources sources)
         Assert.False(result.IsOk);
         Assert.Equal(ErrorCode.SourceUnusable, result.Error!.Code);
         Assert.Equal(-9, (int)result.Error.Code);
-        Assert.StartsWith("not media ffprobe can read: ", result.Error.Message);
+        Assert.Contains("not media ffprobe can read: ", result.Error.Message);
+        Assert.StartsWith($"source '{Path.GetFileName(sources.NotMedia)}': ", result.Error.Message);
         Assert.Contains("Invalid data", result.Error.Message);
         Assert.DoesNotContain(sources.NotMedia, result.Error.Message);
     }
@@ -71,7 +72,7 @@ public sealed class MediaProberTests(MediaSources sources)
         var result = await _prober.ProbeAsync(sources.Empty, CancellationToken.None);
 
         Assert.Equal(ErrorCode.SourceUnusable, result.Error?.Code);
-        Assert.StartsWith("not media ffprobe can read: ", result.Error!.Message);
+        Assert.Contains("not media ffprobe can read: ", result.Error!.Message);
     }
 
     [Fact]

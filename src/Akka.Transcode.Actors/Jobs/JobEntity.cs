@@ -179,11 +179,16 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
 
     private void OnCancel(CancelJob m)
     {
+        if (!_state.Exists)
+        {
+            Sender.Tell(new JobCommandReply(_jobId, new Failure(ErrorCode.NotFound, $"job {_jobId} not found")));
+            Passivate();
+            return;
+        }
         var decision = _state.DecideCancel(DateTimeOffset.UtcNow);
         if (!decision.IsOk)
         {
             Sender.Tell(new JobCommandReply(_jobId, decision.Error));
-            if (!_state.Exists) Passivate();
             return;
         }
         var sender = Sender;

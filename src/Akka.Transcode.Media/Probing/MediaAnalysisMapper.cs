@@ -15,6 +15,13 @@ internal static class MediaAnalysisMapper
         if (video is null && audio is null)
             return Result<MediaInfo>.Fail(ErrorCode.SourceUnusable, "no audio or video stream");
 
+        // A file cut short after its headers still names its streams, but with no frame size or no sample rate
+        // ffmpeg cannot even open an output for them: refuse it here, as a bad source, rather than as a failed encode.
+        if (video is not null && (video.Width is not > 0 || video.Height is not > 0))
+            return Result<MediaInfo>.Fail(ErrorCode.SourceUnusable, "the video stream has no frame size (truncated or damaged file?)");
+        if (audio is not null && (audio.SampleRateHz is not > 0 || audio.Channels is not > 0))
+            return Result<MediaInfo>.Fail(ErrorCode.SourceUnusable, "the audio stream has no sample rate or channels (truncated or damaged file?)");
+
         var duration = Duration(analysis, video, audio);
         if (!(duration > 0))
             return Result<MediaInfo>.Fail(ErrorCode.SourceUnusable, "zero duration");

@@ -16,7 +16,16 @@ public sealed class MediaProber
     /// </summary>
     public async Task<Result<MediaInfo>> ProbeAsync(string path, CancellationToken ct)
     {
-        var fullPath = Path.GetFullPath(path);
+        var result = await ProbeFileAsync(Path.GetFullPath(path), ct).ConfigureAwait(false);
+        // The job's err_msg is all a client sees of a failed probe: name the file (not the whole path, which the
+        // job object already carries).
+        return result.IsOk || result.Error!.Code != ErrorCode.SourceUnusable
+            ? result
+            : Result<MediaInfo>.Fail(ErrorCode.SourceUnusable, $"source '{Path.GetFileName(path)}': {result.Error.Message}");
+    }
+
+    private static async Task<Result<MediaInfo>> ProbeFileAsync(string fullPath, CancellationToken ct)
+    {
         var file = new FileInfo(fullPath);
         if (!file.Exists) return Unusable("no such file");
         if (file.Length == 0) return Unusable("empty file");

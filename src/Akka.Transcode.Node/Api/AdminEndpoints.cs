@@ -73,17 +73,22 @@ public static class AdminEndpoints
         if (api.Authorize(http, TokenScope.Admin) is { } denied) return ApiCall.Fail(denied);
         var (body, tooLarge) = await api.ReadBodyAsync(http.Request, http.RequestAborted);
         if (tooLarge is not null) return tooLarge;
-        string? text;
+        string text;
         try
         {
             using var doc = System.Text.Json.JsonDocument.Parse(body!);
-            text = doc.RootElement.TryGetProperty("address", out var a) && a.ValueKind == System.Text.Json.JsonValueKind.String ? a.GetString() : null;
+            if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+                return ApiCall.Fail(ErrorCode.InvalidRequest, $"body: expected a JSON object, got {Kind(doc.RootElement.ValueKind)}");
+            if (!doc.RootElement.TryGetProperty("address", out var a))
+                return ApiCall.Fail(ErrorCode.InvalidRequest, "address: required string is missing");
+            if (a.ValueKind != System.Text.Json.JsonValueKind.String)
+                return ApiCall.Fail(ErrorCode.InvalidRequest, $"address: expected a string, got {Kind(a.ValueKind)}");
+            text = a.GetString()!;
         }
         catch (System.Text.Json.JsonException e)
         {
             return ApiCall.Fail(ErrorCode.InvalidJson, $"invalid JSON: {e.Message}");
         }
-        if (text is null) return ApiCall.Fail(ErrorCode.InvalidRequest, "address: required string is missing");
         Address address;
         try { address = Address.Parse(text); }
         catch (Exception) { return ApiCall.Fail(ErrorCode.InvalidValue, $"address: '{text}' is not an Akka address (akka.tcp://transcode@host:port)"); }
@@ -93,6 +98,8 @@ public static class AdminEndpoints
         act(cluster, address);
         return ApiCall.Ok();
     }
+
+    private static string Kind(System.Text.Json.JsonValueKind kind) => kind.ToString().ToLowerInvariant();
 
     private static async Task<IResult> RegionStats(HttpContext http, ApiCall api, IRequiredActor<JobRegion> jobs,
         IRequiredActor<TaskRegion> tasks, CancellationToken ct)

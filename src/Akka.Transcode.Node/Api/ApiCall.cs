@@ -39,7 +39,8 @@ public sealed class ApiCall(TokenSet tokens, TranscodeOptions options)
         var actual = tokens.Identify(token);
         if (actual is null) return new Failure(ErrorCode.Unauthorized, "token unknown");
         if (actual == scope || (actual == TokenScope.Admin && scope == TokenScope.Client)) return null;
-        return new Failure(ErrorCode.Forbidden, $"a {actual.ToString()!.ToLowerInvariant()} token cannot call this ({scope.ToString().ToLowerInvariant()} scope needed)");
+        var name = actual.ToString()!.ToLowerInvariant();
+        return new Failure(ErrorCode.Forbidden, $"{(name.StartsWith('a') ? "an" : "a")} {name} token cannot call this ({scope.ToString().ToLowerInvariant()} scope needed)");
     }
 
     private static string? TokenOf(HttpRequest r)

@@ -39,8 +39,8 @@ public static class MasterEndpoints
         if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!);
         var req = parsed.Value!;
 
-        var src = roots.ResolveSource(req.SrcFilename);
-        if (!src.IsOk) return ApiCall.Fail(Prefixed("job.src_filename", src.Error!));
+        var src = roots.ResolveSource(req.SrcFilename, "job.src_filename");
+        if (!src.IsOk) return ApiCall.Fail(src.Error!);
         // The map is checked in full now, tables included, so a bad one is refused before the job exists (and
         // before dst_dir is created); the worker checks it again before use. Its tables must lie inside the media
         // roots like every other file.
@@ -55,8 +55,8 @@ public static class MasterEndpoints
             mapPath = map.Value!;
             mapTables = loaded.Value!.Tables;
         }
-        var dst = roots.ResolveDestinationDir(req.DstDir);
-        if (!dst.IsOk) return ApiCall.Fail(Prefixed("job.dst_dir", dst.Error!));
+        var dst = roots.ResolveDestinationDir(req.DstDir, "job.dst_dir");
+        if (!dst.IsOk) return ApiCall.Fail(dst.Error!);
 
         var spec = new JobSpec
         {

@@ -64,7 +64,7 @@ public static class WorkerTaskWire
                 return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, "task: required object is missing");
             WorkerTaskDto? dto;
             try { dto = task.Deserialize<WorkerTaskDto>(ProtocolJson.Options); }
-            catch (JsonException e) { return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, $"task: {e.Message}"); }
+            catch (JsonException e) { return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, Describe(e, task)); }
             if (dto is null) return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, "task: must not be null");
             var spec = ToSpec(dto);
             return spec.IsOk ? Result<(TaskSpec, int)>.Ok((spec.Value!, dto.Attempt)) : spec.Error!;
@@ -217,4 +217,15 @@ public static class WorkerTaskWire
     private static bool NonNegative(double x) => double.IsFinite(x) && x >= 0;
     private static string Action(StreamAction a) => a.ToString().ToLowerInvariant();
     private static string? Blank(string s) => s.Length == 0 ? null : s;
+
+    // System.Text.Json's messages name .NET types and byte positions; the peer needs the field and what was wrong.
+    private static string Describe(JsonException e, JsonElement task)
+    {
+        var missing = System.Text.RegularExpressions.Regex.Match(e.Message, @"missing required properties including: '([^']+)'");
+        if (missing.Success) return $"task.{missing.Groups[1].Value}: required field is missing";
+        var path = e.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
+        if (path is null) return "task: not a valid task object";
+        var kind = task.TryGetProperty(path.Split('.', '[')[0], out var value) ? value.ValueKind.ToString().ToLowerInvariant() : "value";
+        return $"task.{path}: wrong JSON type ({kind})";
+    }
 }
