@@ -46,7 +46,8 @@ public static class ClusterWiring
                 l.ClearLoggers();
                 l.AddLoggerFactory();
             });
-            b.WithRemoting(o.Cluster.Hostname, o.Cluster.Port);
+            b.WithRemoting(o.Cluster.Hostname, o.Cluster.Port,
+                string.IsNullOrWhiteSpace(o.Cluster.PublicHostname) ? null : o.Cluster.PublicHostname.Trim());
             b.WithClustering(new Akka.Cluster.Hosting.ClusterOptions
             {
                 Roles = o.RoleSet.ToArray(),

@@ -17,6 +17,7 @@ public static class OptionsLoader
         options.Auth.AdminTokens = List(section.GetSection("Auth:AdminTokens"));
         options.Media.Roots = List(section.GetSection("Media:Roots"));
         Validate(options);
+        if (!options.IsHttpWorker) ValidateCluster(options.Cluster);
         if (options.IsHttpWorker) ValidateHttpWorker(options, section["Roles"] is not null);
         return options;
     }
@@ -44,6 +45,18 @@ public static class OptionsLoader
             throw new InvalidOperationException($"Transcode:Http:Url listens on every address ({host}): set Transcode:Worker:AdvertiseHost " +
                                                 "to the address the master should call this worker at");
     }
+
+    private static void ValidateCluster(ClusterOptions c)
+    {
+        // Akka would advertise the wildcard itself as this node's address, which no other node can reach.
+        if (IsWildcard(c.Hostname) && string.IsNullOrWhiteSpace(c.PublicHostname))
+            throw new InvalidOperationException($"Transcode:Cluster:Hostname listens on every address ({c.Hostname}): set " +
+                                                "Transcode:Cluster:PublicHostname to the name other nodes reach this one at");
+        if (c.PublicHostname is { } p && IsWildcard(p))
+            throw new InvalidOperationException($"Transcode:Cluster:PublicHostname must name this node, not every address ('{p}')");
+    }
+
+    private static bool IsWildcard(string host) => host.Trim() is "0.0.0.0" or "[::]" or "::" or "*" or "+" or "";
 
     private static void Validate(TranscodeOptions o)
     {

@@ -39,7 +39,12 @@ public sealed class HttpOptions
 
 public sealed class ClusterOptions
 {
+    /// <summary>The address remoting listens on: one of this machine's, or 0.0.0.0 for all (then set PublicHostname).</summary>
     public string Hostname { get; set; } = "127.0.0.1";
+    /// <summary>The name other nodes reach this one at, carried in its cluster address; by default Hostname. In
+    /// containers the node listens on 0.0.0.0 and advertises its service or pod DNS name, which it cannot bind to
+    /// (a pod's name resolves only once the pod is published).</summary>
+    public string? PublicHostname { get; set; }
     public int Port { get; set; } = 4053;
     /// <summary>Empty: the node is its own seed (a single-node cluster, or the first node of one).</summary>
     public List<string> Seeds { get; set; } = [];

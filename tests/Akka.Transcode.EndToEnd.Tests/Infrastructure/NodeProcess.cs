@@ -22,6 +22,9 @@ public sealed class NodeProcess : IAsyncDisposable
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
     private readonly IReadOnlyList<string> _extraArgs;
+    /// <summary>Set: the node is configured by these environment variables alone, with no arguments (as a container
+    /// or a systemd unit runs it).</summary>
+    private IReadOnlyDictionary<string, string>? _environment;
     private readonly object _logLock = new();
     private readonly StreamWriter _log;
     private readonly List<(DateTime At, string Line)> _lines = new();
@@ -102,7 +105,27 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    private IEnumerable<string> Arguments() =>
+    /// <summary>Starts a node configured only by environment variables, as a deployment file would run it, and
+    /// waits until it is ready. <paramref name="environmentFor"/> gets the node before it starts, for its free
+    /// ports and its temporary directory (<see cref="RootDir"/>); the node's own <see cref="Client"/> carries the
+    /// standard test token, which such a node does not know.</summary>
+    public static async Task<NodeProcess> StartWithEnvironmentAsync(Func<NodeProcess, IReadOnlyDictionary<string, string>> environmentFor)
+    {
+        var node = new NodeProcess([], null);
+        try
+        {
+            node._environment = environmentFor(node);
+            await node.LaunchAsync();
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    private IEnumerable<string> Arguments() => _environment is not null ? _extraArgs :
     [
         $"--Transcode:Http:Url=http://127.0.0.1:{HttpPort}",
         "--Transcode:Cluster:Hostname=127.0.0.1",
@@ -137,6 +160,7 @@ public sealed class NodeProcess : IAsyncDisposable
         foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("Transcode__", StringComparison.OrdinalIgnoreCase)).ToList())
             psi.Environment.Remove(key);
         psi.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in _environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
 
         WriteLog($"===== start #{_starts}: dotnet {string.Join(' ', psi.ArgumentList)}");
         var p = new Process { StartInfo = psi, EnableRaisingEvents = true };
@@ -226,6 +250,23 @@ public sealed class NodeProcess : IAsyncDisposable
             throw new TimeoutException($"the node did not exit within {StopTimeout.TotalSeconds} s of SIGTERM\n{LogTail()}");
         }
         return p.ExitCode;
+    }
+
+    /// <summary>Waits for the node to exit on its own (after it was made to leave the cluster); its exit code, or
+    /// null when it still runs after <paramref name="timeout"/>.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
+    {
+        var p = _process ?? throw new InvalidOperationException("node was never started");
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+            return p.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Starts the node again on the same data directory, media root and ports, and waits until it is ready.</summary>

@@ -8,7 +8,7 @@ public static class Proc
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
     public static async Task<Result> RunAsync(string file, IEnumerable<string> args, TimeSpan? timeout = null,
-        string? workingDirectory = null)
+        string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -19,6 +19,7 @@ public static class Proc
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
 
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
         p.StandardInput.Close();
