@@ -61,7 +61,11 @@ public sealed class OpenApiNodes : IAsyncLifetime
 
     /// <summary>The node that serves <paramref name="op"/> (the api node where both do, e.g. /healthz).</summary>
     public NodeProcess? ServerOf(DocOperation op) =>
-        Nodes.Where(n => Routes[n.Name].Contains(op.Key)).Select(n => n.Node).FirstOrDefault();
+        Nodes.Where(n => Serves(Routes[n.Name], op.Key)).Select(n => n.Node).FirstOrDefault();
+
+    /// <summary>Whether a route list holds <paramref name="key"/>, or its path mapped for any method ("* /path").</summary>
+    public static bool Serves(IReadOnlySet<string> routes, string key) =>
+        routes.Contains(key) || routes.Contains("* " + key.Split(' ', 2)[1]);
 
     /// <summary>A call with the token in the Authorization header (none when <paramref name="token"/> is null).</summary>
     public async Task<RawAnswer> SendAsync(NodeProcess node, HttpMethod method, string pathAndQuery, string? token = null,
