@@ -59,6 +59,7 @@ builder.Services.AddTranscodeCluster(options, db, readStore, tokens.OutgoingWork
 var app = builder.Build();
 app.UseMiddleware<ErrorEnvelopeMiddleware>();
 app.MapHealthEndpoints();
+app.MapOpenApiEndpoints();
 if (options.Has("api"))
 {
     app.MapMasterEndpoints();

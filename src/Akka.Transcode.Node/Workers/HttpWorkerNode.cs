@@ -65,6 +65,7 @@ public static class HttpWorkerNode
         var app = builder.Build();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.MapHttpWorkerEndpoints();
+        app.MapOpenApiEndpoints();
         var system = app.Services.GetRequiredService<ActorSystem>();
         _ = system.WhenTerminated.ContinueWith(_ => app.Lifetime.StopApplication());
         Console.WriteLine($"HTTP worker: serving /worker/* on {options.Http.Url}, master {options.Worker.MasterUrl}, " +
