@@ -19,6 +19,12 @@ public sealed record TranscodeSettings
     /// <summary>Job progress is persisted in steps of this many percent.</summary>
     public double ProgressStep { get; init; } = 5;
     public TimeSpan BaseRetryBackoff { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>A worker whose attempts fail this many times in a row (for reasons of its own, not the source's)
+    /// gets no work for <see cref="WorkerQuarantine"/>; 0 turns the breaker off.</summary>
+    public int WorkerBreakerFailures { get; init; } = 3;
+    public TimeSpan WorkerQuarantine { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Jobs without their own timeout_seconds fail when not ended this long after they were accepted.</summary>
+    public TimeSpan? JobTimeout { get; init; }
     /// <summary>How long a leaving worker waits for its attempts to stop (ffmpeg gets 'q', and is killed after 3 s).
     /// The node's coordinated-shutdown phase for it must be longer (Node/Cluster/AkkaConfig.cs).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(6);

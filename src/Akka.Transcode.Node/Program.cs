@@ -54,6 +54,7 @@ builder.Services.AddSingleton(db);
 builder.Services.AddSingleton(readStore);
 builder.Services.AddSingleton(new MediaRoots(options.Media.EffectiveRoots));
 builder.Services.AddSingleton<ApiCall>();
+builder.Services.AddSingleton<AdmissionControl>();
 builder.Services.AddTranscodeCluster(options, db, readStore, tokens.OutgoingWorkerToken);
 
 var app = builder.Build();

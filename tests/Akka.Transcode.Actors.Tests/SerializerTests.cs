@@ -116,7 +116,8 @@ public sealed class SerializerTests(ITestOutputHelper output) : Akka.TestKit.Xun
         new HeartbeatAck("w-1"),
         new UnknownWorker("w-1"),
         new WorkerLeaving("w-1"),
-        new RequestWork("j1-t3", 2, JoinTask, 5, At),
+        new RequestWork("j1-t3", 2, JoinTask, 5, At, ["w-1", "w-2"]),
+        new AttemptOutcome("w-1", "j1-t3", 2, Success: false, WorkerFault: true),
         new WithdrawWork("j1-t3"),
         new AssignTask("j1-t1", 2, Chunk, "w-1"),
         new AssignmentRejected("j1-t1", 2, "w-1"),
@@ -125,7 +126,7 @@ public sealed class SerializerTests(ITestOutputHelper output) : Akka.TestKit.Xun
         GetWorkers.Instance,
         new WorkersSnapshot([
             new WorkerInfo("w-1", "k1", "http://h:1", 2, [new RunningAttempt("j1-t0", 1)], At),
-            new WorkerInfo("w-2", "k2", null, 3, [], At.AddSeconds(-1)),
+            new WorkerInfo("w-2", "k2", null, 3, [], At.AddSeconds(-1), 3, At.AddSeconds(60)),
         ], 7),
         new RegisterHttpWorker("10.0.0.5", 20001, 2),
         new HttpWorkerHeartbeat("w-1", 1),

@@ -141,8 +141,12 @@ public sealed class TaskEntityTests : Akka.TestKit.Xunit2.TestKit
 
         _runner.ExpectMsg<AttemptResultAck>(a => a.Attempt == 1);
         DrainRequests();
+        // The registry hears of the failure (for the worker's circuit breaker), then the retry asks to avoid w-1.
+        var outcome = _registry.ExpectMsg<AttemptOutcome>();
+        Assert.Equal(("w-1", "c-t0", 1, false, true), (outcome.WorkerId, outcome.TaskId, outcome.Attempt, outcome.Success, outcome.WorkerFault));
         var again = _registry.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(2));
         Assert.Equal(2, again.Attempt);
+        Assert.Equal(["w-1"], again.Avoid!);
         Assert.True(clock.Elapsed >= Settings.BaseRetryBackoff * 0.9, $"asked again after {clock.Elapsed}");
         var state = Get(task, "c-t0");
         Assert.Equal((int)TaskStatus.Pending, state.State);
@@ -169,6 +173,7 @@ public sealed class TaskEntityTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal((int)TaskStatus.Failed, state.State);
         Assert.Equal(2, state.Attempts);
         DrainRequests();
+        _registry.ExpectMsg<AttemptOutcome>(o => o.Attempt == 2 && o.WorkerFault);
         _registry.ExpectNoMsg(Settings.RetryInterval * 2);
     }
 
@@ -183,6 +188,8 @@ public sealed class TaskEntityTests : Akka.TestKit.Xunit2.TestKit
         var finished = _jobs.ExpectMsg<JobTaskFinished>();
         Assert.Equal(ErrorCode.SourceUnusable, finished.Code);
         DrainRequests();
+        // Not the worker's fault: its circuit breaker must not count it.
+        _registry.ExpectMsg<AttemptOutcome>(o => !o.Success && !o.WorkerFault);
         _registry.ExpectNoMsg(Settings.RetryInterval * 2);
     }
 

@@ -85,6 +85,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         Command<FinalizeDone>(OnFinalizeDone);
         Command<CallAgain>(_ => Call());
         Command<CallResult>(OnCallResult);
+        Command<TimedOut>(_ => OnTimedOut());
         // An ended job stays until its callback is done: passivating would forget it (remember-entities).
         Command<ReceiveTimeout>(_ => { if (!_state.CallbackPending) Passivate(); });
     }
@@ -99,6 +100,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private sealed record FinalizeDone(Failure? Failure, string OutputPath);
     private sealed record CallAgain;
     private sealed record CallResult(bool Delivered, string? Error);
+    private sealed record TimedOut;
 
     /// <summary>After a restart or on first submission: pick the job up wherever it stands.</summary>
     private void Resume()
@@ -109,9 +111,27 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             Ended();
             return;
         }
+        ArmTimeout();
         if (!_state.IsPlanned) StartPlanning();
         else if (_state.AllTasksDone) StartFinalize();
         else StartRunnableTasks();
+    }
+
+    private TimeSpan? Timeout => _state.Spec!.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(_state.Spec.TimeoutSeconds) : _settings.JobTimeout;
+
+    /// <summary>Counted from acceptance, so a job that moved to another node or was recovered keeps its deadline.</summary>
+    private void ArmTimeout()
+    {
+        if (Timeout is not { } timeout || Timers.IsTimerActive("timeout")) return;
+        var left = _state.CreatedAt + timeout - DateTimeOffset.UtcNow;
+        Timers.StartSingleTimer("timeout", new TimedOut(), left > TimeSpan.Zero ? left : TimeSpan.Zero);
+    }
+
+    private void OnTimedOut()
+    {
+        if (!_state.Exists || _state.IsTerminal) return;
+        Fail(ErrorCode.Unavailable, $"timed out: not finished within {Timeout!.Value.TotalSeconds:0.#} s of being accepted " +
+                                    $"({_state.Completed.Count} of {_state.Tasks.Count} task(s) done); its tasks were stopped");
     }
 
     private void OnSubmit(SubmitJob m)

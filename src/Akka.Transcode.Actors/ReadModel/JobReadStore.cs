@@ -111,6 +111,15 @@ public sealed class JobReadStore(Database db)
         return new JobPage(total, jobs);
     }
 
+    /// <summary>Jobs not ended yet (INIT, READY, INPROGRESS); the state index answers it without a table scan.</summary>
+    public async Task<long> CountUnfinishedAsync(CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM job_list WHERE state IN (0, 1, 2)";
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
+    }
+
     public async Task<JobSummary?> GetAsync(string id, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);

@@ -61,6 +61,7 @@ public static class Manifests
         ["msg.unknown-worker"] = typeof(UnknownWorker),
         ["msg.worker-leaving"] = typeof(WorkerLeaving),
         ["msg.request-work"] = typeof(RequestWork),
+        ["msg.attempt-outcome"] = typeof(AttemptOutcome),
         ["msg.withdraw-work"] = typeof(WithdrawWork),
         ["msg.assign-task"] = typeof(AssignTask),
         ["msg.assignment-rejected"] = typeof(AssignmentRejected),

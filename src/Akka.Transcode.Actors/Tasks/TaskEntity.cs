@@ -99,7 +99,8 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
     private void RequestWork()
     {
         if (_state.Status != TaskStatus.Pending || !_state.Exists) return;
-        _registry.Tell(new RequestWork(_taskId, _state.NextAttempt, _state.Spec!, _state.Priority, _state.JobCreatedAt));
+        _registry.Tell(new RequestWork(_taskId, _state.NextAttempt, _state.Spec!, _state.Priority, _state.JobCreatedAt,
+            _state.FailedOn.Count > 0 ? _state.FailedOn.ToList() : null));
         Timers.StartSingleTimer("request", new RequestAgain(), _settings.RetryInterval);
     }
 
@@ -161,6 +162,9 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
         if (events.Count == 0) return;
         Timers.Cancel("silence");
         _runner = null;
+        // A source or value problem fails the same way on any worker: it says nothing about this one.
+        _registry.Tell(new AttemptOutcome(m.WorkerId, _taskId, m.Attempt, m.Success,
+            WorkerFault: !m.Success && m.Code is not (ErrorCode.SourceUnusable or ErrorCode.InvalidValue)));
         if (!m.Success) _log.Warning("task {0} attempt {1} failed on {2}: {3}", _taskId, m.Attempt, m.WorkerId, m.Error);
         PersistThen(events, AfterAttemptEnded);
     }

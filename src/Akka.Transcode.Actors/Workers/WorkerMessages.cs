@@ -20,9 +20,15 @@ public sealed record HeartbeatAck(string WorkerId) : ITranscodeMessage;
 /// <summary>The registry does not know this worker (it restarted, or declared it dead): register again.</summary>
 public sealed record UnknownWorker(string WorkerId) : ITranscodeMessage;
 
-/// <summary>A task asks for a slot; repeated while it waits (the registry may have restarted), deduplicated by task id.</summary>
-public sealed record RequestWork(string TaskId, int Attempt, TaskSpec Spec, int Priority, DateTimeOffset JobCreatedAt)
-    : ITranscodeMessage;
+/// <summary>A task asks for a slot; repeated while it waits (the registry may have restarted), deduplicated by task id.
+/// <paramref name="Avoid"/> lists the workers earlier attempts failed on: they get the task only when no other
+/// worker is registered.</summary>
+public sealed record RequestWork(string TaskId, int Attempt, TaskSpec Spec, int Priority, DateTimeOffset JobCreatedAt,
+    IReadOnlyList<string>? Avoid = null) : ITranscodeMessage;
+
+/// <summary>Task to registry: how an attempt ended on its worker, for the worker's circuit breaker.
+/// <paramref name="WorkerFault"/> is false for failures that would happen anywhere (an unusable source, a bad value).</summary>
+public sealed record AttemptOutcome(string WorkerId, string TaskId, int Attempt, bool Success, bool WorkerFault) : ITranscodeMessage;
 
 /// <summary>A cancelled task leaves the queue.</summary>
 public sealed record WithdrawWork(string TaskId) : ITranscodeMessage;
@@ -72,8 +78,10 @@ public sealed record GetWorkers : ITranscodeMessage
     public static readonly GetWorkers Instance = new();
 }
 
+/// <param name="QuarantinedUntil">Set while the worker's circuit breaker keeps it out of rotation.</param>
 public sealed record WorkerInfo(string WorkerId, string Key, string? HttpEndpoint, int Slots,
-    IReadOnlyList<RunningAttempt> Running, DateTimeOffset LastHeartbeat);
+    IReadOnlyList<RunningAttempt> Running, DateTimeOffset LastHeartbeat, int ConsecutiveFailures = 0,
+    DateTimeOffset? QuarantinedUntil = null);
 
 public sealed record WorkersSnapshot(IReadOnlyList<WorkerInfo> Workers, int QueueLength) : ITranscodeMessage
 {

@@ -62,6 +62,8 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
             if (dead is not null) RemoveWorker(dead, "its node left the cluster or its actor stopped");
         });
         Receive<Sweep>(_ => SweepSilentWorkers());
+        Receive<AttemptOutcome>(OnOutcome);
+        Receive<QuarantineOver>(_ => Dispatch());
 
         Receive<RegisterHttpWorker>(OnRegisterHttp);
         Receive<HttpWorkerHeartbeat>(m =>
@@ -185,19 +187,50 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         if (_waitingByTask.Remove(taskId, out var w)) _queue.Remove(w);
     }
 
+    /// <summary>
+    /// Hands waiting tasks, in queue order, to the worker with the most free slots among those that may take it:
+    /// not quarantined by its circuit breaker, and not one an earlier attempt of the task failed on unless every
+    /// registered worker is. A task that must wait for another worker does not hold up the tasks behind it.
+    /// </summary>
     private void Dispatch()
     {
-        while (_queue.Count > 0)
+        if (_queue.Count == 0) return;
+        var now = DateTimeOffset.UtcNow;
+        var open = _workers.Values.Where(w => !w.IsQuarantined(now)).ToList();
+        if (!open.Any(w => w.Free > 0)) return;
+        foreach (var next in _queue.ToList())
         {
-            var worker = _workers.Values.Where(w => w.Free > 0).MaxBy(w => w.Free);
-            if (worker is null) return;
-            var next = _queue.Min!;
-            _queue.Remove(next);
-            _waitingByTask.Remove(next.Request.TaskId);
             var r = next.Request;
-            worker.Running[(r.TaskId, r.Attempt)] = DateTimeOffset.UtcNow;
+            var avoid = r.Avoid is { Count: > 0 } a && open.Any(w => !a.Contains(w.Id)) ? a : null;
+            var worker = open.Where(w => w.Free > 0 && (avoid is null || !avoid.Contains(w.Id))).MaxBy(w => w.Free);
+            if (worker is null) continue;
+            _queue.Remove(next);
+            _waitingByTask.Remove(r.TaskId);
+            worker.Running[(r.TaskId, r.Attempt)] = now;
             worker.Assigned[(r.TaskId, r.Attempt)] = r;
             worker.Ref.Tell(new AssignTask(r.TaskId, r.Attempt, r.Spec, worker.Id));
+            if (!open.Any(w => w.Free > 0)) return;
+        }
+    }
+
+    private void OnOutcome(AttemptOutcome m)
+    {
+        if (!_workers.TryGetValue(m.WorkerId, out var w) || _settings.WorkerBreakerFailures <= 0) return;
+        if (m.Success)
+        {
+            w.ConsecutiveFailures = 0;
+            return;
+        }
+        if (!m.WorkerFault) return;
+        w.ConsecutiveFailures++;
+        if (w.ConsecutiveFailures >= _settings.WorkerBreakerFailures && !w.IsQuarantined(DateTimeOffset.UtcNow))
+        {
+            // The count is kept: after the quarantine one more failure sends it back at once (half-open), and
+            // only a success clears it.
+            w.QuarantinedUntil = DateTimeOffset.UtcNow + _settings.WorkerQuarantine;
+            _log.Warning("worker {0} ({1}) failed {2} attempts in a row; no work for it until {3:O}", w.Id, w.Key,
+                _settings.WorkerBreakerFailures, w.QuarantinedUntil);
+            Timers.StartSingleTimer("quarantine-" + w.Id, new QuarantineOver(), _settings.WorkerQuarantine);
         }
     }
 
@@ -229,10 +262,13 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
 
     private WorkersSnapshot Snapshot() => new(
         _workers.Values.OrderBy(w => w.Key).Select(w => new WorkerInfo(w.Id, w.Key, w.HttpEndpoint, w.Slots,
-            w.Running.Keys.Select(k => new RunningAttempt(k.TaskId, k.Attempt)).ToList(), w.LastSeen)).ToList(),
+            w.Running.Keys.Select(k => new RunningAttempt(k.TaskId, k.Attempt)).ToList(), w.LastSeen,
+            w.ConsecutiveFailures, w.IsQuarantined(DateTimeOffset.UtcNow) ? w.QuarantinedUntil : null)).ToList(),
         _queue.Count);
 
     private sealed record Sweep;
+
+    private sealed record QuarantineOver;
 
     private sealed record Waiting(RequestWork Request, long Seq);
 
@@ -268,5 +304,8 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         /// <summary>Assignments not yet confirmed, kept so a rejected one can go back to the queue.</summary>
         public Dictionary<(string TaskId, int Attempt), RequestWork> Assigned { get; } = new();
         public int Free => Slots - Running.Count;
+        public int ConsecutiveFailures { get; set; }
+        public DateTimeOffset? QuarantinedUntil { get; set; }
+        public bool IsQuarantined(DateTimeOffset now) => QuarantinedUntil > now;
     }
 }

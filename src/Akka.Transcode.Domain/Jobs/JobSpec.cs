@@ -21,6 +21,8 @@ public sealed record JobSpec
     /// <summary>The lookup tables of a remap map, resolved inside the media roots when the job was accepted.</summary>
     public IReadOnlyList<Maps.MapTable> MapTables { get; init; } = [];
     public string? CallbackUrl { get; init; }
+    /// <summary>Seconds from acceptance after which the job fails; 0: the node's Transcode:Jobs:TimeoutSeconds.</summary>
+    public int TimeoutSeconds { get; init; }
 
     public ContainerFormat Container() => ContainerFormats.Find(DstFormat)
         ?? throw new InvalidOperationException($"unknown container {DstFormat}");
@@ -33,5 +35,5 @@ public sealed record JobSpec
     /// that changes the output. Segments compare by value so "1-5" and "1.0-5" are one job.
     /// </summary>
     public string Fingerprint() => string.Join("|", SourcePath, DstDir, DstFormat, string.Join(":", Segments),
-        Overwrite, Output, MapPath ?? "", CallbackUrl ?? "", Priority);
+        Overwrite, Output, MapPath ?? "", CallbackUrl ?? "", Priority, TimeoutSeconds);
 }

@@ -21,6 +21,8 @@ public sealed record TaskEntityState
     public int Failures { get; init; }
     public int Lost { get; init; }
     public string? WorkerId { get; init; }
+    /// <summary>Workers an attempt of this task failed on: the next attempt prefers another one.</summary>
+    public WorkerSet FailedOn { get; init; } = WorkerSet.Empty;
     public string? LastError { get; init; }
     public ErrorCode? ErrorCode { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
@@ -33,7 +35,11 @@ public sealed record TaskEntityState
     {
         TaskCreated c => this with { Spec = c.Spec, Priority = c.Priority, JobCreatedAt = c.JobCreatedAt, Status = TaskStatus.Pending },
         AttemptStarted s => this with { Status = TaskStatus.Running, Attempts = s.Attempt, WorkerId = s.WorkerId },
-        AttemptFailed f => this with { Status = TaskStatus.Pending, Failures = Failures + 1, LastError = f.Error },
+        AttemptFailed f => this with
+        {
+            Status = TaskStatus.Pending, Failures = Failures + 1, LastError = f.Error,
+            FailedOn = f.WorkerId.Length > 0 ? FailedOn.Add(f.WorkerId) : FailedOn,
+        },
         AttemptLost l => this with { Status = TaskStatus.Pending, Lost = Lost + 1, LastError = l.Reason },
         TaskSucceeded => this with { Status = TaskStatus.Succeeded },
         TaskFailed f => this with { Status = TaskStatus.Failed, LastError = f.Error, ErrorCode = f.Code },

@@ -136,8 +136,10 @@ public static class AdminEndpoints
         {
             var snapshot = await registry.ActorRef.Ask<WorkersSnapshot>(GetWorkers.Instance, AskTimeout, ct);
             var workers = snapshot.Workers.Select(w => new WorkerDto(w.WorkerId,
-                w.HttpEndpoint ?? w.Key.Replace("akka:", ""), w.Running.Count >= w.Slots ? "busy" : "idle", w.Slots,
-                w.Running.Select(r => $"{r.TaskId}#{r.Attempt}").ToList(), w.LastHeartbeat)).ToList();
+                w.HttpEndpoint ?? w.Key.Replace("akka:", ""),
+                w.QuarantinedUntil is not null ? "quarantined" : w.Running.Count >= w.Slots ? "busy" : "idle", w.Slots,
+                w.Running.Select(r => $"{r.TaskId}#{r.Attempt}").ToList(), w.LastHeartbeat, w.ConsecutiveFailures,
+                w.QuarantinedUntil)).ToList();
             return ApiCall.Ok(new WorkersResponse(workers.Count, snapshot.QueueLength, workers));
         }
         catch (AskTimeoutException)

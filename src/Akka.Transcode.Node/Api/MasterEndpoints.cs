@@ -30,7 +30,7 @@ public static class MasterEndpoints
     }
 
     private static async Task<IResult> AddJob(HttpContext http, ApiCall api, MediaRoots roots,
-        IRequiredActor<JobRegion> jobs, CancellationToken ct)
+        IRequiredActor<JobRegion> jobs, AdmissionControl admission, CancellationToken ct)
     {
         if (api.Authorize(http, TokenScope.Client) is { } denied) return ApiCall.Fail(denied);
         var (body, tooLarge) = await api.ReadBodyAsync(http.Request, ct);
@@ -63,16 +63,21 @@ public static class MasterEndpoints
             SourcePath = src.Value!, DstDir = dst.Value!, DstFormat = req.DstFormat, Segments = req.Ranges,
             SegmentsText = string.IsNullOrWhiteSpace(req.Segments) ? null : req.Segments, Priority = req.Priority,
             Overwrite = req.Overwrite, Output = req.Output, CallbackUrl = req.CallbackUrl,
+            TimeoutSeconds = req.TimeoutSeconds,
             MapPath = mapPath, MapTables = mapTables,
         };
         // Checked here for a fast, clear answer; the rename at the end checks again without overwriting.
         if (!spec.Overwrite && File.Exists(spec.OutputPath()) && req.JobId is null)
             return ApiCall.Fail(ErrorCode.Conflict, $"output {spec.OutputPath()} already exists (set overwrite to replace it)");
 
+        // Last of the checks: a request that is wrong anyway gets its own error, not "retry later".
+        if (await admission.CheckAsync(ct) is { } full) return ApiCall.Fail(full);
+
         var jobId = req.JobId ?? NewJobId();
         var reply = await Ask<JobCommandReply>(jobs.ActorRef, new SubmitJob(jobId, spec), ct);
         if (!reply.IsOk) return ApiCall.Fail(reply.Error!);
         if (reply.Value!.Error is { } error) return ApiCall.Fail(error);
+        admission.Accepted();
         return ApiCall.Ok(new AddJobResponse(jobId));
     }
 

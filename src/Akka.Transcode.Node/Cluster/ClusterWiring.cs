@@ -24,6 +24,10 @@ public static class ClusterWiring
         TaskPolicy = new TaskPolicy(o.Tasks.MaxAttempts),
         AttemptSilenceTimeout = TimeSpan.FromSeconds(o.Tasks.AttemptSilenceSeconds),
         WorkerTimeout = TimeSpan.FromSeconds(o.Tasks.WorkerTimeoutSeconds),
+        BaseRetryBackoff = TimeSpan.FromSeconds(o.Tasks.RetryBackoffSeconds),
+        WorkerBreakerFailures = o.Tasks.WorkerBreakerFailures,
+        WorkerQuarantine = TimeSpan.FromSeconds(o.Tasks.WorkerQuarantineSeconds),
+        JobTimeout = o.Jobs.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(o.Jobs.TimeoutSeconds) : null,
     };
 
     /// <summary>ffmpeg -threads per task: configured, or the cores shared among the slots (0: one slot takes them all).</summary>

@@ -72,6 +72,10 @@ public static class OptionsLoader
             throw new InvalidOperationException("Transcode:Cluster:Port must be 0..65535");
         if (o.Tasks.MaxAttempts < 1)
             throw new InvalidOperationException("Transcode:Tasks:MaxAttempts must be at least 1");
+        if (!(o.Tasks.RetryBackoffSeconds >= 0) || o.Tasks.WorkerBreakerFailures < 0 || !(o.Tasks.WorkerQuarantineSeconds >= 0))
+            throw new InvalidOperationException("Transcode:Tasks:RetryBackoffSeconds, WorkerBreakerFailures and WorkerQuarantineSeconds must not be negative");
+        if (!(o.Jobs.TimeoutSeconds >= 0) || o.Jobs.MaxQueued < 0)
+            throw new InvalidOperationException("Transcode:Jobs:TimeoutSeconds and MaxQueued must not be negative");
         if (!Uri.TryCreate(o.Http.Url, UriKind.Absolute, out _))
             throw new InvalidOperationException($"Transcode:Http:Url is not an absolute URL: '{o.Http.Url}'");
     }

@@ -15,6 +15,7 @@ public sealed class TranscodeOptions
     public WorkerOptions Worker { get; set; } = new();
     public PlanningOptions Planning { get; set; } = new();
     public TaskOptions Tasks { get; set; } = new();
+    public JobOptions Jobs { get; set; } = new();
     /// <summary>Where the node keeps tokens.json and its ffmpeg pid files.</summary>
     public string DataDir { get; set; } = "data";
 
@@ -93,4 +94,18 @@ public sealed class TaskOptions
     public int MaxAttempts { get; set; } = 3;
     public double AttemptSilenceSeconds { get; set; } = 5;
     public double WorkerTimeoutSeconds { get; set; } = 5;
+    /// <summary>Wait before the first retry of a failed attempt; doubles with each further failure.</summary>
+    public double RetryBackoffSeconds { get; set; } = 1;
+    /// <summary>Failed attempts in a row (not the source's fault) that take a worker out of rotation; 0: never.</summary>
+    public int WorkerBreakerFailures { get; set; } = 3;
+    public double WorkerQuarantineSeconds { get; set; } = 60;
+}
+
+public sealed class JobOptions
+{
+    /// <summary>A job not ended this long after it was accepted fails (its tasks are stopped); 0: no limit. A job's
+    /// own timeout_seconds overrides it.</summary>
+    public double TimeoutSeconds { get; set; }
+    /// <summary>add_job answers -10 while this many jobs are unfinished (INIT, READY, INPROGRESS); 0: no limit.</summary>
+    public int MaxQueued { get; set; }
 }

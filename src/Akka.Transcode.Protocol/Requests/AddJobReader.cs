@@ -22,6 +22,7 @@ internal static class AddJobReader
         var overwrite = job.Boolean("overwrite") ?? false;
         var output = OutputSettingsReader.Read(job, ContainerFormats.Find(format));
         var callback = CallbackUrl(job);
+        var timeout = job.IntegerIn("timeout_seconds", 1, 7 * 24 * 3600, fallback: 0);
 
         if (body.Error is { } e) return e;
         return Result<AddJobRequest>.Ok(new AddJobRequest
@@ -37,6 +38,7 @@ internal static class AddJobReader
             Overwrite = overwrite,
             Output = output,
             CallbackUrl = callback,
+            TimeoutSeconds = timeout,
         });
     }
 

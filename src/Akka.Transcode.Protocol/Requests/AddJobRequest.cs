@@ -26,4 +26,6 @@ public sealed record AddJobRequest
     public OutputSettings Output { get; init; } = OutputSettings.Default;
     /// <summary>An absolute http or https URL.</summary>
     public string? CallbackUrl { get; init; }
+    /// <summary>0 when absent: the node's default applies.</summary>
+    public int TimeoutSeconds { get; init; }
 }

@@ -23,7 +23,9 @@ public sealed record RegionStatsDto(string Address, int Shards, int Entities);
 
 public sealed record RegionStatsResponse(string ShardType, IReadOnlyList<RegionStatsDto> Regions, IReadOnlyList<string>? Failed);
 
+/// <param name="State">idle, busy, or quarantined (its circuit breaker keeps it out of rotation until
+/// <paramref name="QuarantinedUntil"/>).</param>
 public sealed record WorkerDto(string WorkerId, string Node, string State, int Slots, IReadOnlyList<string> Tasks,
-    DateTimeOffset LastHeartbeat);
+    DateTimeOffset LastHeartbeat, int ConsecutiveFailures = 0, DateTimeOffset? QuarantinedUntil = null);
 
 public sealed record WorkersResponse(int Count, int QueueLength, IReadOnlyList<WorkerDto> Workers);

@@ -71,6 +71,9 @@ public class RequestParserTableTests
         { "add_job", AddJob(",\"callback_url\":\"ftp://example.com/x\""), ErrorCode.InvalidValue, "job.callback_url: 'ftp://example.com/x' is not an absolute http or https URL" },
         { "add_job", AddJob(",\"callback_url\":\"/relative/path\""), ErrorCode.InvalidValue, "job.callback_url:" },
         { "add_job", AddJob(",\"callback_url\":\"file:///etc/passwd\""), ErrorCode.InvalidValue, "job.callback_url:" },
+        { "add_job", AddJob(",\"timeout_seconds\":600"), ErrorCode.Ok, "" },
+        { "add_job", AddJob(",\"timeout_seconds\":0"), ErrorCode.InvalidValue, "job.timeout_seconds: 0 is out of range (1..604800)" },
+        { "add_job", AddJob(",\"timeout_seconds\":\"10\""), ErrorCode.InvalidRequest, "job.timeout_seconds: expected an integer" },
         // get_job
         { "get_job", "{\"type\":0,\"job_id\":\"1490776760.13\"}", ErrorCode.Ok, "" },
         { "get_job", "{\"type\":0,\"task_id\":\"1490776760.13\",\"detail\":true}", ErrorCode.Ok, "" },

@@ -113,6 +113,22 @@ public class TaskEntityStateTests
     }
 
     [Fact]
+    public void The_workers_a_task_failed_on_are_remembered_and_lost_attempts_do_not_count()
+    {
+        var s = Fail(Start(Created(), "w1"));
+        s = Lose(Start(s, "w2"));
+        s = Fail(Start(s, "w3"));
+
+        Assert.Equal(["w1", "w3"], s.FailedOn);
+        Assert.Equal(TaskStatus.Pending, s.Status);
+        var replayed = TaskEntityState.Replay([
+            new AttemptFailed(Id, 1, "w1", "x", At(1)), new AttemptLost(Id, 2, "gone", At(2)),
+            new AttemptFailed(Id, 3, "w3", "y", At(3)), new AttemptFailed(Id, 4, "w1", "z", At(4)),
+        ]);
+        Assert.Equal(["w1", "w3"], replayed.FailedOn);
+    }
+
+    [Fact]
     public void Failed_attempts_are_retried_until_the_budget_is_spent()
     {
         var s = Created();
