@@ -28,6 +28,28 @@ ensure_ffmpeg() {
   exit 1
 }
 
+# Debian's Chromium, for the dashboard's browser test (Playwright drives it; Playwright never downloads a browser
+# here). TRANSCODE_E2E_CHROMIUM may name another binary. As root on Debian it is installed with apt-get; otherwise
+# the script says what to run and stops.
+ensure_chromium() {
+  local bin=${TRANSCODE_E2E_CHROMIUM:-/usr/bin/chromium}
+  if [ -x "$bin" ]; then return 0; fi
+  [ -z "${TRANSCODE_E2E_CHROMIUM:-}" ] || die "TRANSCODE_E2E_CHROMIUM=$bin is not an executable file"
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "chromium not found; installing with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update </dev/null && apt-get install -y chromium </dev/null || die "apt-get install chromium failed"
+    [ -x "$bin" ] || die "chromium installed but $bin is missing"
+    return 0
+  fi
+  {
+    echo "Chromium is required by the dashboard test but $bin was not found."
+    echo "Install it, then run this again:"
+    echo "    sudo apt-get update && sudo apt-get install -y chromium"
+  } >&2
+  exit 1
+}
+
 # Make sure the .NET SDK is on PATH.
 ensure_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then

@@ -3,7 +3,8 @@
 # one line "N passed, N failed[, N skipped]" summed over all test projects.
 # Exit status: 0 only if the build succeeded, at least one test ran and none failed.
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Domain").
-# Works unattended (CI=true, no stdin). TEST_RESULTS_DIR=<dir> keeps the trx files there.
+# Works unattended (CI=true, no stdin). TEST_RESULTS_DIR=<dir> keeps the trx files there, and the dashboard test's
+# screenshots (else they are in tests/Akka.Transcode.EndToEnd.Tests/bin/Release/net10.0/screenshots/).
 set -euo pipefail
 # shellcheck source=ops/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -50,7 +51,10 @@ main() {
   trap 'exit 130' INT TERM
 
   ensure_ffmpeg
+  ensure_chromium
   ensure_dotnet
+  # The dashboard test drives the system's Chromium; Playwright must not try to fetch browsers of its own.
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
   # TEST_RESULTS_DIR keeps the trx files (e.g. as CI artifacts); by default they go to a temporary directory.
   local results=${TEST_RESULTS_DIR:-}

@@ -28,4 +28,7 @@ public sealed record TranscodeSettings
     /// <summary>How long a leaving worker waits for its attempts to stop (ffmpeg gets 'q', and is killed after 3 s).
     /// The node's coordinated-shutdown phase for it must be longer (Node/Cluster/AkkaConfig.cs).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(6);
+    /// <summary>A job or task publishes its moving progress for live views at most this often; state changes go out at
+    /// once.</summary>
+    public TimeSpan LiveViewInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 }

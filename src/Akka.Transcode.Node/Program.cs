@@ -66,6 +66,7 @@ if (options.Has("api"))
     app.MapMasterEndpoints();
     app.MapWorkerProtocolEndpoints();
     app.MapAdminEndpoints();
+    app.MapDashboardEndpoints();
 }
 
 // A downed node's actor system stops while the process could live on as a zombie: end the process with it.

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.Serialization;
 using System.Text;
+using Akka.Transcode.Actors.Feed;
 using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Actors.Serialization;
 using Akka.Transcode.Actors.Tasks;
@@ -133,6 +134,10 @@ public sealed class SerializerTests(ITestOutputHelper output) : Akka.TestKit.Xun
         new ResolveFile("0cc175b9c0f1b6a831c399e269772661"),
         new ResolveUpload("j1-t3"),
         new FileLocation("/media/out/.transcode-j1/video-0001.mkv"),
+        new JobChanged(View with { Tasks = null }),
+        new TaskChanged("j1", new TaskView("j1-t0", "video", 1, null, 55.5, "w-abc", 0, 10, 2, "lost once")),
+        new WorkersChanged(new WorkersSnapshot([new WorkerInfo("w-1", "akka:akka.tcp://transcode@10.0.0.1:4053", "http://10.0.0.1:20001", 2,
+            [new RunningAttempt("j1-t0", 1)], At)], 3)),
     }.ToDictionary(o => o.GetType());
 
     public static IEnumerable<object[]> ManifestNames => Manifests.ByName.Keys.Select(k => new object[] { k });

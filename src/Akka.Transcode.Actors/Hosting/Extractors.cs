@@ -10,6 +10,7 @@ public sealed class TaskRegion;
 public sealed class WorkerRegistryProxy;
 public sealed class WorkerNodeActor;
 public sealed class JobProjectorActor;
+public sealed class DashboardFeedActor;
 
 /// <summary>
 /// 100 shards: enough to spread over many master nodes, few enough that the coordinator's state stays small.

@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
+using Akka.Transcode.Actors.Feed;
 using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Actors.ReadModel;
 using Akka.Transcode.Actors.Tasks;
@@ -38,14 +40,32 @@ public static class TranscodeHosting
         ISourceProber prober, JobReadStore readStore, IJobCallback callback, IWorkerGateway? httpWorkers = null)
     {
         b.WithShardRegion<TaskRegion>(TaskTypeName,
-            (_, registry, _) => id => TaskEntity.Props(id, registry.Get<JobRegion>(), registry.Get<WorkerRegistryProxy>(), settings),
+            (system, registry, _) => id => TaskEntity.Props(id, registry.Get<JobRegion>(), registry.Get<WorkerRegistryProxy>(),
+                settings, Changes(system)),
             new TaskMessageExtractor(), Sharded());
         b.WithShardRegion<JobRegion>(JobTypeName,
-            (_, registry, _) => id => JobEntity.Props(id, registry.Get<TaskRegion>(), registry.Get<WorkerRegistryProxy>(), prober, settings, callback),
+            (system, registry, _) => id => JobEntity.Props(id, registry.Get<TaskRegion>(), registry.Get<WorkerRegistryProxy>(),
+                prober, settings, callback, Changes(system)),
             new JobMessageExtractor(), Sharded());
         b.WithSingleton<WorkerRegistryProxy>(RegistryName,
-            (_, registry, _) => WorkerRegistry.Props(registry.Get<TaskRegion>(), settings, httpWorkers), OnMasters(), createProxyToo: true);
+            (system, registry, _) => WorkerRegistry.Props(registry.Get<TaskRegion>(), settings, httpWorkers, Changes(system)),
+            OnMasters(), createProxyToo: true);
         b.WithSingleton<JobProjectorActor>(ProjectorName, JobProjector.Props(readStore), OnMasters(), createProxyToo: false);
+        return b;
+    }
+
+    /// <summary>Changes go to the cluster's pub-sub mediator (started on every node, see the node's wiring).</summary>
+    private static ChangeFeed Changes(ActorSystem system) => new(DistributedPubSub.Get(system).Mediator);
+
+    /// <summary>
+    /// The api role's live feed: a <see cref="DashboardFeed"/> that relays the entities' and the registry's changes and
+    /// membership to the dashboards connected to this node.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithDashboardFeed(this AkkaConfigurationBuilder b, IFeedFormatter formatter)
+    {
+        b.WithActors((system, registry) =>
+            registry.Register<DashboardFeedActor>(
+                system.ActorOf(DashboardFeed.Props(DistributedPubSub.Get(system).Mediator, formatter), "dashboard-feed")));
         return b;
     }
 

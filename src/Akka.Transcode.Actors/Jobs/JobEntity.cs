@@ -3,6 +3,7 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
+using Akka.Transcode.Actors.Feed;
 using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Domain;
@@ -30,6 +31,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _registry;
     private readonly ISourceProber _prober;
     private readonly IJobCallback _callback;
+    private readonly ChangeFeed _changes;
     private readonly TranscodeSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
@@ -41,6 +43,8 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private bool _finalizing;
     private (DateTimeOffset At, double Progress)? _progressOrigin;
     private double? _lastSpeed;
+    private DateTimeOffset _publishedAt = DateTimeOffset.MinValue;
+    private (JobState State, double Progress, double? Speed, int Tasks, int Done)? _published;
 
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
@@ -50,9 +54,10 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private bool _calling;
 
     public JobEntity(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober, TranscodeSettings settings,
-        IJobCallback? callback = null)
+        IJobCallback? callback = null, ChangeFeed? changes = null)
     {
         _callback = callback ?? NoJobCallback.Instance;
+        _changes = changes ?? ChangeFeed.None;
         _jobId = jobId;
         _tasks = tasks;
         _registry = registry;
@@ -86,13 +91,14 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         Command<CallAgain>(_ => Call());
         Command<CallResult>(OnCallResult);
         Command<TimedOut>(_ => OnTimedOut());
+        Command<PublishDue>(_ => PublishView());
         // An ended job stays until its callback is done: passivating would forget it (remember-entities).
         Command<ReceiveTimeout>(_ => { if (!_state.CallbackPending) Passivate(); });
     }
 
     public static Props Props(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober,
-        TranscodeSettings settings, IJobCallback? callback = null) =>
-        Akka.Actor.Props.Create(() => new JobEntity(jobId, tasks, registry, prober, settings, callback));
+        TranscodeSettings settings, IJobCallback? callback = null, ChangeFeed? changes = null) =>
+        Akka.Actor.Props.Create(() => new JobEntity(jobId, tasks, registry, prober, settings, callback, changes));
 
     private sealed record PlanReady(JobPlan Plan);
     private sealed record PlanFailed(Failure Failure);
@@ -101,6 +107,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private sealed record CallAgain;
     private sealed record CallResult(bool Delivered, string? Error);
     private sealed record TimedOut;
+    private sealed record PublishDue;
 
     /// <summary>After a restart or on first submission: pick the job up wherever it stands.</summary>
     private void Resume()
@@ -186,12 +193,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             var r = replies[i];
             var done = completed.Contains(t.Index);
             var status = r?.State ?? (done ? (int)Domain.Tasks.TaskStatus.Succeeded : (int)Domain.Tasks.TaskStatus.Pending);
-            int? result = status switch
-            {
-                (int)Domain.Tasks.TaskStatus.Succeeded => 0,
-                (int)Domain.Tasks.TaskStatus.Failed or (int)Domain.Tasks.TaskStatus.Canceled => -1,
-                _ => null,
-            };
+            var result = TaskView.ResultOf(status);
             var progress = status == (int)Domain.Tasks.TaskStatus.Succeeded ? 100 : r?.Progress ?? percents.GetValueOrDefault(t.Index);
             return new TaskView(t.TaskId, t.Kind.Wire(), status, result, Math.Round(progress, 1), r?.WorkerId,
                 t.FromTime, t.ToTime, r?.Attempts ?? 0, r?.Error);
@@ -312,6 +314,32 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         if (_state.State == JobState.Ready)
             PersistThen(_state.DecideTaskStarted(now), () => { });
         PersistThen(_state.DecideProgress(progress, _settings.ProgressStep, now), () => { });
+        LiveViewMoved();
+    }
+
+    /// <summary>Progress or speed moved: publish now, or once the interval since the last publication has passed
+    /// (then with the newest figures), so a job with many busy tasks stays at a few publications a second.</summary>
+    private void LiveViewMoved()
+    {
+        var wait = _publishedAt + _settings.LiveViewInterval - DateTimeOffset.UtcNow;
+        if (wait <= TimeSpan.Zero) PublishView();
+        else if (!Timers.IsTimerActive("publish")) Timers.StartSingleTimer("publish", new PublishDue(), wait);
+    }
+
+    /// <summary>
+    /// Announces the job's view to live readers (<see cref="ChangeFeed"/>) when something they show changed: a
+    /// progress checkpoint persisted right after the same figure went out live is not sent twice.
+    /// </summary>
+    private void PublishView()
+    {
+        if (!_state.Exists) return;
+        var view = View(null);
+        var key = (view.Summary.State, view.Summary.Progress, view.Speed, view.Summary.TaskCount, view.Summary.CompletedTasks.Count);
+        if (_published == key) return;
+        Timers.Cancel("publish");
+        _published = key;
+        _publishedAt = DateTimeOffset.UtcNow;
+        _changes.Publish(new JobChanged(view));
     }
 
     private void OnTaskFinished(JobTaskFinished m)
@@ -468,7 +496,9 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         PersistAll(events.Select(e => new Tagged(e, Tags)), tagged =>
         {
             _state = _state.Apply((IJobEvent)tagged.Payload);
-            if (--remaining == 0) then();
+            if (--remaining > 0) return;
+            PublishView();
+            then();
         });
     }
 

@@ -46,4 +46,13 @@ public sealed record TaskView(
     double FromTime,
     double ToTime,
     int Attempts,
-    string? Error);
+    string? Error)
+{
+    /// <summary>The protocol's result of a task in <paramref name="state"/>: 0 succeeded, -1 failed or cancelled, null otherwise.</summary>
+    public static int? ResultOf(int state) => state switch
+    {
+        (int)Domain.Tasks.TaskStatus.Succeeded => 0,
+        (int)Domain.Tasks.TaskStatus.Failed or (int)Domain.Tasks.TaskStatus.Canceled => -1,
+        _ => null,
+    };
+}

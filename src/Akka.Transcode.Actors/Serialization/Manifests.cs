@@ -1,3 +1,4 @@
+using Akka.Transcode.Actors.Feed;
 using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Actors.Workers;
@@ -74,6 +75,10 @@ public static class Manifests
         ["msg.resolve-file"] = typeof(ResolveFile),
         ["msg.resolve-upload"] = typeof(ResolveUpload),
         ["msg.file-location"] = typeof(FileLocation),
+        // Messages between nodes: live views (Feed/)
+        ["msg.job-changed"] = typeof(JobChanged),
+        ["msg.task-changed"] = typeof(TaskChanged),
+        ["msg.workers-changed"] = typeof(WorkersChanged),
     };
 
     public static readonly IReadOnlyDictionary<Type, string> ByType = ByName.ToDictionary(kv => kv.Value, kv => kv.Key);

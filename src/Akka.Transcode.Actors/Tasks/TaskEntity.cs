@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using Akka.Transcode.Actors.Feed;
 using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Domain;
@@ -21,6 +22,7 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _jobs;
     private readonly IActorRef _registry;
     private readonly TranscodeSettings _settings;
+    private readonly ChangeFeed _changes;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private TaskEntityState _state = TaskEntityState.Empty;
@@ -28,12 +30,16 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
     private double? _speed;
     private IActorRef? _runner;
     private bool _outcomeAcked;
+    private DateTimeOffset _publishedAt = DateTimeOffset.MinValue;
+    private (TaskStatus Status, double Progress, int Attempts, string? WorkerId)? _published;
 
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public TaskEntity(string taskId, IActorRef jobs, IActorRef registry, TranscodeSettings settings)
+    public TaskEntity(string taskId, IActorRef jobs, IActorRef registry, TranscodeSettings settings,
+        ChangeFeed? changes = null)
     {
+        _changes = changes ?? ChangeFeed.None;
         _taskId = taskId;
         _jobs = jobs;
         _registry = registry;
@@ -55,15 +61,18 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
         Command<TaskOutcomeAcked>(_ => OnOutcomeAcked());
         Command<JobTaskFinishedAck>(_ => OnOutcomeAcked());
         Command<ReportOutcome>(_ => ReportOutcomeToJob());
+        Command<PublishDue>(_ => PublishView());
         Command<ReceiveTimeout>(_ => { if (_state.IsTerminal && _outcomeAcked || !_state.Exists) Passivate(); });
     }
 
-    public static Props Props(string taskId, IActorRef jobs, IActorRef registry, TranscodeSettings settings) =>
-        Akka.Actor.Props.Create(() => new TaskEntity(taskId, jobs, registry, settings));
+    public static Props Props(string taskId, IActorRef jobs, IActorRef registry, TranscodeSettings settings,
+        ChangeFeed? changes = null) =>
+        Akka.Actor.Props.Create(() => new TaskEntity(taskId, jobs, registry, settings, changes));
 
     private sealed record RequestAgain;
     private sealed record SilenceCheck(int Attempt, long Generation);
     private sealed record ReportOutcome;
+    private sealed record PublishDue;
 
     private long _aliveGeneration;
 
@@ -125,6 +134,34 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
         _jobs.Tell(new JobTaskProgress(_state.Spec!.JobId, _state.Spec.Index, m.Percent, m.Speed));
         // The attempt number comes from the message: on the first report AttemptStarted is not applied yet.
         ArmSilence(m.Attempt);
+        // The first report is published once AttemptStarted is stored, as the running task it makes.
+        if (_state.Status == TaskStatus.Running) LiveViewMoved();
+    }
+
+    /// <summary>Progress moved: publish now, or once the interval since the last publication has passed.</summary>
+    private void LiveViewMoved()
+    {
+        var wait = _publishedAt + _settings.LiveViewInterval - DateTimeOffset.UtcNow;
+        if (wait <= TimeSpan.Zero) PublishView();
+        else if (!Timers.IsTimerActive("publish")) Timers.StartSingleTimer("publish", new PublishDue(), wait);
+    }
+
+    /// <summary>Announces the task's view (state, attempt, worker, progress) to live readers (<see cref="ChangeFeed"/>)
+    /// when one of those changed.</summary>
+    private void PublishView()
+    {
+        if (!_state.Exists) return;
+        var spec = _state.Spec!;
+        var status = _state.Status;
+        var progress = Math.Round(status == TaskStatus.Succeeded ? 100 : _percent, 1);
+        var key = (status, progress, _state.Attempts, _state.WorkerId);
+        if (_published == key) return;
+        Timers.Cancel("publish");
+        _published = key;
+        _publishedAt = DateTimeOffset.UtcNow;
+        _changes.Publish(new TaskChanged(spec.JobId, new TaskView(_taskId, spec.Kind.Wire(), (int)status,
+            TaskView.ResultOf((int)status), progress, _state.WorkerId, spec.FromTime, spec.ToTime, _state.Attempts,
+            _state.LastError)));
     }
 
     private void ArmSilence(int attempt)
@@ -237,7 +274,9 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
         PersistAll(events, e =>
         {
             _state = _state.Apply(e);
-            if (--remaining == 0) then();
+            if (--remaining > 0) return;
+            PublishView();
+            then();
         });
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Transcode.Actors.Feed;
 using Akka.Transcode.Actors.Tasks;
 
 namespace Akka.Transcode.Actors.Workers;
@@ -22,6 +23,9 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
     private readonly Dictionary<string, Waiting> _waitingByTask = new();
     private readonly SortedSet<Waiting> _queue = new(QueueOrder.Instance);
     private readonly IWorkerGateway? _gateway;
+    private readonly ChangeFeed _changes;
+    /// <summary>What the last <see cref="WorkersChanged"/> showed, heartbeat times aside.</summary>
+    private string _published = "";
     /// <summary>Tasks running on HTTP workers: the files they may fetch by id and where their output goes.</summary>
     private readonly Dictionary<string, ServeFiles> _served = new();
     private long _seq;
@@ -29,8 +33,10 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public WorkerRegistry(IActorRef tasks, TranscodeSettings settings, IWorkerGateway? gateway = null)
+    public WorkerRegistry(IActorRef tasks, TranscodeSettings settings, IWorkerGateway? gateway = null,
+        ChangeFeed? changes = null)
     {
+        _changes = changes ?? ChangeFeed.None;
         _tasks = tasks;
         _settings = settings;
         _gateway = gateway;
@@ -61,7 +67,11 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
             var dead = _workers.Values.FirstOrDefault(w => w.Ref.Equals(m.ActorRef));
             if (dead is not null) RemoveWorker(dead, "its node left the cluster or its actor stopped");
         });
-        Receive<Sweep>(_ => SweepSilentWorkers());
+        Receive<Sweep>(_ =>
+        {
+            SweepSilentWorkers();
+            PublishIfChanged();
+        });
         Receive<AttemptOutcome>(OnOutcome);
         Receive<QuarantineOver>(_ => Dispatch());
 
@@ -87,8 +97,9 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         Receive<ResolveUpload>(m => Sender.Tell(new FileLocation(_served.GetValueOrDefault(m.TaskId)?.OutputPath)));
     }
 
-    public static Props Props(IActorRef tasks, TranscodeSettings settings, IWorkerGateway? gateway = null) =>
-        Akka.Actor.Props.Create(() => new WorkerRegistry(tasks, settings, gateway));
+    public static Props Props(IActorRef tasks, TranscodeSettings settings, IWorkerGateway? gateway = null,
+        ChangeFeed? changes = null) =>
+        Akka.Actor.Props.Create(() => new WorkerRegistry(tasks, settings, gateway, changes));
 
     /// <summary>A failing proxy stops, which removes its worker (Terminated): its attempts are re-queued.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
@@ -258,6 +269,20 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         foreach (var (taskId, attempt) in w.Running.Keys)
             _tasks.Tell(new AttemptWorkerLost(taskId, attempt, w.Id, reason));
         Dispatch();
+    }
+
+    /// <summary>
+    /// Checked on every sweep (twice a second) rather than at each of the many places that change workers or the
+    /// queue: one comparison catches them all, and a burst of changes goes out as one publication.
+    /// </summary>
+    private void PublishIfChanged()
+    {
+        var snapshot = Snapshot();
+        var shown = string.Join(';', snapshot.Workers.Select(w =>
+            $"{w.WorkerId}/{w.Slots}/{w.ConsecutiveFailures}/{w.QuarantinedUntil:O}/{string.Join(',', w.Running.Select(r => $"{r.TaskId}#{r.Attempt}").Order())}")) + "|" + snapshot.QueueLength;
+        if (shown == _published) return;
+        _published = shown;
+        _changes.Publish(new WorkersChanged(snapshot));
     }
 
     private WorkersSnapshot Snapshot() => new(

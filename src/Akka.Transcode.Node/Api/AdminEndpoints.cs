@@ -55,7 +55,19 @@ public static class AdminEndpoints
     private static IResult Admin(HttpContext http, ApiCall api, Func<IResult> body) =>
         api.Authorize(http, TokenScope.Admin) is { } denied ? ApiCall.Fail(denied) : body();
 
-    private static ClusterShowResponse Show(Akka.Cluster.Cluster cluster)
+    /// <summary>The answer of /admin/workers; the dashboard's live workers events carry the same shape.</summary>
+    public static WorkersResponse ToResponse(WorkersSnapshot snapshot)
+    {
+        var workers = snapshot.Workers.Select(w => new WorkerDto(w.WorkerId,
+            w.HttpEndpoint ?? w.Key.Replace("akka:", ""),
+            w.QuarantinedUntil is not null ? "quarantined" : w.Running.Count >= w.Slots ? "busy" : "idle", w.Slots,
+            w.Running.Select(r => $"{r.TaskId}#{r.Attempt}").ToList(), w.LastHeartbeat, w.ConsecutiveFailures,
+            w.QuarantinedUntil)).ToList();
+        return new WorkersResponse(workers.Count, snapshot.QueueLength, workers);
+    }
+
+    /// <summary>The answer of /admin/cluster/show; the dashboard's live members events carry the same shape.</summary>
+    public static ClusterShowResponse Show(Akka.Cluster.Cluster cluster)
     {
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
@@ -135,12 +147,7 @@ public static class AdminEndpoints
         try
         {
             var snapshot = await registry.ActorRef.Ask<WorkersSnapshot>(GetWorkers.Instance, AskTimeout, ct);
-            var workers = snapshot.Workers.Select(w => new WorkerDto(w.WorkerId,
-                w.HttpEndpoint ?? w.Key.Replace("akka:", ""),
-                w.QuarantinedUntil is not null ? "quarantined" : w.Running.Count >= w.Slots ? "busy" : "idle", w.Slots,
-                w.Running.Select(r => $"{r.TaskId}#{r.Attempt}").ToList(), w.LastHeartbeat, w.ConsecutiveFailures,
-                w.QuarantinedUntil)).ToList();
-            return ApiCall.Ok(new WorkersResponse(workers.Count, snapshot.QueueLength, workers));
+            return ApiCall.Ok(ToResponse(snapshot));
         }
         catch (AskTimeoutException)
         {

@@ -43,6 +43,9 @@ public sealed class ApiCall(TokenSet tokens, TranscodeOptions options)
         return new Failure(ErrorCode.Forbidden, $"{(name.StartsWith('a') ? "an" : "a")} {name} token cannot call this ({scope.ToString().ToLowerInvariant()} scope needed)");
     }
 
+    /// <summary>The scope of the caller's token, or null for a missing or unknown one.</summary>
+    public TokenScope? ScopeOf(HttpContext http) => tokens.Identify(TokenOf(http.Request));
+
     private static string? TokenOf(HttpRequest r)
     {
         if (r.Query.TryGetValue("token", out StringValues q) && !StringValues.IsNullOrEmpty(q)) return q.ToString();

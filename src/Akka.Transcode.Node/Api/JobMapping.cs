@@ -19,11 +19,13 @@ public static class JobMapping
     {
         EtaSeconds = v.EtaSeconds,
         Speed = v.Speed,
-        TaskList = v.Tasks?.Select(t => new TaskDto
-        {
-            Id = t.Id, Kind = t.Kind, State = t.State, Result = t.Result, Progress = t.Progress, WorkerId = t.WorkerId,
-            FromTime = t.FromTime, ToTime = t.ToTime, Attempts = t.Attempts,
-        }).ToList(),
+        TaskList = v.Tasks?.Select(ToDto).ToList(),
+    };
+
+    public static TaskDto ToDto(TaskView t) => new()
+    {
+        Id = t.Id, Kind = t.Kind, State = t.State, Result = t.Result, Progress = t.Progress, WorkerId = t.WorkerId,
+        FromTime = t.FromTime, ToTime = t.ToTime, Attempts = t.Attempts,
     };
 
     public static JobDto ToDto(JobSummary s) => new()

@@ -33,6 +33,8 @@ public static class AkkaConfig
                   stable-after = 7s
                 }
                 run-coordinated-shutdown-when-down = on
+                # Changes for live views (the dashboard) are dropped when no api node listens; not dead letters.
+                pub-sub.send-to-dead-letters-when-no-subscribers = off
                 sharding {
                   # Durable ddata needs LightningDB, which fails at run time with the packages available here;
                   # remembered entities are kept in the journal instead (remember-entities-store = eventsourced).

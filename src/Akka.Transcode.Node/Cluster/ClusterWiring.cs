@@ -63,6 +63,11 @@ public static class ClusterWiring
                 b.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
             }
 
+            // Pub-sub carries the entities' changes to the api nodes' live feeds; started at once on every node so
+            // a node's first change finds the subscribers already known.
+            b.WithDistributedPubSub(role: "");
+            if (o.Has("api")) b.WithDashboardFeed(new Dashboard.DashboardFormatter());
+
             if (o.Has("master"))
             {
                 var prober = new LimitedProber(new MediaProber(), Math.Max(2, Environment.ProcessorCount * 2));
