@@ -30,6 +30,33 @@ public static class ClusterWiring
         JobTimeout = o.Jobs.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(o.Jobs.TimeoutSeconds) : null,
     };
 
+    /// <summary>
+    /// With TLS the nodes' addresses are akka.ssl.tcp://; a seed written as akka.tcp:// (as in a configuration that
+    /// predates TLS) names the same node, and joining it under the plain protocol would fail over and over.
+    /// </summary>
+    public static string SeedFor(string seed, bool tls) =>
+        tls && seed.StartsWith("akka.tcp://", StringComparison.Ordinal) ? "akka.ssl.tcp://" + seed["akka.tcp://".Length..] : seed;
+
+    /// <summary>Remoting binds to Cluster:Hostname only; with a certificate configured every connection is TLS.</summary>
+    public static RemoteOptions Remoting(Configuration.ClusterOptions c)
+    {
+        var remote = new RemoteOptions
+        {
+            HostName = c.Hostname, Port = c.Port,
+            PublicHostName = string.IsNullOrWhiteSpace(c.PublicHostname) ? null : c.PublicHostname.Trim(),
+        };
+        if (!c.Tls.Enabled) return remote;
+        remote.EnableSsl = true;
+        remote.Ssl = new SslOptions
+        {
+            X509Certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                c.Tls.CertificatePath!, c.Tls.CertificatePassword),
+            SuppressValidation = c.Tls.SuppressValidation,
+            RequireMutualAuthentication = c.Tls.RequireMutualAuthentication,
+        };
+        return remote;
+    }
+
     /// <summary>ffmpeg -threads per task: configured, or the cores shared among the slots (0: one slot takes them all).</summary>
     public static int ThreadsPerTask(TranscodeOptions o) => o.Worker.ThreadsPerTask > 0
         ? o.Worker.ThreadsPerTask
@@ -50,12 +77,11 @@ public static class ClusterWiring
                 l.ClearLoggers();
                 l.AddLoggerFactory();
             });
-            b.WithRemoting(o.Cluster.Hostname, o.Cluster.Port,
-                string.IsNullOrWhiteSpace(o.Cluster.PublicHostname) ? null : o.Cluster.PublicHostname.Trim());
+            b.WithRemoting(Remoting(o.Cluster));
             b.WithClustering(new Akka.Cluster.Hosting.ClusterOptions
             {
                 Roles = o.RoleSet.ToArray(),
-                SeedNodes = o.Cluster.Seeds.ToArray(),
+                SeedNodes = o.Cluster.Seeds.Select(seed => SeedFor(seed, o.Cluster.Tls.Enabled)).ToArray(),
             });
             if (o.Cluster.Seeds.Count == 0)
             {

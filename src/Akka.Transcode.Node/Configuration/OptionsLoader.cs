@@ -76,6 +76,8 @@ public static class OptionsLoader
             throw new InvalidOperationException("Transcode:Tasks:RetryBackoffSeconds, WorkerBreakerFailures and WorkerQuarantineSeconds must not be negative");
         if (!(o.Jobs.TimeoutSeconds >= 0) || o.Jobs.MaxQueued < 0)
             throw new InvalidOperationException("Transcode:Jobs:TimeoutSeconds and MaxQueued must not be negative");
+        if (o.Cluster.Tls.Enabled && !File.Exists(o.Cluster.Tls.CertificatePath))
+            throw new InvalidOperationException($"Transcode:Cluster:Tls:CertificatePath: no such file '{o.Cluster.Tls.CertificatePath}'");
         if (!Uri.TryCreate(o.Http.Url, UriKind.Absolute, out _))
             throw new InvalidOperationException($"Transcode:Http:Url is not an absolute URL: '{o.Http.Url}'");
     }

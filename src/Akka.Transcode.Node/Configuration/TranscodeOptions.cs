@@ -49,6 +49,20 @@ public sealed class ClusterOptions
     public int Port { get; set; } = 4053;
     /// <summary>Empty: the node is its own seed (a single-node cluster, or the first node of one).</summary>
     public List<string> Seeds { get; set; } = [];
+    public TlsOptions Tls { get; set; } = new();
+}
+
+/// <summary>TLS for Akka remoting: off unless a certificate is given. Every node of a cluster must use it alike.</summary>
+public sealed class TlsOptions
+{
+    /// <summary>A PKCS#12 (.pfx/.p12) file with this node's certificate and private key.</summary>
+    public string? CertificatePath { get; set; }
+    public string? CertificatePassword { get; set; }
+    /// <summary>Accept peer certificates that do not chain to a trusted root (self-signed test certificates only).</summary>
+    public bool SuppressValidation { get; set; }
+    /// <summary>Both sides present certificates (mutual TLS); on by default, as in Akka.Remote.</summary>
+    public bool RequireMutualAuthentication { get; set; } = true;
+    public bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath);
 }
 
 public sealed class StorageOptions
