@@ -176,6 +176,29 @@ public sealed class HostileInputTests(SharedNodeFixture shared, ITestOutputHelpe
             Assert.Contains(Cases.Values, c => c.Path.StartsWith(prefix));
     }
 
+    [Fact]
+    public async Task Tokens_never_reach_the_node_log_even_in_failing_calls()
+    {
+        const string wrong = "wrong-token-4711";
+        var mark = Node.LogMark();
+        foreach (var token in new[] { NodeProcess.ClientToken, NodeProcess.WorkerToken, NodeProcess.AdminToken, wrong })
+        {
+            // In the query string and as a bearer token, on calls that succeed, fail on the token, or fail later.
+            await Node.Client.GetAsync("master/get_jobs", new Dictionary<string, string> { ["limit"] = "0" }, token);
+            await Node.Client.GetAsync("master/get_job", new Dictionary<string, string> { ["job_id"] = "no-such-job" }, token);
+            await Node.Client.PostRawAsync("master/add_job", "{\"type\":0,", token, TranscodeClient.TokenIn.Bearer);
+            await Node.Client.GetAsync("admin/workers", new Dictionary<string, string>(), token);
+            await Node.Client.PostRawAsync("master/worker_heartbeat", "{\"type\":0,\"worker_id\":\"w-0\",\"worker_state\":0}", token);
+        }
+        var id = await Node.Client.AddJobOkAsync(new { src_filename = E2E.NotMedia, dst_dir = "token-log", dst_format = "ts" });
+        await Node.Client.WaitForJobEndAsync(id, TimeSpan.FromSeconds(30));
+
+        var log = Node.LogSince(mark, maxLines: int.MaxValue);
+        Assert.Contains(id, log); // the log does record what happened
+        foreach (var token in new[] { NodeProcess.ClientToken, NodeProcess.WorkerToken, NodeProcess.AdminToken, wrong })
+            Assert.DoesNotContain(token, log);
+    }
+
     [Theory]
     [MemberData(nameof(Names))]
     public async Task A_hostile_request_gets_its_exact_error_and_the_node_stays_healthy(string name)
