@@ -59,6 +59,8 @@ public static class OptionsLoader
             throw new InvalidOperationException("Transcode:Cluster:Port must be 0..65535");
         if (o.Tasks.MaxAttempts < 1)
             throw new InvalidOperationException("Transcode:Tasks:MaxAttempts must be at least 1");
+        if (!o.Logging.Format.Equals("text", StringComparison.OrdinalIgnoreCase) && !o.Logging.IsJson)
+            throw new InvalidOperationException($"Transcode:Logging:Format must be text or json (got '{o.Logging.Format}')");
         if (!Uri.TryCreate(o.Http.Url, UriKind.Absolute, out _))
             throw new InvalidOperationException($"Transcode:Http:Url is not an absolute URL: '{o.Http.Url}'");
     }
