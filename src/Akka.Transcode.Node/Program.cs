@@ -6,6 +6,7 @@ using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Node.Api;
 using Akka.Transcode.Node.Cluster;
 using Akka.Transcode.Node.Configuration;
+using Akka.Transcode.Node.Observability;
 using Akka.Transcode.Protocol.Auth;
 
 // One executable for every role (PROTOCOL.md, "Running a node"). With no arguments it is a whole single-node
@@ -14,6 +15,7 @@ using Akka.Transcode.Protocol.Auth;
 // per-request logging off, which otherwise costs CPU that ffmpeg needs.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var options = OptionsLoader.Load(builder.Configuration);
+NodeLogging.Configure(builder.Logging, options.Logging);
 
 Directory.CreateDirectory(options.DataDir);
 foreach (var root in options.Media.EffectiveRoots) Directory.CreateDirectory(root);
@@ -30,10 +32,11 @@ if (!configuredTokens)
                                 "(set Transcode:Auth:ClientTokens, WorkerTokens and AdminTokens)");
         return 2;
     }
-    Console.WriteLine(createdTokens
-        ? $"No tokens configured: generated client, worker and admin tokens in {TokenSet.PathFor(options.DataDir)}"
-        : $"No tokens configured: using the tokens in {TokenSet.PathFor(options.DataDir)}");
 }
+// Said once logging is up (below), so a JSON log stays all JSON.
+string? tokenNote = configuredTokens ? null : createdTokens
+    ? $"No tokens configured: generated client, worker and admin tokens in {TokenSet.PathFor(options.DataDir)}"
+    : $"No tokens configured: using the tokens in {TokenSet.PathFor(options.DataDir)}";
 
 if (options.IsHttpWorker) return await Akka.Transcode.Node.Workers.HttpWorkerNode.RunAsync(builder, options, tokens);
 
@@ -55,12 +58,15 @@ builder.Services.AddSingleton(readStore);
 builder.Services.AddSingleton(new MediaRoots(options.Media.EffectiveRoots));
 builder.Services.AddSingleton<ApiCall>();
 builder.Services.AddSingleton<AdmissionControl>();
+builder.Services.AddNodeMetrics(options);
 builder.Services.AddTranscodeCluster(options, db, readStore, tokens.OutgoingWorkerToken);
 
 var app = builder.Build();
+if (tokenNote is not null) app.Logger.LogInformation("{Note}", tokenNote);
 app.UseMiddleware<ErrorEnvelopeMiddleware>();
 app.MapHealthEndpoints();
 app.MapOpenApiEndpoints();
+app.MapMetricsEndpoint();
 if (options.Has("api"))
 {
     app.MapMasterEndpoints();

@@ -18,7 +18,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 public sealed class OpenApiTests(OpenApiNodes nodes, ITestOutputHelper output) : IClassFixture<OpenApiNodes>
 {
     /// <summary>The calls that take no token. Any other operation must declare the scopes that may call it.</summary>
-    private static readonly HashSet<string> PublicCalls = ["GET /healthz", "GET /readyz", "GET /openapi/v1.json", "GET /", "GET /dashboard/{}"];
+    private static readonly HashSet<string> PublicCalls = ["GET /healthz", "GET /readyz", "GET /openapi/v1.json", "GET /", "GET /dashboard/{}", "GET /metrics"];
 
     private static readonly string[] Scopes = ["client", "worker", "admin"];
 

@@ -5,6 +5,7 @@ using Akka.Persistence;
 using Akka.Persistence.Journal;
 using Akka.Transcode.Actors.Feed;
 using Akka.Transcode.Actors.Tasks;
+using Akka.Transcode.Actors.Telemetry;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
@@ -33,7 +34,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private readonly IJobCallback _callback;
     private readonly ChangeFeed _changes;
     private readonly TranscodeSettings _settings;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ILoggingAdapter _log;
 
     private JobEntityState _state = JobEntityState.Empty;
     private readonly Dictionary<int, double> _taskPercent = new();
@@ -59,6 +60,8 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         _callback = callback ?? NoJobCallback.Instance;
         _changes = changes ?? ChangeFeed.None;
         _jobId = jobId;
+        // Every line this entity logs carries the job id as a property (JSON logs: State.JobId).
+        _log = Context.GetLogger().WithContext("JobId", jobId);
         _tasks = tasks;
         _registry = registry;
         _prober = prober;
@@ -72,7 +75,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         {
             // Where a job lives is otherwise invisible: after a fail-over or a hand-off this says where it went.
             if (_state.Exists)
-                _log.Info("job {0} recovered on this node: {1}, {2} of {3} task(s) done", _jobId,
+                _log.Info("job {JobId} recovered on this node: {State}, {TasksDone} of {TaskCount} task(s) done", _jobId,
                     _state.State.ToString().ToUpperInvariant(), _state.Completed.Count, _state.Tasks.Count);
             Resume();
         });
@@ -154,7 +157,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         {
             sender.Tell(new JobCommandReply(_jobId, null));
             if (decision.Value!.Count == 0) return;
-            _log.Info("job {0} accepted on this node", _jobId);
+            _log.Info("job {JobId} accepted on this node", _jobId);
             Resume();
         });
     }
@@ -219,6 +222,8 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             CancelOutstandingTasks();
             CleanupFiles();
             sender.Tell(new JobCommandReply(_jobId, null));
+            _log.Info("job {JobId} canceled", _jobId);
+            RecordEnd();
             Ended();
         });
     }
@@ -401,18 +406,29 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             Fail(m.Failure.Code, m.Failure.Message);
             return;
         }
-        PersistThen(_state.DecideCompleted(m.OutputPath, DateTimeOffset.UtcNow), () =>
+        var completed = _state.DecideCompleted(m.OutputPath, DateTimeOffset.UtcNow);
+        PersistThen(completed, () =>
         {
-            _log.Info("job {0} completed: {1}", _jobId, m.OutputPath);
+            if (completed.Count > 0)
+            {
+                _log.Info("job {JobId} completed: {OutputPath}", _jobId, m.OutputPath);
+                RecordEnd();
+            }
             Ended();
         });
     }
 
     private void Fail(ErrorCode code, string message)
     {
-        PersistThen(_state.DecideFailed(code, message, DateTimeOffset.UtcNow), () =>
+        var failed = _state.DecideFailed(code, message, DateTimeOffset.UtcNow);
+        PersistThen(failed, () =>
         {
-            _log.Warning("job {0} failed ({1}): {2}", _jobId, (int)code, message);
+            // Only the failure that ended the job is logged and counted; a later one changes nothing.
+            if (failed.Count > 0)
+            {
+                _log.Warning("job {JobId} failed ({ErrCode}): {Error}", _jobId, (int)code, message);
+                RecordEnd();
+            }
             CancelOutstandingTasks();
             CleanupFiles();
             Ended();
@@ -446,7 +462,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer("callback", new CallAgain(), _settings.BaseRetryBackoff * (1 << (_callbackTries - 1)));
             return;
         }
-        if (!m.Delivered) _log.Warning("job {0}: callback to {1} failed {2} times, giving up: {3}", _jobId, _state.Spec!.CallbackUrl, _callbackTries, m.Error);
+        if (!m.Delivered) _log.Warning("job {JobId}: callback to {CallbackUrl} failed {Tries} times, giving up: {Error}", _jobId, _state.Spec!.CallbackUrl, _callbackTries, m.Error);
         PersistThen(_state.DecideCallbackDone(m.Delivered, m.Error, DateTimeOffset.UtcNow), () => { });
     }
 
@@ -485,6 +501,11 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         return new JobView(_state.ToSummary(Math.Round(progress, 1)), eta, speed, tasks);
     }
 
+    /// <summary>The job just ended here (not on recovery): its duration, by end state.</summary>
+    private void RecordEnd() =>
+        TranscodeMetrics.JobDuration.Record((_state.UpdatedAt - _state.CreatedAt).TotalSeconds,
+            TranscodeMetrics.Tag("state", _state.State.ToString().ToLowerInvariant()));
+
     private void PersistThen(IReadOnlyList<IJobEvent> events, Action then)
     {
         if (events.Count == 0)
@@ -493,14 +514,19 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             return;
         }
         var remaining = events.Count;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAll(events.Select(e => new Tagged(e, Tags)), tagged =>
         {
             _state = _state.Apply((IJobEvent)tagged.Payload);
             if (--remaining > 0) return;
+            // One write per batch: the journal stores a PersistAll atomically and calls the handlers right after.
+            TranscodeMetrics.JournalWrite.Record(TranscodeMetrics.SecondsSince(started), JournalTag);
             PublishView();
             then();
         });
     }
+
+    private static readonly KeyValuePair<string, object?> JournalTag = TranscodeMetrics.Tag("entity", "job");
 
     private void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
 }

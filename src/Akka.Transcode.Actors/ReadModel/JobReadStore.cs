@@ -120,6 +120,19 @@ public sealed class JobReadStore(Database db)
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
     }
 
+    /// <summary>How many jobs the list holds in each state (states without jobs are absent). One pass over the
+    /// (state, created_at, id) index: no table rows are read.</summary>
+    public async Task<IReadOnlyDictionary<JobState, long>> CountByStateAsync(CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT state, COUNT(*) FROM job_list GROUP BY state";
+        var counts = new Dictionary<JobState, long>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) counts[(JobState)Convert.ToInt32(r.GetValue(0))] = Convert.ToInt64(r.GetValue(1));
+        return counts;
+    }
+
     public async Task<JobSummary?> GetAsync(string id, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);

@@ -4,8 +4,10 @@ using Akka.Event;
 using Akka.Persistence;
 using Akka.Transcode.Actors.Feed;
 using Akka.Transcode.Actors.Jobs;
+using Akka.Transcode.Actors.Telemetry;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Domain.Tasks;
 using TaskStatus = Akka.Transcode.Domain.Tasks.TaskStatus;
 
@@ -23,7 +25,7 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _registry;
     private readonly TranscodeSettings _settings;
     private readonly ChangeFeed _changes;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ILoggingAdapter _log;
 
     private TaskEntityState _state = TaskEntityState.Empty;
     private double _percent;
@@ -41,6 +43,8 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
     {
         _changes = changes ?? ChangeFeed.None;
         _taskId = taskId;
+        // Every line this entity logs carries the task's id and its job's (JSON logs: State.TaskId, State.JobId).
+        _log = Context.GetLogger().WithContext("TaskId", taskId).WithContext("JobId", TaskPlanner.JobIdOf(taskId));
         _jobs = jobs;
         _registry = registry;
         _settings = settings;
@@ -180,12 +184,13 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
     {
         var events = _state.DecideLost(attempt, reason, _settings.TaskPolicy, DateTimeOffset.UtcNow);
         if (events.Count == 0) return;
-        _log.Warning("task {0} attempt {1} lost: {2}", _taskId, attempt, reason);
+        _log.Warning("task {TaskId} attempt {Attempt} lost: {Reason}", _taskId, attempt, reason);
         _runner?.Tell(new CancelAttempt(_taskId, attempt));
         _runner = null;
         _percent = 0;
         Timers.Cancel("silence");
-        PersistThen(events, AfterAttemptEnded);
+        var startedAt = _state.UpdatedAt;
+        PersistThen(events, () => AfterAttemptEnded(startedAt));
     }
 
     private void OnResult(AttemptResult m)
@@ -202,14 +207,19 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
         // A source or value problem fails the same way on any worker: it says nothing about this one.
         _registry.Tell(new AttemptOutcome(m.WorkerId, _taskId, m.Attempt, m.Success,
             WorkerFault: !m.Success && m.Code is not (ErrorCode.SourceUnusable or ErrorCode.InvalidValue)));
-        if (!m.Success) _log.Warning("task {0} attempt {1} failed on {2}: {3}", _taskId, m.Attempt, m.WorkerId, m.Error);
-        PersistThen(events, AfterAttemptEnded);
+        if (!m.Success) _log.Warning("task {TaskId} attempt {Attempt} failed on {WorkerId}: {Error}", _taskId, m.Attempt, m.WorkerId, m.Error);
+        // While an attempt runs, the last event is its start (progress is not journaled).
+        var startedAt = _state.UpdatedAt;
+        PersistThen(events, () => AfterAttemptEnded(startedAt));
     }
 
-    private void AfterAttemptEnded()
+    private void AfterAttemptEnded(DateTimeOffset attemptStartedAt)
     {
         if (_state.IsTerminal)
         {
+            TranscodeMetrics.TaskDuration.Record((_state.UpdatedAt - attemptStartedAt).TotalSeconds,
+                TranscodeMetrics.Tag("kind", _state.Spec!.Kind.Wire()),
+                TranscodeMetrics.Tag("state", _state.Status.ToString().ToLowerInvariant()));
             ReportOutcomeToJob();
             return;
         }
@@ -271,14 +281,19 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
             return;
         }
         var remaining = events.Count;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAll(events, e =>
         {
             _state = _state.Apply(e);
             if (--remaining > 0) return;
+            // One write per batch: the journal stores a PersistAll atomically and calls the handlers right after.
+            TranscodeMetrics.JournalWrite.Record(TranscodeMetrics.SecondsSince(started), JournalTag);
             PublishView();
             then();
         });
     }
+
+    private static readonly KeyValuePair<string, object?> JournalTag = TranscodeMetrics.Tag("entity", "task");
 
     private void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
 }

@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Tasks;
+using Akka.Transcode.Actors.Telemetry;
 using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
 using TaskStatus = Akka.Transcode.Domain.Tasks.TaskStatus;
@@ -53,6 +55,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
     private bool _registering;
     private bool _beating;
     private string? _lastProblem;
+    private WorkerSlotGauge? _gauge;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -72,9 +75,20 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        _gauge = WorkerSlotGauge.Start(_slots);
         Register();
         Timers.StartPeriodicTimer("beat", new Beat(), _settings.HeartbeatInterval);
         Timers.StartPeriodicTimer("sweep", new Sweep(), TimeSpan.FromMinutes(1));
+    }
+
+    protected override void PostStop() => _gauge?.Dispose();
+
+    /// <summary>After every message the busy slots are published for /metrics.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        _gauge?.SetBusy(RunningCount);
+        return handled;
     }
 
     private int RunningCount => _tasks.Values.Count(e => e.Runner is not null);
@@ -130,8 +144,8 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
             e.Error = m.Error;
             e.EndedAt = DateTimeOffset.UtcNow;
             if (m.Success) e.Progress = 100;
-            _log.Info("task {0} attempt {1} {2}{3}", m.TaskId, m.Attempt, m.Success ? "succeeded" : "failed",
-                m.Success ? "" : ": " + m.Error);
+            TaskLog(m.TaskId).Info("task {TaskId} attempt {Attempt} {Outcome}{Error}", m.TaskId, m.Attempt,
+                m.Success ? "succeeded" : "failed", m.Success ? "" : ": " + m.Error);
         });
         Receive<Terminated>(m => OnRunnerStopped(m.ActorRef));
         Receive<GetHttpWorkerStatus>(_ => Sender.Tell(new HttpWorkerStatus(_workerId, RunningCount, _slots)));
@@ -170,7 +184,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
         _registering = false;
         if (m.Reply.Ok && m.WorkerId is not null)
         {
-            if (_workerId != m.WorkerId) _log.Info("registered with the master as worker {0}", m.WorkerId);
+            if (_workerId != m.WorkerId) _log.Info("registered with the master as worker {WorkerId}", m.WorkerId);
             _workerId = m.WorkerId;
             _lastProblem = null;
             return;
@@ -199,7 +213,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
         if (m.Reply.Reached && m.Reply.Code == ErrorCode.NotFound && _workerId == m.WorkerId)
         {
             // The master declared this worker dead (or its registry moved): its attempts were re-queued there.
-            _log.Warning("the master does not know worker {0} any more: registering again", m.WorkerId);
+            _log.Warning("the master does not know worker {WorkerId} any more: registering again", m.WorkerId);
             _workerId = null;
             Register();
             return;
@@ -245,7 +259,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
         Context.Watch(runner);
         var entry = new Entry(id, m.Attempt) { Runner = runner };
         _tasks[id] = entry;
-        _log.Info("task {0} attempt {1} accepted ({2} task)", id, m.Attempt, m.Spec.Kind.Wire());
+        TaskLog(id).Info("task {TaskId} attempt {Attempt} accepted ({Kind} task)", id, m.Attempt, m.Spec.Kind.Wire());
         Sender.Tell(WorkerTaskReply.Ok(entry.Info()));
     }
 
@@ -261,7 +275,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
             e.Canceled = true;
             e.State = TaskStatus.Canceled;
             e.EndedAt = DateTimeOffset.UtcNow;
-            _log.Info("task {0} attempt {1} canceled by the master", e.TaskId, e.Attempt);
+            TaskLog(e.TaskId).Info("task {TaskId} attempt {Attempt} canceled by the master", e.TaskId, e.Attempt);
         }
         if (e.Runner is null)
         {
@@ -296,7 +310,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
     {
         Timers.Cancel("beat");
         Timers.Cancel("register");
-        _log.Info("leaving: stopping {0} running attempt(s)", RunningCount);
+        _log.Info("leaving: stopping {Attempts} running attempt(s)", RunningCount);
         foreach (var e in _tasks.Values.Where(e => e.Runner is not null))
         {
             e.Canceled = true;
@@ -313,6 +327,10 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
         foreach (var w in _drainWaiters) w.Tell(WorkerDrained.Instance);
         _drainWaiters.Clear();
     }
+
+    /// <summary>Lines about one task carry its id and its job's as properties (JSON logs: State.TaskId, State.JobId).</summary>
+    private ILoggingAdapter TaskLog(string taskId) =>
+        _log.WithContext("TaskId", taskId).WithContext("JobId", TaskPlanner.JobIdOf(taskId));
 
     private Entry? Find(string taskId, int attempt) =>
         _tasks.TryGetValue(taskId, out var e) && e.Attempt == attempt ? e : null;

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Hashing;
 using TaskStatus = Akka.Transcode.Domain.Tasks.TaskStatus;
@@ -28,7 +29,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
     private readonly IActorRef _tasks;
     private readonly IWorkerGateway _gateway;
     private readonly TranscodeSettings _settings;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ILoggingAdapter _log;
     private readonly Dictionary<string, Run> _runs = new();
     private DateTimeOffset? _failingSince;
     private string? _lastFailure;
@@ -38,6 +39,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
     public HttpWorkerProxy(string workerId, string endpoint, IActorRef tasks, IWorkerGateway gateway, TranscodeSettings settings)
     {
         _workerId = workerId;
+        _log = Context.GetLogger().WithContext("WorkerId", workerId);
         _endpoint = endpoint;
         _tasks = tasks;
         _gateway = gateway;
@@ -57,12 +59,16 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
         Receive<CancelDone>(m =>
         {
             if (!m.Reply.Ok)
-                _log.Warning("worker {0}: cancel_task {1} was not confirmed: {2}", _workerId, m.TaskId, m.Reply.Message);
+                TaskLog(m.TaskId).Warning("worker {WorkerId}: cancel_task {TaskId} was not confirmed: {Error}", _workerId, m.TaskId, m.Reply.Message);
         });
     }
 
     public static Props Props(string workerId, string endpoint, IActorRef tasks, IWorkerGateway gateway, TranscodeSettings settings) =>
         Akka.Actor.Props.Create(() => new HttpWorkerProxy(workerId, endpoint, tasks, gateway, settings));
+
+    /// <summary>Lines about one task carry its id and its job's as properties (JSON logs: State.TaskId, State.JobId).</summary>
+    private ILoggingAdapter TaskLog(string taskId) =>
+        _log.WithContext("TaskId", taskId).WithContext("JobId", TaskPlanner.JobIdOf(taskId));
 
     protected override void PreStart() => Timers.StartPeriodicTimer("poll", new Poll(), _settings.HeartbeatInterval);
 
@@ -134,7 +140,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
         {
             // Busy, leaving, or no answer: the task goes back to the queue. Should add_task have arrived after all,
             // the cancel stops it there.
-            _log.Info("worker {0} did not take task {1} attempt {2}: {3}", _workerId, m.TaskId, m.Attempt, m.Reply.Message);
+            TaskLog(m.TaskId).Info("worker {WorkerId} did not take task {TaskId} attempt {Attempt}: {Error}", _workerId, m.TaskId, m.Attempt, m.Reply.Message);
             if (!m.Reply.Reached) _ = Within(CancelTimeout, ct => _gateway.CancelTaskAsync(_endpoint, m.TaskId, ct));
             Forget(m.TaskId);
             Context.Parent.Tell(new AssignmentRejected(m.TaskId, m.Attempt, _workerId));

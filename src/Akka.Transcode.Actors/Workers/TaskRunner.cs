@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Transcode.Actors.Tasks;
+using Akka.Transcode.Actors.Telemetry;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Media.Execution;
 
@@ -38,6 +39,7 @@ public sealed class TaskRunner : ReceiveActor, IWithTimers
         {
             _percent = Math.Max(_percent, Math.Clamp(p.Percent, 0, 100));
             _speed = p.Speed;
+            if (p.Speed is > 0 and var speed) TranscodeMetrics.EncodeSpeed.Record(speed);
         });
         Receive<AliveTick>(_ => SendAlive());
         Receive<TaskOutcome>(OnOutcome);

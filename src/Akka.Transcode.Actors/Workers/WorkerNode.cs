@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Transcode.Actors.Telemetry;
 using Akka.Transcode.Media.Execution;
 
 namespace Akka.Transcode.Actors.Workers;
@@ -20,6 +21,7 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
     private readonly Dictionary<string, (int Attempt, IActorRef Runner)> _runs = new();
     private readonly List<IActorRef> _drainWaiters = new();
     private string? _workerId;
+    private WorkerSlotGauge? _gauge;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -41,7 +43,7 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         Receive<RegisterTick>(_ => Register());
         Receive<WorkerRegistered>(m =>
         {
-            if (_workerId != m.WorkerId) _log.Info("registered as worker {0}", m.WorkerId);
+            if (_workerId != m.WorkerId) _log.Info("registered as worker {WorkerId}", m.WorkerId);
             _workerId = m.WorkerId;
             Timers.Cancel("register");
         });
@@ -97,8 +99,19 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        _gauge = WorkerSlotGauge.Start(_slots);
         Register();
         Timers.StartPeriodicTimer("beat", new Beat(), _settings.HeartbeatInterval);
+    }
+
+    protected override void PostStop() => _gauge?.Dispose();
+
+    /// <summary>After every message the busy slots are published for /metrics.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        _gauge?.SetBusy(_runs.Count);
+        return handled;
     }
 
     private void Register()
@@ -119,7 +132,7 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
     {
         Timers.Cancel("beat");
         Timers.Cancel("register");
-        _log.Info("leaving: handing back {0} running attempt(s) and stopping their ffmpeg", _runs.Count);
+        _log.Info("leaving: handing back {Attempts} running attempt(s) and stopping their ffmpeg", _runs.Count);
         if (_workerId is not null) _registry.Tell(new WorkerLeaving(_workerId));
         foreach (var run in _runs.Values) run.Runner.Tell(AbandonAttempt.Instance);
         Become(Draining);

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Feed;
 using Akka.Transcode.Actors.Tasks;
+using Akka.Transcode.Actors.Telemetry;
 
 namespace Akka.Transcode.Actors.Workers;
 
@@ -30,6 +31,7 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
     private readonly Dictionary<string, ServeFiles> _served = new();
     private long _seq;
     private long _proxies;
+    private TaskQueueGauge? _gauge;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -104,8 +106,21 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
     /// <summary>A failing proxy stops, which removes its worker (Terminated): its attempts are re-queued.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
+        _gauge = TaskQueueGauge.Start();
         Timers.StartPeriodicTimer("sweep", new Sweep(), TimeSpan.FromMilliseconds(500));
+    }
+
+    protected override void PostStop() => _gauge?.Dispose();
+
+    /// <summary>After every message the queue and the running count are published for /metrics.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        _gauge?.Set(_queue.Count, _workers.Values.Sum(w => w.Running.Count));
+        return handled;
+    }
 
     /// <summary>Stable across registrations and registry fail-overs: derived from the worker's address only.</summary>
     public static string WorkerIdFor(string key) =>
@@ -120,7 +135,7 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         {
             _workers[id] = new Worker(id, m.Key, Sender, Math.Max(1, m.Slots), m.HttpEndpoint) { LastSeen = DateTimeOffset.UtcNow };
             Context.Watch(Sender);
-            _log.Info("worker {0} registered from {1} with {2} slot(s)", id, m.Key, m.Slots);
+            _log.Info("worker {WorkerId} registered from {WorkerKey} with {Slots} slot(s)", id, m.Key, m.Slots);
         }
         Sender.Tell(new WorkerRegistered(id));
         Dispatch();
@@ -148,7 +163,7 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
             LastSeen = DateTimeOffset.UtcNow, IsHttp = true,
         };
         Context.Watch(proxy);
-        _log.Info("worker {0} registered from {1} with {2} slot(s)", id, key, m.Slots);
+        _log.Info("worker {WorkerId} registered from {WorkerKey} with {Slots} slot(s)", id, key, m.Slots);
         Sender.Tell(new WorkerRegistered(id));
         Dispatch();
     }
@@ -257,7 +272,7 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
 
     private void RemoveWorker(Worker w, string reason)
     {
-        _log.Warning("worker {0} ({1}) is gone: {2}; {3} attempt(s) go back to the queue", w.Id, w.Key, reason, w.Running.Count);
+        _log.Warning("worker {WorkerId} ({WorkerKey}) is gone: {Reason}; {Attempts} attempt(s) go back to the queue", w.Id, w.Key, reason, w.Running.Count);
         _workers.Remove(w.Id);
         Context.Unwatch(w.Ref);
         if (w.IsHttp)

@@ -81,6 +81,15 @@ public static class TaskPlanner
 
     public static string TaskId(string jobId, int index) => $"{jobId}-t{index}";
 
+    /// <summary>The job a task id (<see cref="TaskId"/>) belongs to; an id not of that form is returned as it is.</summary>
+    public static string JobIdOf(string taskId)
+    {
+        var cut = taskId.LastIndexOf("-t", StringComparison.Ordinal);
+        return cut > 0 && cut + 2 < taskId.Length && taskId[(cut + 2)..].All(char.IsAsciiDigit)
+            ? taskId[..cut]
+            : taskId;
+    }
+
     /// <summary>Chunk length: the work split over the slots, never longer than the cap nor shorter than the floor.</summary>
     public static double ChunkSeconds(double outputDuration, PlanningOptions o)
     {

@@ -1,23 +1,30 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Hosting;
+using Akka.Transcode.Actors.Hosting;
 using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Node.Configuration;
 
 namespace Akka.Transcode.Node.Api;
 
-/// <summary>/healthz: the process answers. /readyz: joined the cluster as Up, its database answers (api and master
-/// roles) and ffmpeg is there (worker role).</summary>
+/// <summary>
+/// /healthz: the process answers. /readyz: the node can do its part. A cluster node has joined the cluster as Up,
+/// its database answers (api and master roles) and ffmpeg is there (worker role); an HTTP worker has registered with
+/// its master (its way of joining) and ffmpeg is there. Ready answers 200, anything else 503 with the reason.
+/// </summary>
 public static class HealthEndpoints
 {
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
     public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", async (ActorSystem system, Database db, TranscodeOptions options, CancellationToken ct) =>
         {
             var member = Akka.Cluster.Cluster.Get(system).SelfMember;
-            if (member.Status != MemberStatus.Up)
-                return Results.Text($"cluster member status {member.Status}", statusCode: 503);
+            if (member.Status != MemberStatus.Up) return NotReady($"cluster member status {member.Status}");
             if (options.UsesStorage)
             {
                 try
@@ -26,12 +33,27 @@ public static class HealthEndpoints
                 }
                 catch (Exception ex)
                 {
-                    return Results.Text($"storage unreachable: {ex.Message}", statusCode: 503);
+                    return NotReady($"storage unreachable: {ex.Message}");
                 }
             }
-            if (options.Has("worker") && !FfmpegBinaries.FfmpegFound())
-                return Results.Text("ffmpeg not found", statusCode: 503);
+            if (options.Has("worker") && !FfmpegBinaries.FfmpegFound()) return NotReady("ffmpeg not found");
             return Results.Text("ready");
         });
     }
+
+    public static void MapHttpWorkerHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", async (IRequiredActor<WorkerNodeActor> host, CancellationToken ct) =>
+        {
+            HttpWorkerStatus status;
+            try { status = await host.ActorRef.Ask<HttpWorkerStatus>(GetHttpWorkerStatus.Instance, AskTimeout, ct); }
+            catch (AskTimeoutException) { return NotReady("the worker did not answer in time"); }
+            if (status.WorkerId is null) return NotReady("not registered with the master yet");
+            if (!FfmpegBinaries.FfmpegFound()) return NotReady("ffmpeg not found");
+            return Results.Text($"ready: worker {status.WorkerId}, {status.Running} of {status.Slots} slot(s) busy");
+        });
+    }
+
+    private static IResult NotReady(string reason) => Results.Text(reason, statusCode: StatusCodes.Status503ServiceUnavailable);
 }

@@ -3,7 +3,6 @@ using Akka.Hosting;
 using Akka.Transcode.Actors.Hosting;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Domain;
-using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Protocol;
 using Akka.Transcode.Protocol.Auth;
 using Akka.Transcode.Protocol.Requests;
@@ -14,7 +13,7 @@ namespace Akka.Transcode.Node.Api;
 
 /// <summary>
 /// What a worker outside the cluster serves to its master (docs/worker-protocol.md): add_task, get_task_info and
-/// cancel_task, each refused without a worker token. Also its /healthz and /readyz (ready once registered).
+/// cancel_task, each refused without a worker token. Its /healthz and /readyz are in <see cref="HealthEndpoints"/>.
 /// </summary>
 public static class HttpWorkerEndpoints
 {
@@ -25,14 +24,6 @@ public static class HttpWorkerEndpoints
 
     public static void MapHttpWorkerEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", async (IRequiredActor<WorkerNodeActor> host, CancellationToken ct) =>
-        {
-            var status = await host.ActorRef.Ask<HttpWorkerStatus>(GetHttpWorkerStatus.Instance, AskTimeout, ct);
-            if (status.WorkerId is null) return Results.Text("not registered with the master yet", statusCode: 503);
-            if (!FfmpegBinaries.FfmpegFound()) return Results.Text("ffmpeg not found", statusCode: 503);
-            return Results.Text($"ready: worker {status.WorkerId}, {status.Running} of {status.Slots} slot(s) busy");
-        });
         app.MapPost("/worker/add_task", AddTask);
         app.MapMethods("/worker/get_task_info", ["GET", "POST"], GetTaskInfo);
         app.MapPost("/worker/cancel_task", CancelTask);

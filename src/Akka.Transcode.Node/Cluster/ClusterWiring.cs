@@ -13,6 +13,7 @@ using Akka.Transcode.Media.Running;
 using Akka.Transcode.Media.Hashing;
 using Akka.Transcode.Media.Transfer;
 using Akka.Transcode.Node.Configuration;
+using Akka.Transcode.Node.Observability;
 
 namespace Akka.Transcode.Node.Cluster;
 
@@ -66,17 +67,13 @@ public static class ClusterWiring
         JobReadStore readStore, string? workerToken)
     {
         var settings = Settings(o);
-        services.AddAkka(AkkaConfig.SystemName, (b, _) =>
+        services.AddAkka(AkkaConfig.SystemName, (b, sp) =>
         {
             b.AddHocon(ConfigurationFactory.ParseString(AkkaConfig.Hocon(o, db)), HoconAddMode.Prepend);
             // Without Akka.Persistence.Sql.Hosting nothing loads the plugin's own defaults (class names, table
             // layout); add them under ours.
             b.AddHocon(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
-            b.ConfigureLoggers(l =>
-            {
-                l.ClearLoggers();
-                l.AddLoggerFactory();
-            });
+            b.WithNodeLogging(o.Logging);
             b.WithRemoting(Remoting(o.Cluster));
             b.WithClustering(new Akka.Cluster.Hosting.ClusterOptions
             {
@@ -108,7 +105,9 @@ public static class ClusterWiring
             {
                 var pidDir = Path.Combine(o.DataDir, "ffmpeg-pids");
                 var reaped = OrphanReaper.ReapLeftovers(pidDir);
-                if (reaped > 0) Console.WriteLine($"stopped {reaped} ffmpeg process(es) left over from an earlier run");
+                if (reaped > 0)
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClusterWiring))
+                        .LogWarning("stopped {Count} ffmpeg process(es) left over from an earlier run", reaped);
                 // Cluster workers share the master's storage: staging only checks inputs against their content ids.
                 var executor = new StagingTaskExecutor(new FfmpegTaskExecutor(new FfmpegRunner(pidDir), ThreadsPerTask(o)),
                     new StagingOptions(_ => true, Path.Combine(o.DataDir, "transfer")), null, new ContentIdCache());

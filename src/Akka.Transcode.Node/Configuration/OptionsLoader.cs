@@ -78,6 +78,8 @@ public static class OptionsLoader
             throw new InvalidOperationException("Transcode:Jobs:TimeoutSeconds and MaxQueued must not be negative");
         if (o.Cluster.Tls.Enabled && !File.Exists(o.Cluster.Tls.CertificatePath))
             throw new InvalidOperationException($"Transcode:Cluster:Tls:CertificatePath: no such file '{o.Cluster.Tls.CertificatePath}'");
+        if (!o.Logging.Format.Equals("text", StringComparison.OrdinalIgnoreCase) && !o.Logging.IsJson)
+            throw new InvalidOperationException($"Transcode:Logging:Format must be text or json (got '{o.Logging.Format}')");
         if (!Uri.TryCreate(o.Http.Url, UriKind.Absolute, out _))
             throw new InvalidOperationException($"Transcode:Http:Url is not an absolute URL: '{o.Http.Url}'");
     }

@@ -16,6 +16,8 @@ public sealed class TranscodeOptions
     public PlanningOptions Planning { get; set; } = new();
     public TaskOptions Tasks { get; set; } = new();
     public JobOptions Jobs { get; set; } = new();
+    public LoggingOptions Logging { get; set; } = new();
+    public MetricsOptions Metrics { get; set; } = new();
     /// <summary>Where the node keeps tokens.json and its ffmpeg pid files.</summary>
     public string DataDir { get; set; } = "data";
 
@@ -101,6 +103,20 @@ public sealed class WorkerOptions
 public sealed class PlanningOptions
 {
     public double MaxTaskSeconds { get; set; } = 60;
+}
+
+public sealed class LoggingOptions
+{
+    /// <summary>"text" (the console's readable form) or "json" (one JSON object per line, with scopes and properties).</summary>
+    public string Format { get; set; } = "text";
+
+    public bool IsJson => string.Equals(Format, "json", StringComparison.OrdinalIgnoreCase);
+}
+
+public sealed class MetricsOptions
+{
+    /// <summary>/metrics answers only callers with an admin token (as ?token= or Authorization: Bearer).</summary>
+    public bool RequireToken { get; set; }
 }
 
 public sealed class TaskOptions

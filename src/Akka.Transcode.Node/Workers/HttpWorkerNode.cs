@@ -10,6 +10,7 @@ using Akka.Transcode.Media.Transfer;
 using Akka.Transcode.Node.Api;
 using Akka.Transcode.Node.Cluster;
 using Akka.Transcode.Node.Configuration;
+using Akka.Transcode.Node.Observability;
 using Akka.Transcode.Protocol.Auth;
 
 namespace Akka.Transcode.Node.Workers;
@@ -32,7 +33,6 @@ public static class HttpWorkerNode
 
         var pidDir = Path.Combine(options.DataDir, "ffmpeg-pids");
         var reaped = OrphanReaper.ReapLeftovers(pidDir);
-        if (reaped > 0) Console.WriteLine($"stopped {reaped} ffmpeg process(es) left over from an earlier run");
         var staging = new StagingOptions(path => IsInside(roots, path), Path.Combine(options.DataDir, "transfer"),
             options.Worker.CacheMaxBytes);
         var executor = new StagingTaskExecutor(new FfmpegTaskExecutor(new FfmpegRunner(pidDir), ClusterWiring.ThreadsPerTask(options)),
@@ -44,6 +44,7 @@ public static class HttpWorkerNode
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton(roots);
         builder.Services.AddSingleton<ApiCall>();
+        builder.Services.AddNodeMetrics(options);
         builder.Services.AddAkka(AkkaConfig.SystemName, (b, _) =>
         {
             b.AddHocon(ConfigurationFactory.ParseString("""
@@ -54,22 +55,21 @@ public static class HttpWorkerNode
                   coordinated-shutdown.phases.before-service-unbind.timeout = 8s
                 }
                 """), HoconAddMode.Prepend);
-            b.ConfigureLoggers(l =>
-            {
-                l.ClearLoggers();
-                l.AddLoggerFactory();
-            });
+            b.WithNodeLogging(options.Logging);
             b.WithHttpWorker(options.Worker.Slots, executor, link, settings);
         });
 
         var app = builder.Build();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        app.MapHttpWorkerHealthEndpoints();
+        app.MapMetricsEndpoint();
         app.MapHttpWorkerEndpoints();
         app.MapOpenApiEndpoints();
         var system = app.Services.GetRequiredService<ActorSystem>();
         _ = system.WhenTerminated.ContinueWith(_ => app.Lifetime.StopApplication());
-        Console.WriteLine($"HTTP worker: serving /worker/* on {options.Http.Url}, master {options.Worker.MasterUrl}, " +
-                          $"called back at http://{host}:{url.Port}");
+        if (reaped > 0) app.Logger.LogWarning("stopped {Count} ffmpeg process(es) left over from an earlier run", reaped);
+        app.Logger.LogInformation("HTTP worker: serving /worker/* on {Url}, master {MasterUrl}, called back at {CallbackUrl}",
+            options.Http.Url, options.Worker.MasterUrl, $"http://{host}:{url.Port}");
         await app.RunAsync();
         return 0;
     }

@@ -654,4 +654,18 @@ public class TaskPlannerTests
         // With no audio part the join maps the source's whole audio track (60 s) under 12 s of video.
         Assert.NotNull(join.AudioPart);
     }
+
+    [Theory]
+    [InlineData("01a2-t0", "01a2")]
+    [InlineData("01a2-t17", "01a2")]
+    [InlineData("my-tag-t3", "my-tag")]
+    [InlineData("job-t1-t2", "job-t1")]
+    [InlineData("no-task-suffix", "no-task-suffix")]
+    [InlineData("x-t", "x-t")]
+    [InlineData("-t1", "-t1")]
+    public void The_job_of_a_task_id_is_everything_before_its_last_task_suffix(string taskId, string jobId)
+    {
+        Assert.Equal(jobId, TaskPlanner.JobIdOf(taskId));
+        if (jobId != taskId) Assert.Equal(taskId, TaskPlanner.TaskId(jobId, int.Parse(taskId[(taskId.LastIndexOf("-t", StringComparison.Ordinal) + 2)..])));
+    }
 }
