@@ -177,6 +177,21 @@ public sealed class HostileInputTests(SharedNodeFixture shared, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_client_chosen_job_id_is_idempotent_for_the_same_body_and_a_conflict_for_another()
+    {
+        var id = "hostile-idem-" + Guid.NewGuid().ToString("N")[..8];
+        var body = new { job_id = id, src_filename = E2E.Short, dst_dir = "idem", dst_format = "ts", video_codec = "copy", audio_codec = "copy" };
+        Assert.Equal(id, await Node.Client.AddJobOkAsync(body));
+        Assert.Equal(id, await Node.Client.AddJobOkAsync(body)); // a retry after a lost answer
+
+        var (status, refused) = await Node.Client.AddJobAsync(body with { dst_format = "mkv" });
+        ErrorAssert.Is(-8, status, refused, "the same job_id with another body");
+        Assert.Contains(id, refused.GetProperty("err_msg").GetString());
+        await Node.Client.WaitForJobCompletedAsync(id, TimeSpan.FromSeconds(60));
+        Assert.Equal(["short.ts"], E2E.Entries(Path.Combine(Node.MediaRoot, "idem"))); // run once, one output
+    }
+
+    [Fact]
     public async Task Tokens_never_reach_the_node_log_even_in_failing_calls()
     {
         const string wrong = "wrong-token-4711";
