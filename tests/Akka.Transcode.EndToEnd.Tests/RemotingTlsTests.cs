@@ -62,6 +62,20 @@ public sealed class RemotingTlsTests(MediaFixture media, ITestOutputHelper outpu
         });
     }
 
+    [Theory]
+    [InlineData("akka.ssl.tcp://transcode@127.0.0.1:4999", "is a TLS address, but this node has no Transcode:Cluster:Tls:CertificatePath")]
+    [InlineData("akka.tcp://other@127.0.0.1:4999", "must name the system 'transcode'")]
+    [InlineData("127.0.0.1:4999", "is not an address like akka.tcp://transcode@host:4053")]
+    public async Task A_seed_the_node_cannot_address_is_refused_at_start(string seed, string message)
+    {
+        // Akka's join process would otherwise crash and restart in a tight loop, flooding the log.
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            NodeProcess.StartAsync(["--Transcode:Roles=worker", $"--Transcode:Cluster:Seeds:0={seed}"]));
+        output.WriteLine(failure.Message);
+        Assert.Contains("exited with code", failure.Message);
+        Assert.Contains(message, failure.Message);
+    }
+
     private static X509Certificate2 SelfSigned(string subject)
     {
         using var key = RSA.Create(2048);

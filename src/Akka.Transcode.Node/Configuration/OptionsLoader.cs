@@ -76,11 +76,27 @@ public static class OptionsLoader
             throw new InvalidOperationException("Transcode:Tasks:RetryBackoffSeconds, WorkerBreakerFailures and WorkerQuarantineSeconds must not be negative");
         if (!(o.Jobs.TimeoutSeconds >= 0) || o.Jobs.MaxQueued < 0)
             throw new InvalidOperationException("Transcode:Jobs:TimeoutSeconds and MaxQueued must not be negative");
+        foreach (var seed in o.Cluster.Seeds) ValidateSeed(seed, o.Cluster.Tls.Enabled);
         if (o.Cluster.Tls.Enabled && !File.Exists(o.Cluster.Tls.CertificatePath))
             throw new InvalidOperationException($"Transcode:Cluster:Tls:CertificatePath: no such file '{o.Cluster.Tls.CertificatePath}'");
         if (!o.Logging.Format.Equals("text", StringComparison.OrdinalIgnoreCase) && !o.Logging.IsJson)
             throw new InvalidOperationException($"Transcode:Logging:Format must be text or json (got '{o.Logging.Format}')");
         if (!Uri.TryCreate(o.Http.Url, UriKind.Absolute, out _))
             throw new InvalidOperationException($"Transcode:Http:Url is not an absolute URL: '{o.Http.Url}'");
+    }
+
+    // A seed the node cannot even address (another transport's protocol, another system's name) makes Akka's join
+    // process crash and restart in a tight loop, writing a million log lines a minute: refuse it at start instead.
+    private static void ValidateSeed(string seed, bool tls)
+    {
+        Akka.Actor.Address address;
+        try { address = Akka.Actor.Address.Parse(seed); }
+        catch (Exception) { throw new InvalidOperationException($"Transcode:Cluster:Seeds: '{seed}' is not an address like akka.tcp://transcode@host:4053"); }
+        if (address.System != "transcode" || address.Host is null || address.Port is null)
+            throw new InvalidOperationException($"Transcode:Cluster:Seeds: '{seed}' must name the system 'transcode' with a host and port (akka.tcp://transcode@host:4053)");
+        if (address.Protocol == "akka.ssl.tcp" && !tls)
+            throw new InvalidOperationException($"Transcode:Cluster:Seeds: '{seed}' is a TLS address, but this node has no Transcode:Cluster:Tls:CertificatePath");
+        if (address.Protocol is not ("akka.tcp" or "akka.ssl.tcp"))
+            throw new InvalidOperationException($"Transcode:Cluster:Seeds: '{seed}' has protocol '{address.Protocol}' (expected akka.tcp)");
     }
 }
