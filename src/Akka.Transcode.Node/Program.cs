@@ -14,7 +14,17 @@ using Akka.Transcode.Protocol.Auth;
 // appsettings.json is read from next to the binary, not from wherever the node was started: its log levels keep
 // per-request logging off, which otherwise costs CPU that ffmpeg needs.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-var options = OptionsLoader.Load(builder.Configuration);
+TranscodeOptions options;
+try
+{
+    options = OptionsLoader.Load(builder.Configuration);
+}
+catch (InvalidOperationException e)
+{
+    // A configuration mistake is the operator's to fix: say which key, without a stack trace.
+    Console.Error.WriteLine($"refusing to start: {e.Message}");
+    return 2;
+}
 NodeLogging.Configure(builder.Logging, options.Logging);
 
 Directory.CreateDirectory(options.DataDir);

@@ -9,6 +9,10 @@ public static class OptionsLoader
     {
         var section = configuration.GetSection("Transcode");
         var options = new TranscodeOptions();
+        // A misspelt key would otherwise be ignored in silence and its default used. (The binder's own
+        // ErrorOnUnknownConfiguration also refuses the "a,b" form of lists, which the node accepts.)
+        if (UnknownKeys(section, typeof(TranscodeOptions)).FirstOrDefault() is { } unknown)
+            throw new InvalidOperationException($"{unknown}: unknown configuration key (see the README's configuration table)");
         section.Bind(options);
         // Binding appends list entries; read lists ourselves so "a,b" and :0/:1 forms both work.
         options.Cluster.Seeds = List(section.GetSection("Cluster:Seeds"));
@@ -98,5 +102,23 @@ public static class OptionsLoader
             throw new InvalidOperationException($"Transcode:Cluster:Seeds: '{seed}' is a TLS address, but this node has no Transcode:Cluster:Tls:CertificatePath");
         if (address.Protocol is not ("akka.tcp" or "akka.ssl.tcp"))
             throw new InvalidOperationException($"Transcode:Cluster:Seeds: '{seed}' has protocol '{address.Protocol}' (expected akka.tcp)");
+    }
+
+    /// <summary>Keys under <paramref name="section"/> that name no settable property of <paramref name="type"/>
+    /// (case-insensitive, as the binder matches); list elements (:0, :1, ...) are not checked further.</summary>
+    public static IEnumerable<string> UnknownKeys(IConfigurationSection section, Type type)
+    {
+        var properties = type.GetProperties().Where(p => p.CanWrite)
+            .ToDictionary(p => p.Name, p => p.PropertyType, StringComparer.OrdinalIgnoreCase);
+        foreach (var child in section.GetChildren())
+        {
+            if (!properties.TryGetValue(child.Key, out var propertyType))
+            {
+                yield return child.Path;
+                continue;
+            }
+            if (propertyType.IsClass && propertyType != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(propertyType))
+                foreach (var nested in UnknownKeys(child, propertyType)) yield return nested;
+        }
     }
 }
