@@ -35,7 +35,7 @@ public static class HttpWorkerNode
         if (reaped > 0) Console.WriteLine($"stopped {reaped} ffmpeg process(es) left over from an earlier run");
         var staging = new StagingOptions(path => IsInside(roots, path), Path.Combine(options.DataDir, "transfer"),
             options.Worker.CacheMaxBytes);
-        var executor = new StagingTaskExecutor(new FfmpegTaskExecutor(new FfmpegRunner(pidDir), ClusterWiring.ThreadsPerTask(options)),
+        var executor = new StagingTaskExecutor(ClusterWiring.TaskExecutor(options, pidDir),
             staging, link, new ContentIdCache());
 
         builder.WebHost.UseUrls(options.Http.Url);
@@ -66,6 +66,7 @@ public static class HttpWorkerNode
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.MapHttpWorkerEndpoints();
         app.MapOpenApiEndpoints();
+        if (options.Worker.InstantExecutor) app.Logger.LogWarning(ClusterWiring.InstantWarning);
         var system = app.Services.GetRequiredService<ActorSystem>();
         _ = system.WhenTerminated.ContinueWith(_ => app.Lifetime.StopApplication());
         Console.WriteLine($"HTTP worker: serving /worker/* on {options.Http.Url}, master {options.Worker.MasterUrl}, " +
