@@ -24,7 +24,7 @@ public sealed class SoakTests(ITestOutputHelper output)
     private const int OutputDirs = 64;
     private static readonly TimeSpan HeapTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(30);
-    private const int WarmUpJobs = 100;
+    private const int WarmUpJobs = 500;
 
     [Fact]
     public async Task Jobs_accepted_in_bulk_all_complete_page_exactly_and_memory_stays_bounded()
@@ -165,7 +165,7 @@ public sealed class SoakTests(ITestOutputHelper output)
 
     /// <summary>
     /// add_job for every job: the first ones (<see cref="WarmUpJobs"/>) from a few clients, because a fresh node starts
-    /// its shards and compiles its hot code on them, then the rest from <see cref="SoakSettings.Concurrency"/> clients
+    /// its shards (100 for jobs, 100 for tasks) and compiles its hot code on them, then the rest from <see cref="SoakSettings.Concurrency"/> clients
     /// at once, each taking the next job number. Both count as jobs; their latencies are reported apart.
     /// </summary>
     private static async Task<Submission> SubmitAsync(TranscodeClient client, SoakSettings settings, SoakReport report)
