@@ -85,6 +85,8 @@ if (options.Has("api"))
     app.MapDashboardEndpoints();
 }
 
+if (options.Has("worker") && options.Worker.InstantExecutor) app.Logger.LogWarning(ClusterWiring.InstantWarning);
+
 // A downed node's actor system stops while the process could live on as a zombie: end the process with it.
 var system = app.Services.GetRequiredService<ActorSystem>();
 _ = system.WhenTerminated.ContinueWith(_ => app.Lifetime.StopApplication());

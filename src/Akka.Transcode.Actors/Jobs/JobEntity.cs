@@ -48,6 +48,10 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private (JobState State, double Progress, double? Speed, int Tasks, int Done)? _published;
 
     public override string PersistenceId { get; }
+    /// <summary>No snapshots are ever saved: recovering from the journal alone spares every start of the entity (each
+    /// new job, and each read after it passivated) a query through the single snapshot-store actor.</summary>
+    public override Recovery Recovery => NoSnapshots;
+    private static readonly Recovery NoSnapshots = new(SnapshotSelectionCriteria.None);
     public ITimerScheduler Timers { get; set; } = null!;
 
     public const int MaxCallbackTries = 5;

@@ -36,6 +36,10 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
     private (TaskStatus Status, double Progress, int Attempts, string? WorkerId)? _published;
 
     public override string PersistenceId { get; }
+    /// <summary>No snapshots are ever saved: recovering from the journal alone spares every start of the entity (each
+    /// new task, and each read after it passivated) a query through the single snapshot-store actor.</summary>
+    public override Recovery Recovery => NoSnapshots;
+    private static readonly Recovery NoSnapshots = new(SnapshotSelectionCriteria.None);
     public ITimerScheduler Timers { get; set; } = null!;
 
     public TaskEntity(string taskId, IActorRef jobs, IActorRef registry, TranscodeSettings settings,

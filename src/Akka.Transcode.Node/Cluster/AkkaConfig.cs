@@ -17,6 +17,12 @@ public static class AkkaConfig
     {
         var provider = db.Provider == StorageProvider.Sqlite ? "SQLite.MS" : "PostgreSQL.15";
         var cs = Quote(db.ConnectionString);
+        // Microsoft.Data.Sqlite starts every transaction but a read-uncommitted one with BEGIN IMMEDIATE, which takes
+        // the database's single write lock: the plugin's reads (a recovering entity's replay, its highest sequence
+        // number, the job list's events by tag) then queued behind the writers, and one that found the lock taken
+        // slept 150 ms before trying again. read-uncommitted begins deferred ("BEGIN"), so reads take no lock, and
+        // outside shared-cache mode SQLite ignores read_uncommitted: a read still sees only committed rows.
+        var reads = db.Provider == StorageProvider.Sqlite ? "read-uncommitted" : "unspecified";
         return $$"""
             akka {
               loglevel = INFO
@@ -52,6 +58,7 @@ public static class AkkaConfig
                     connection-string = {{cs}}
                     provider-name = "{{provider}}"
                     auto-initialize = on
+                    read-isolation-level = {{reads}}
                   }
                 }
                 snapshot-store {
@@ -60,11 +67,13 @@ public static class AkkaConfig
                     connection-string = {{cs}}
                     provider-name = "{{provider}}"
                     auto-initialize = on
+                    read-isolation-level = {{reads}}
                   }
                 }
                 query.journal.sql {
                   connection-string = {{cs}}
                   provider-name = "{{provider}}"
+                  read-isolation-level = {{reads}}
                   refresh-interval = 250ms
                 }
               }

@@ -29,7 +29,17 @@ public static class ClusterWiring
         WorkerBreakerFailures = o.Tasks.WorkerBreakerFailures,
         WorkerQuarantine = TimeSpan.FromSeconds(o.Tasks.WorkerQuarantineSeconds),
         JobTimeout = o.Jobs.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(o.Jobs.TimeoutSeconds) : null,
+        IdlePassivation = TimeSpan.FromSeconds(o.Jobs.IdlePassivationSeconds),
     };
+
+    /// <summary>What runs a task on this worker: ffmpeg, or (soak tests and benchmarks) the instant stand-in.</summary>
+    public static ITaskExecutor TaskExecutor(TranscodeOptions o, string pidDir) => o.Worker.InstantExecutor
+        ? new InstantTaskExecutor()
+        : new FfmpegTaskExecutor(new FfmpegRunner(pidDir), ThreadsPerTask(o));
+
+    /// <summary>Said at every start of a worker in instant mode: its outputs are copies, not media.</summary>
+    public const string InstantWarning = "Transcode:Worker:Executor=instant: this worker runs no ffmpeg; every task " +
+        "completes at once with a byte copy of its input (soak tests and benchmarks only, outputs are not real media)";
 
     /// <summary>
     /// With TLS the nodes' addresses are akka.ssl.tcp://; a seed written as akka.tcp:// (as in a configuration that
@@ -109,7 +119,7 @@ public static class ClusterWiring
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClusterWiring))
                         .LogWarning("stopped {Count} ffmpeg process(es) left over from an earlier run", reaped);
                 // Cluster workers share the master's storage: staging only checks inputs against their content ids.
-                var executor = new StagingTaskExecutor(new FfmpegTaskExecutor(new FfmpegRunner(pidDir), ThreadsPerTask(o)),
+                var executor = new StagingTaskExecutor(TaskExecutor(o, pidDir),
                     new StagingOptions(_ => true, Path.Combine(o.DataDir, "transfer")), null, new ContentIdCache());
                 b.WithTranscodeWorker(o.Worker.Slots, executor, settings);
             }

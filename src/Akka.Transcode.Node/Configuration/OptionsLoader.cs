@@ -81,6 +81,10 @@ public static class OptionsLoader
         if (!(o.Jobs.TimeoutSeconds >= 0) || o.Jobs.MaxQueued < 0)
             throw new InvalidOperationException("Transcode:Jobs:TimeoutSeconds and MaxQueued must not be negative");
         foreach (var seed in o.Cluster.Seeds) ValidateSeed(seed, o.Cluster.Tls.Enabled);
+        if (!(o.Jobs.IdlePassivationSeconds >= 1))
+            throw new InvalidOperationException("Transcode:Jobs:IdlePassivationSeconds must be at least 1");
+        if (o.Worker.Executor.Trim().ToLowerInvariant() is not ("ffmpeg" or "instant"))
+            throw new InvalidOperationException($"Transcode:Worker:Executor must be ffmpeg or instant (got '{o.Worker.Executor}')");
         if (o.Cluster.Tls.Enabled && !File.Exists(o.Cluster.Tls.CertificatePath))
             throw new InvalidOperationException($"Transcode:Cluster:Tls:CertificatePath: no such file '{o.Cluster.Tls.CertificatePath}'");
         if (!o.Logging.Format.Equals("text", StringComparison.OrdinalIgnoreCase) && !o.Logging.IsJson)

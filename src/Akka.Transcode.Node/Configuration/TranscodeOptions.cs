@@ -98,6 +98,10 @@ public sealed class WorkerOptions
     public long CacheMaxBytes { get; set; } = 20L << 30;
     /// <summary>ffmpeg -threads per task; 0 = one slot uses every core, otherwise cores divided by slots.</summary>
     public int ThreadsPerTask { get; set; }
+    /// <summary><c>ffmpeg</c> (real work) or <c>instant</c>: tasks complete at once with a copy of their input, for
+    /// soak tests and control-plane benchmarks only.</summary>
+    public string Executor { get; set; } = "ffmpeg";
+    public bool InstantExecutor => string.Equals(Executor.Trim(), "instant", StringComparison.OrdinalIgnoreCase);
 }
 
 public sealed class PlanningOptions
@@ -133,6 +137,9 @@ public sealed class TaskOptions
 
 public sealed class JobOptions
 {
+    /// <summary>An ended job (and an idle task its job no longer waits for) is dropped from memory this long after
+    /// its last message; it is read back from the journal when asked for again.</summary>
+    public double IdlePassivationSeconds { get; set; } = 30;
     /// <summary>A job not ended this long after it was accepted fails (its tasks are stopped); 0: no limit. A job's
     /// own timeout_seconds overrides it.</summary>
     public double TimeoutSeconds { get; set; }

@@ -35,7 +35,7 @@ public static class HttpWorkerNode
         var reaped = OrphanReaper.ReapLeftovers(pidDir);
         var staging = new StagingOptions(path => IsInside(roots, path), Path.Combine(options.DataDir, "transfer"),
             options.Worker.CacheMaxBytes);
-        var executor = new StagingTaskExecutor(new FfmpegTaskExecutor(new FfmpegRunner(pidDir), ClusterWiring.ThreadsPerTask(options)),
+        var executor = new StagingTaskExecutor(ClusterWiring.TaskExecutor(options, pidDir),
             staging, link, new ContentIdCache());
 
         builder.WebHost.UseUrls(options.Http.Url);
@@ -65,6 +65,7 @@ public static class HttpWorkerNode
         app.MapMetricsEndpoint();
         app.MapHttpWorkerEndpoints();
         app.MapOpenApiEndpoints();
+        if (options.Worker.InstantExecutor) app.Logger.LogWarning(ClusterWiring.InstantWarning);
         var system = app.Services.GetRequiredService<ActorSystem>();
         _ = system.WhenTerminated.ContinueWith(_ => app.Lifetime.StopApplication());
         if (reaped > 0) app.Logger.LogWarning("stopped {Count} ffmpeg process(es) left over from an earlier run", reaped);

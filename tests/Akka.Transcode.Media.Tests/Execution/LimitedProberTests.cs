@@ -1,0 +1,72 @@
+using Akka.Transcode.Domain;
+using Akka.Transcode.Media.Execution;
+using Akka.Transcode.Media.Hashing;
+using Akka.Transcode.Media.Probing;
+using Akka.Transcode.Media.Tests.Support;
+
+namespace Akka.Transcode.Media.Tests.Execution;
+
+/// <summary>
+/// The master's prober remembers a probe and a content id by path, length and modification time: an unchanged
+/// file is not probed or read again, a rewritten one is, and a failed probe is never remembered.
+/// </summary>
+public sealed class LimitedProberTests(MediaSources media) : IClassFixture<MediaSources>, IDisposable
+{
+    private readonly ScratchDir _dir = new();
+    private readonly LimitedProber _prober = new(new MediaProber(), 2);
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task An_unchanged_file_is_answered_from_memory_and_a_rewritten_one_is_probed_again()
+    {
+        var path = _dir.File("source.bin");
+        File.Copy(media.RecordBin, path);
+        var first = await _prober.ProbeAsync(path, CancellationToken.None);
+        var firstId = await _prober.ContentIdAsync(path, CancellationToken.None);
+        Assert.True(first.IsOk, first.Error?.Message);
+        Assert.Equal(await FileHasher.Md5HexAsync(path, CancellationToken.None), firstId);
+
+        // Other bytes of the same length with the old modification time look unchanged: the remembered answers
+        // come back, which shows that neither ffprobe nor the hash ran again.
+        var stamp = File.GetLastWriteTimeUtc(path);
+        var length = new FileInfo(path).Length;
+        await File.WriteAllBytesAsync(path, new byte[length]);
+        File.SetLastWriteTimeUtc(path, stamp);
+        Assert.Equal(first.Value, (await _prober.ProbeAsync(path, CancellationToken.None)).Value);
+        Assert.Equal(firstId, await _prober.ContentIdAsync(path, CancellationToken.None));
+
+        // A rewrite moves the modification time: probed and hashed again, and the zeros are no media.
+        File.SetLastWriteTimeUtc(path, stamp.AddSeconds(1));
+        var again = await _prober.ProbeAsync(path, CancellationToken.None);
+        Assert.False(again.IsOk);
+        Assert.Equal(ErrorCode.SourceUnusable, again.Error!.Code);
+        Assert.Equal(await FileHasher.Md5HexAsync(path, CancellationToken.None), await _prober.ContentIdAsync(path, CancellationToken.None));
+        Assert.NotEqual(firstId, await _prober.ContentIdAsync(path, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_failed_probe_is_not_remembered()
+    {
+        var path = _dir.File("later.bin");
+        File.Copy(media.NotMedia, path);
+        var stamp = File.GetLastWriteTimeUtc(path);
+        Assert.Equal(ErrorCode.SourceUnusable, (await _prober.ProbeAsync(path, CancellationToken.None)).Error?.Code);
+
+        // Even under the same modification time, the media now there is probed.
+        File.Copy(media.RecordBin, path, overwrite: true);
+        File.SetLastWriteTimeUtc(path, stamp);
+        var probe = await _prober.ProbeAsync(path, CancellationToken.None);
+        Assert.True(probe.IsOk, probe.Error?.Message);
+        Assert.NotNull(probe.Value!.Video);
+    }
+
+    [Fact]
+    public async Task A_missing_file_is_unusable_every_time()
+    {
+        var path = _dir.File("missing.bin");
+        Assert.Equal(ErrorCode.SourceUnusable, (await _prober.ProbeAsync(path, CancellationToken.None)).Error?.Code);
+        File.Copy(media.RecordBin, path);
+        Assert.True((await _prober.ProbeAsync(path, CancellationToken.None)).IsOk);
+    }
+}
