@@ -27,6 +27,10 @@ public static class AkkaConfig
               # A leaving worker stops its ffmpeg in this phase (TranscodeSettings.DrainTimeout, 6 s, at most).
               coordinated-shutdown.phases.before-cluster-shutdown.timeout = 8s
               cluster {
+                # A node restarted after a crash is not let in while its previous incarnation is still a member: its
+                # first Join only makes the cluster down the old one, and it is welcomed at its next try. At the
+                # default 10 s that wait was most of a restarted node's time to ready (chaos test, docs/operations.md).
+                retry-unsuccessful-join-after = 2s
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver {
                   active-strategy = keep-majority
