@@ -47,6 +47,10 @@ public static class AkkaConfig
                   retry-interval = 1s
                   shard-start-timeout = 5s
                   entity-restart-backoff = 2s
+                  # A rebalance waits for every region to let go of the shard, and nobody may reach the shard
+                  # meanwhile. When a region's node has just crashed it never answers, and at the default 60 s its
+                  # jobs stood still that long (chaos test); entities stop at once on hand-off, so 10 s is plenty.
+                  handoff-timeout = 10s
                 }
               }
               persistence {
