@@ -10,7 +10,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 /// short jobs of every shape (stream-copy remux, re-encode, cut-and-join, chunked, chunked cut-and-join) while a random
 /// node is killed with SIGKILL every few seconds and restarted. Every job must end COMPLETED exactly once, with an
 /// output that decodes cleanly at the right duration and nothing else left behind (see <see cref="ChaosChecks"/>).
-/// The suite runs the short form (24 jobs); ops/chaos.sh runs the long one (100 jobs) through this same test, and
+/// The suite runs the short form (20 jobs); ops/chaos.sh runs the long one (100 jobs) through this same test, and
 /// TRANSCODE_CHAOS_* variables change its size, pace and seed (<see cref="ChaosOptions"/>).
 /// </summary>
 [Collection(EndToEndCollection.Name)]
@@ -94,7 +94,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 {
                     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
                     await File.WriteAllTextAsync(path, report);
-                    await File.WriteAllTextAsync(Path.ChangeExtension(path, null) + "-timeline.txt", timeline.Render());
+                    await File.WriteAllTextAsync(ChaosOptions.TimelinePath(path), timeline.Render());
                 }
                 if (problems.Count > 0) output.WriteLine(ChaosDiagnostics.About(cluster, problems));
             }
