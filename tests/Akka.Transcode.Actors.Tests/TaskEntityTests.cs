@@ -278,6 +278,32 @@ public sealed class TaskEntityTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_second_copy_of_the_current_attempt_on_another_worker_is_stopped_and_does_not_count()
+    {
+        // A registry that restarted on another node hands the same attempt out again before it hears that w-1 runs it.
+        var task = Created("dup");
+        Alive(task, "dup-t0", 1);
+        DrainRequests();
+        var copy = CreateTestProbe("copy-on-w-2");
+
+        task.Tell(new AttemptAlive("dup-t0", 1, "w-2", 30, 1), copy.Ref);
+        copy.ExpectMsg<CancelAttempt>(c => c.TaskId == "dup-t0" && c.Attempt == 1);
+        // Its result (it finished before the stop arrived) is acknowledged, so it stops re-sending, and ignored.
+        task.Tell(new AttemptResult("dup-t0", 1, "w-2", true, null, null), copy.Ref);
+        copy.ExpectMsg<AttemptResultAck>(a => a.Attempt == 1);
+        // Losing w-2 loses nothing: the attempt that counts runs on w-1.
+        task.Tell(new AttemptWorkerLost("dup-t0", 1, "w-2", "killed"));
+        _jobs.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // no progress, no result reached the job
+        _runner.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // the attempt on w-1 was not told to stop
+        var state = Get(task, "dup-t0");
+        Assert.Equal(((int)TaskStatus.Running, 1, "w-1"), (state.State, state.Attempts, state.WorkerId));
+
+        task.Tell(new AttemptResult("dup-t0", 1, "w-1", true, null, null), _runner.Ref);
+        _runner.ExpectMsg<AttemptResultAck>();
+        Assert.True(_jobs.ExpectMsg<JobTaskFinished>().Success);
+    }
+
+    [Fact]
     public void CancelTask_while_running_stops_the_runner_and_withdraws_from_the_queue()
     {
         var task = Created("j");

@@ -105,6 +105,33 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_worker_registering_with_a_new_registry_brings_its_running_attempts_which_are_not_handed_out_again()
+    {
+        // The registry restarted on another node: a task whose attempt 1 runs on node-a asks again (it has not yet
+        // heard from that attempt), and node-b, with more free slots, registered too.
+        var registry = Registry(Patient);
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        var running = Request("dup");
+        registry.Tell(running);
+        a.Send(registry, new RegisterWorker("node-a", 1, null, [new RunningAttempt(running.TaskId, 1)]));
+        var aId = a.ExpectMsg<WorkerRegistered>().WorkerId;
+        Assert.Equal(0, Snapshot(registry).QueueLength); // the queued request was for the attempt node-a runs
+
+        Register(registry, b, "node-b", 3);
+        registry.Tell(running); // the task asks again
+
+        b.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        a.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        var snapshot = Snapshot(registry);
+        Assert.Equal(0, snapshot.QueueLength);
+        Assert.Equal([new RunningAttempt(running.TaskId, 1)], snapshot.Workers.Single(w => w.WorkerId == aId).Running);
+        // Its next attempt is new work, and goes to the free worker.
+        registry.Tell(Request("dup", attempt: 2));
+        Assert.Equal(2, b.ExpectMsg<AssignTask>(t => t.TaskId == running.TaskId).Attempt);
+    }
+
+    [Fact]
     public void Waiting_tasks_go_out_by_priority_then_job_age_then_task_order()
     {
         var registry = Registry(Patient);

@@ -61,7 +61,11 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
         Command<RequestAgain>(_ => RequestWork());
         Command<AttemptAlive>(OnAlive);
         Command<AttemptResult>(OnResult);
-        Command<AttemptWorkerLost>(m => LoseAttempt(m.Attempt, $"worker {m.WorkerId} lost: {m.Reason}"));
+        Command<AttemptWorkerLost>(m =>
+        {
+            // A second copy of the attempt was on that worker; the copy that counts runs on.
+            if (!_state.RunsElsewhere(m.Attempt, m.WorkerId)) LoseAttempt(m.Attempt, $"worker {m.WorkerId} lost: {m.Reason}");
+        });
         Command<SilenceCheck>(OnSilenceCheck);
         Command<CancelTask>(OnCancel);
         Command<GetTask>(_ => Sender.Tell(new GetTaskReply(_taskId, (int)_state.Status, _state.Attempts,
@@ -127,6 +131,15 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
             || (_state.Status == TaskStatus.Pending && m.Attempt != _state.NextAttempt))
         {
             // An attempt this task no longer wants (re-queued, cancelled, or done elsewhere): stop it.
+            Sender.Tell(new CancelAttempt(m.TaskId, m.Attempt));
+            return;
+        }
+        if (_state.RunsElsewhere(m.Attempt, m.WorkerId))
+        {
+            // Stopped before it gets far: two copies would both rename their output into place, the late one
+            // possibly after the job has moved it on, leaving a stray file behind.
+            _log.Warning("task {0} attempt {1} also started on worker {2} while it runs on {3}: stopping that copy",
+                _taskId, m.Attempt, m.WorkerId, _state.WorkerId);
             Sender.Tell(new CancelAttempt(m.TaskId, m.Attempt));
             return;
         }
@@ -201,6 +214,7 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
     {
         // Acknowledge even a stale result, so its runner stops re-sending it.
         Sender.Tell(new AttemptResultAck(m.TaskId, m.Attempt));
+        if (_state.RunsElsewhere(m.Attempt, m.WorkerId)) return; // a second copy's result: the copy that counts reports its own
         var now = DateTimeOffset.UtcNow;
         var events = m.Success
             ? _state.DecideSucceeded(m.Attempt, now)

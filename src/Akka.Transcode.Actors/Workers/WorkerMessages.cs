@@ -4,9 +4,12 @@ namespace Akka.Transcode.Actors.Workers;
 
 /// <summary>
 /// A worker joins the registry. <paramref name="Key"/> is the worker's address (ip:port or the Akka node address):
-/// the same key always gets the same worker id. The worker's actor is the message's sender.
+/// the same key always gets the same worker id. The worker's actor is the message's sender. <paramref name="Running"/>
+/// lists the attempts it runs already (it registers again with a registry that started on another node): the
+/// registry counts their slots at once and hands none of them out a second time.
 /// </summary>
-public sealed record RegisterWorker(string Key, int Slots, string? HttpEndpoint) : ITranscodeMessage;
+public sealed record RegisterWorker(string Key, int Slots, string? HttpEndpoint, IReadOnlyList<RunningAttempt>? Running = null)
+    : ITranscodeMessage;
 
 public sealed record WorkerRegistered(string WorkerId) : ITranscodeMessage;
 

@@ -116,16 +116,18 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
 
     private void Register()
     {
-        _registry.Tell(new RegisterWorker(_key, _slots, null));
+        _registry.Tell(new RegisterWorker(_key, _slots, null, RunningAttempts()));
         Timers.StartSingleTimer("register", new RegisterTick(), _settings.RetryInterval);
     }
 
     private void Heartbeat()
     {
         if (_workerId is null) return;
-        var running = _runs.Select(kv => new RunningAttempt(kv.Key, kv.Value.Attempt)).ToList();
+        var running = RunningAttempts();
         _registry.Tell(new WorkerHeartbeat(_workerId, running.Count >= _slots ? 1 : 0, running));
     }
+
+    private List<RunningAttempt> RunningAttempts() => _runs.Select(kv => new RunningAttempt(kv.Key, kv.Value.Attempt)).ToList();
 
     /// <summary>The registry re-queues this worker's attempts now rather than after a heartbeat timeout.</summary>
     private void StartDraining()

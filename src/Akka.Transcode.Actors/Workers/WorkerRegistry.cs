@@ -135,10 +135,20 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         {
             _workers[id] = new Worker(id, m.Key, Sender, Math.Max(1, m.Slots), m.HttpEndpoint) { LastSeen = DateTimeOffset.UtcNow };
             Context.Watch(Sender);
-            _log.Info("worker {WorkerId} registered from {WorkerKey} with {Slots} slot(s)", id, m.Key, m.Slots);
+            _log.Info("worker {WorkerId} registered from {WorkerKey} with {Slots} slot(s), {Running} attempt(s) running", id, m.Key, m.Slots, m.Running?.Count ?? 0);
         }
+        // A worker that registers with a registry that restarted elsewhere may run attempts already. Until its first
+        // heartbeat said so, their tasks (which ask again and again) could be handed to another worker as well.
+        foreach (var r in m.Running ?? []) Running(_workers[id], (r.TaskId, r.Attempt), DateTimeOffset.UtcNow);
         Sender.Tell(new WorkerRegistered(id));
         Dispatch();
+    }
+
+    /// <summary>Counts an attempt the worker says it runs; a request for that same attempt still queued is a repeat.</summary>
+    private void Running(Worker w, (string TaskId, int Attempt) key, DateTimeOffset now)
+    {
+        if (!w.Running.TryAdd(key, now)) return;
+        if (_waitingByTask.TryGetValue(key.TaskId, out var waiting) && waiting.Request.Attempt == key.Attempt) Dequeue(key.TaskId);
     }
 
     /// <summary>
@@ -182,7 +192,7 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         foreach (var key in w.Running.Keys.ToList())
             if (!reported.Contains(key) && now - w.Running[key] > _settings.HeartbeatInterval * 3)
                 w.Running.Remove(key);
-        foreach (var key in reported) w.Running.TryAdd(key, now);
+        foreach (var key in reported) Running(w, key, now);
         Sender.Tell(new HeartbeatAck(m.WorkerId));
         Dispatch();
     }

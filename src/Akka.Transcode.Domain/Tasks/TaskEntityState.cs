@@ -61,6 +61,12 @@ public sealed record TaskEntityState
 
     public bool IsCurrent(int attempt) => Status == TaskStatus.Running && attempt == Attempts;
 
+    /// <summary>
+    /// The current attempt, reported by a worker other than the one it started on: the same attempt was handed out
+    /// twice (a registry that restarted before it heard the first worker runs it). The worker it started on keeps it.
+    /// </summary>
+    public bool RunsElsewhere(int attempt, string workerId) => IsCurrent(attempt) && WorkerId is { } started && started != workerId;
+
     public IReadOnlyList<ITaskEvent> DecideSucceeded(int attempt, DateTimeOffset now) =>
         IsCurrent(attempt) ? [new TaskSucceeded(Spec!.TaskId, attempt, now)] : [];
 

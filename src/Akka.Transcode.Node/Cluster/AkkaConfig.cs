@@ -33,6 +33,10 @@ public static class AkkaConfig
               # A leaving worker stops its ffmpeg in this phase (TranscodeSettings.DrainTimeout, 6 s, at most).
               coordinated-shutdown.phases.before-cluster-shutdown.timeout = 8s
               cluster {
+                # A node restarted after a crash is not let in while its previous incarnation is still a member: its
+                # first Join only makes the cluster down the old one, and it is welcomed at its next try. At the
+                # default 10 s that wait was most of a restarted node's time to ready (chaos test, docs/operations.md).
+                retry-unsuccessful-join-after = 2s
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver {
                   active-strategy = keep-majority
@@ -49,6 +53,10 @@ public static class AkkaConfig
                   retry-interval = 1s
                   shard-start-timeout = 5s
                   entity-restart-backoff = 2s
+                  # A rebalance waits for every region to let go of the shard, and nobody may reach the shard
+                  # meanwhile. When a region's node has just crashed it never answers, and at the default 60 s its
+                  # jobs stood still that long (chaos test); entities stop at once on hand-off, so 10 s is plenty.
+                  handoff-timeout = 10s
                 }
               }
               persistence {

@@ -92,6 +92,19 @@ public class TaskEntityStateTests
     }
 
     [Fact]
+    public void The_current_attempt_runs_elsewhere_only_when_another_worker_reports_it()
+    {
+        var s = Start(Created(), "w1");
+
+        Assert.False(s.RunsElsewhere(1, "w1"));
+        Assert.True(s.RunsElsewhere(1, "w2")); // the same attempt handed out twice: the copy on w2 does not count
+        Assert.False(s.RunsElsewhere(2, "w2")); // not the current attempt: that is the stale-attempt rule's business
+        Assert.False(Created().RunsElsewhere(1, "w2")); // nothing started yet: whichever reports first starts it
+        var lost = Lose(s);
+        Assert.False(lost.RunsElsewhere(1, "w2")); // pending again: no attempt is current
+    }
+
+    [Fact]
     public void Results_of_an_attempt_that_is_not_running_are_ignored()
     {
         var s = Fail(Start(Created())); // pending again after attempt 1 failed

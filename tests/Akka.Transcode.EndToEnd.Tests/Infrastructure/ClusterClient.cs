@@ -11,31 +11,33 @@ namespace Akka.Transcode.EndToEnd.Tests.Infrastructure;
 /// play the api role), and an answer that only says "not now" is retried, on another node, until a deadline. "Not
 /// now" is err_code -10 (an entity that is moving between nodes does not answer in time), a refused connection (a
 /// node stopping) or an HTTP time-out. Any other answer is final: a -7 for a job that was accepted, or a job that
-/// ends FAILED, fails the test.
+/// ends FAILED, fails the test. <paramref name="onRetry"/>, when given, hears why each retried call was not answered.
 /// </summary>
-public sealed class ClusterClient(IReadOnlyList<NodeProcess> nodes)
+public sealed class ClusterClient(IReadOnlyList<NodeProcess> nodes, Action<string>? onRetry = null)
 {
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(200);
     private int _next;
+    private int _retries;
 
-    /// <summary>How many calls were answered "not now" (-10 or no connection) and retried.</summary>
-    public int Retries { get; private set; }
+    /// <summary>How many calls were answered "not now" (-10 or no connection) and retried. Calls may run concurrently.</summary>
+    public int Retries => Volatile.Read(ref _retries);
 
-    /// <summary>One call to one live node; null when that node could not answer now.</summary>
-    private async Task<(HttpStatusCode Status, JsonElement Body)?> TryOnceAsync(
+    /// <summary>One call to one live node: its answer, or why that node could not answer now.</summary>
+    private async Task<((HttpStatusCode Status, JsonElement Body)? Answer, string Why)> TryOnceAsync(
         Func<TranscodeClient, Task<(HttpStatusCode, JsonElement)>> call)
     {
         var live = nodes.Where(n => n.IsRunning).ToList();
-        if (live.Count == 0) return null;
+        if (live.Count == 0) return (null, "no node running");
         var node = live[(int)((uint)Interlocked.Increment(ref _next) % (uint)live.Count)];
         try
         {
             var (status, body) = await call(node.Client);
-            if (body.TryGetProperty("err_code", out var code) && code.GetInt32() == -10) return null;
-            return (status, body);
+            if (body.TryGetProperty("err_code", out var code) && code.GetInt32() == -10)
+                return (null, $"{node.BaseUrl.Authority}: -10 {(body.TryGetProperty("err_msg", out var m) ? m.GetString() : "")}");
+            return ((status, body), "");
         }
-        catch (HttpRequestException) { return null; }
-        catch (TaskCanceledException) { return null; }
+        catch (HttpRequestException e) { return (null, $"{node.BaseUrl.Authority}: {e.Message}"); }
+        catch (TaskCanceledException) { return (null, $"{node.BaseUrl.Authority}: no answer within the HTTP timeout"); }
     }
 
     /// <summary>Retries <paramref name="call"/> on live nodes until one answers other than "not now".</summary>
@@ -45,8 +47,10 @@ public sealed class ClusterClient(IReadOnlyList<NodeProcess> nodes)
         var sw = Stopwatch.StartNew();
         while (true)
         {
-            if (await TryOnceAsync(call) is { } answer) return answer;
-            Retries++;
+            var (answer, why) = await TryOnceAsync(call);
+            if (answer is { } a) return a;
+            Interlocked.Increment(ref _retries);
+            onRetry?.Invoke($"{what}: {why}");
             if (sw.Elapsed > timeout)
                 throw new TimeoutException($"{what}: no node answered within {timeout.TotalSeconds} s\n{Diagnostics()}");
             await Task.Delay(Pause);

@@ -32,10 +32,19 @@ public static class MediaFactory
 
     public static Task<MediaSet> GetAsync() => Shared.Value;
 
+    private static string CacheDir() =>
+        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"akka-transcode-e2e-media-{CacheVersion}")).FullName;
+
+    /// <summary>
+    /// A clip made like the other media (testsrc2 + sine, H.264 + AAC in MPEG-TS, 30 fps) with a key frame every
+    /// second, <paramref name="seconds"/> long at <paramref name="size"/>; made once and cached. Returns its path.
+    /// </summary>
+    public static Task<string> ClipAsync(string name, double seconds, string size) =>
+        EnsureAsync(CacheDir(), name, t => TestSourceArgs(seconds, t, size, gop: (int)MediaSet.FrameRate));
+
     private static async Task<MediaSet> CreateAsync()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"akka-transcode-e2e-media-{CacheVersion}");
-        Directory.CreateDirectory(dir);
+        var dir = CacheDir();
 
         var record = await EnsureAsync(dir, "record.bin", t => TestSourceArgs(MediaSet.RecordSeconds, t));
         var shortClip = await EnsureAsync(dir, "short.bin", t => TestSourceArgs(MediaSet.ShortSeconds, t));
@@ -67,15 +76,15 @@ public static class MediaFactory
         return path;
     }
 
-    private static string[] TestSourceArgs(double seconds, string output)
+    private static string[] TestSourceArgs(double seconds, string output, string size = "1280x720", int gop = 60)
     {
         var d = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return
         [
             "-nostdin", "-v", "error", "-y",
-            "-f", "lavfi", "-i", $"testsrc2=size=1280x720:rate={MediaSet.FrameRate}:duration={d}",
+            "-f", "lavfi", "-i", $"testsrc2=size={size}:rate={MediaSet.FrameRate}:duration={d}",
             "-f", "lavfi", "-i", $"sine=frequency=440:sample_rate=48000:duration={d}",
-            "-c:v", "libx264", "-preset", "ultrafast", "-g", "60", "-pix_fmt", "yuv420p",
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", gop.ToString(System.Globalization.CultureInfo.InvariantCulture), "-pix_fmt", "yuv420p",
             "-c:a", "aac", "-b:a", "128k", "-ac", "2",
             "-f", "mpegts", output,
         ];

@@ -50,6 +50,9 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>Whether the node's process is running (started and not exited).</summary>
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The exit code of the node's last run once it has exited; null while it runs or before its first start.</summary>
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
+
     /// <summary>This node's Akka address, as seed lists name it.</summary>
     public string ClusterAddress => AddressFor(ClusterPort);
 
@@ -220,13 +223,15 @@ public sealed class NodeProcess : IAsyncDisposable
         if (SysKill(Pid, SigCont) != 0) throw new InvalidOperationException($"kill(SIGCONT) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
-    /// <summary>SIGKILL the node and everything it started (ffmpeg included): a crash.</summary>
-    public async Task KillAsync()
+    /// <summary>SIGKILL the node and everything it started (ffmpeg included): a crash of the machine. With
+    /// <paramref name="entireProcessTree"/> false only the node's own process dies, as when the runtime crashes: its
+    /// ffmpeg processes live on as orphans until the node's next start stops them.</summary>
+    public async Task KillAsync(bool entireProcessTree = true)
     {
         var p = _process ?? throw new InvalidOperationException("node was never started");
         if (p.HasExited) return;
-        WriteLog("===== SIGKILL");
-        p.Kill(entireProcessTree: true);
+        WriteLog(entireProcessTree ? "===== SIGKILL" : "===== SIGKILL (the node's process only)");
+        p.Kill(entireProcessTree);
         await p.WaitForExitAsync();
     }
 
