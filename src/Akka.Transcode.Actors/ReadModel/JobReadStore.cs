@@ -14,6 +14,9 @@ public sealed class JobReadStore(Database db)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
+    /// <summary>The database the list lives in: the journal's own, which the projection reads.</summary>
+    public Database Database => db;
+
     public async Task EnsureSchemaAsync(CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
@@ -42,35 +45,26 @@ public sealed class JobReadStore(Database db)
         return await cmd.ExecuteScalarAsync(ct) is { } v and not DBNull ? Convert.ToInt64(v) : 0;
     }
 
-    /// <summary>Applies a batch of events and moves the offset in one transaction: a crash repeats a batch, never skips one.</summary>
-    public async Task ApplyAsync(string projection, IReadOnlyList<(long Offset, IJobEvent Event)> batch, CancellationToken ct = default)
+    /// <summary>
+    /// Applies a batch of events and moves the offset to <paramref name="offset"/> in one transaction: a crash repeats
+    /// a batch, never skips one. The offset may lie beyond the last event (rows of other entities were read too).
+    /// </summary>
+    public async Task ApplyAsync(string projection, IReadOnlyList<IJobEvent> batch, long offset, CancellationToken ct = default)
     {
-        if (batch.Count == 0) return;
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var rows = await LoadAsync(c, tx, batch.Select(b => b.Event.JobId).Distinct().ToList(), ct);
-        var touched = new HashSet<string>();
-        foreach (var (_, e) in batch)
+        if (batch.Count > 0)
         {
-            var next = JobSummary.Apply(rows.GetValueOrDefault(e.JobId), e);
-            if (next is null) continue;
-            rows[e.JobId] = next;
-            touched.Add(e.JobId);
-        }
-        foreach (var id in touched)
-        {
-            var row = rows[id];
-            await using var up = c.CreateCommand();
-            up.Transaction = tx;
-            up.CommandText = """
-                INSERT INTO job_list (id, created_at, state, body) VALUES (@id, @created, @state, @body)
-                ON CONFLICT (id) DO UPDATE SET state = excluded.state, body = excluded.body
-                """;
-            Add(up, "@id", id);
-            Add(up, "@created", row.CreatedAt.ToUnixTimeMilliseconds());
-            Add(up, "@state", (int)row.State);
-            Add(up, "@body", JsonSerializer.Serialize(row, Json));
-            await up.ExecuteNonQueryAsync(ct);
+            var rows = await LoadAsync(c, tx, batch.Select(e => e.JobId).Distinct().ToList(), ct);
+            var touched = new HashSet<string>();
+            foreach (var e in batch)
+            {
+                var next = JobSummary.Apply(rows.GetValueOrDefault(e.JobId), e);
+                if (next is null) continue;
+                rows[e.JobId] = next;
+                touched.Add(e.JobId);
+            }
+            foreach (var id in touched) await UpsertAsync(c, tx, rows[id], ct);
         }
         await using (var off = c.CreateCommand())
         {
@@ -80,10 +74,35 @@ public sealed class JobReadStore(Database db)
                 ON CONFLICT (name) DO UPDATE SET position = excluded.position
                 """;
             Add(off, "@n", projection);
-            Add(off, "@p", batch[^1].Offset);
+            Add(off, "@p", offset);
             await off.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Writes whole rows, folded from a job's full event stream (a late event arrived below the offset).</summary>
+    public async Task ReplaceAsync(IReadOnlyList<JobSummary> rows, CancellationToken ct = default)
+    {
+        if (rows.Count == 0) return;
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        foreach (var row in rows) await UpsertAsync(c, tx, row, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private static async Task UpsertAsync(DbConnection c, DbTransaction tx, JobSummary row, CancellationToken ct)
+    {
+        await using var up = c.CreateCommand();
+        up.Transaction = tx;
+        up.CommandText = """
+            INSERT INTO job_list (id, created_at, state, body) VALUES (@id, @created, @state, @body)
+            ON CONFLICT (id) DO UPDATE SET state = excluded.state, body = excluded.body
+            """;
+        Add(up, "@id", row.Id);
+        Add(up, "@created", row.CreatedAt.ToUnixTimeMilliseconds());
+        Add(up, "@state", (int)row.State);
+        Add(up, "@body", JsonSerializer.Serialize(row, Json));
+        await up.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<JobPage> QueryAsync(int start, int limit, bool newestFirst, int? state, CancellationToken ct = default)
