@@ -87,6 +87,7 @@ ensure_postgres() {
 # Starts a throwaway PostgreSQL on a free loopback port with its data in a new temporary directory (no service,
 # no system cluster touched), exports TRANSCODE_TEST_PG (an Npgsql connection string to its "postgres" database)
 # and sets PG_STOP to the command that stops it and removes the directory. Call it directly, not in $(...).
+# PG_FSYNC=on keeps fsync on (benchmarks that claim durable writes); tests run with it off.
 start_postgres() {
   local bin dir port as=()
   bin=$(ensure_postgres)
@@ -100,9 +101,9 @@ start_postgres() {
   fi
   "${as[@]}" "$bin/initdb" -D "$dir/data" -A trust -U postgres >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
-  # fsync off: the data is thrown away after the run, and the tests are not about disk durability.
+  # fsync off by default: the data is thrown away after the run, and the tests are not about disk durability.
   "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off} -c max_connections=300" start >/dev/null \
     || { cat "$dir/server.log" >&2; die "PostgreSQL did not start"; }
   export TRANSCODE_TEST_PG="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
   log "PostgreSQL ${bin%/bin} on 127.0.0.1:$port (data in $dir)"

@@ -73,7 +73,13 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
     private void Load()
     {
         // The node created the tables before the actor system started.
-        _store.LoadOffsetAsync(Name).PipeTo(Self, success: o => new Started(o), failure: e => new Failed(e));
+        var store = _store;
+        async Task<long> Start()
+        {
+            await store.EnsureCountsAsync();
+            return await store.LoadOffsetAsync(Name);
+        }
+        Start().PipeTo(Self, success: o => new Started(o), failure: e => new Failed(e));
     }
 
     private void Following()

@@ -82,7 +82,7 @@ public static class MasterEndpoints
     }
 
     private static async Task<IResult> GetJob(HttpContext http, ApiCall api, IRequiredActor<JobRegion> jobs,
-        CancellationToken ct)
+        JobReadStore store, CancellationToken ct)
     {
         if (api.Authorize(http, TokenScope.Client) is { } denied) return ApiCall.Fail(denied);
         Result<GetJobRequest> parsed;
@@ -95,6 +95,11 @@ public static class MasterEndpoints
             parsed = RequestParser.ParseGetJob(body!);
         }
         if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!);
+        // A completed job never changes again, and its list row says all get_job shows of it: answered from there,
+        // a look-up of an old job neither wakes its passivated entity (a replay, and a remember-entities write)
+        // nor waits for it. A row still behind the journal just sends the call on to the entity.
+        if (!parsed.Value!.Detail && await store.GetAsync(parsed.Value.JobId, ct) is { State: JobState.Completed } done)
+            return ApiCall.Ok(new GetJobResponse(JobMapping.ToDto(done)));
         var reply = await Ask<GetJobReply>(jobs.ActorRef, new GetJob(parsed.Value!.JobId, parsed.Value.Detail), ct);
         if (!reply.IsOk) return ApiCall.Fail(reply.Error!);
         if (reply.Value!.Error is { } error) return ApiCall.Fail(error);

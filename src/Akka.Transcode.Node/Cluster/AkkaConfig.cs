@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Akka.Persistence.Sql.Config;
 using Akka.Transcode.Actors.ReadModel;
+using LinqToDB;
+using LinqToDB.Data;
 using Akka.Transcode.Actors.Serialization;
 using Akka.Transcode.Node.Configuration;
 
@@ -23,6 +26,10 @@ public static class AkkaConfig
         // slept 150 ms before trying again. read-uncommitted begins deferred ("BEGIN"), so reads take no lock, and
         // outside shared-cache mode SQLite ignores read_uncommitted: a read still sees only committed rows.
         var reads = db.Provider == StorageProvider.Sqlite ? "read-uncommitted" : "unspecified";
+        // SQLite takes one writer at a time: the plugin's three parallel batch writers only queued on its lock (and
+        // each wait there is a sleep). One writer lets the next batch grow while the current one commits, so rows
+        // of many jobs share one commit and its fsync.
+        var writers = db.Provider == StorageProvider.Sqlite ? 1 : 3;
         return $$"""
             akka {
               loglevel = INFO
@@ -67,6 +74,7 @@ public static class AkkaConfig
                     provider-name = "{{provider}}"
                     auto-initialize = on
                     read-isolation-level = {{reads}}
+                    parallelism = {{writers}}
                   }
                 }
                 snapshot-store {
@@ -88,6 +96,32 @@ public static class AkkaConfig
             }
             {{TranscodeSerializer.Hocon}}
             """;
+    }
+
+    /// <summary>
+    /// The plugin's SQLite connections, set up as ours are (Database.OpenAsync): when another connection holds the
+    /// write lock, Microsoft.Data.Sqlite by itself retries a busy statement only every 150 ms, so a journal write that
+    /// met the job list's write (or another journal batch) waited 150 ms or more. With busy_timeout SQLite's own handler
+    /// retries within a millisecond or so. Only a DataOptions setup reaches every connection the plugin opens.
+    /// </summary>
+    public static DataOptionsSetup? SqliteConnectionSetup(Database db)
+    {
+        if (db.Provider != StorageProvider.Sqlite) return null;
+        const string pragma = "PRAGMA busy_timeout = 10000;";
+        var options = new DataOptions()
+            .UseConnectionString(ProviderName.SQLiteMS, db.ConnectionString)
+            .UseAfterConnectionOpened(c =>
+            {
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = pragma;
+                cmd.ExecuteNonQuery();
+            }, async (c, ct) =>
+            {
+                await using var cmd = c.CreateCommand();
+                cmd.CommandText = pragma;
+                await cmd.ExecuteNonQueryAsync(ct);
+            });
+        return new DataOptionsSetup(options);
     }
 
     /// <summary>A JSON string literal is a valid HOCON quoted string, so any connection string survives.</summary>

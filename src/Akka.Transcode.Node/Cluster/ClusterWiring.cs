@@ -83,6 +83,7 @@ public static class ClusterWiring
             // Without Akka.Persistence.Sql.Hosting nothing loads the plugin's own defaults (class names, table
             // layout); add them under ours.
             b.AddHocon(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
+            if (AkkaConfig.SqliteConnectionSetup(db) is { } sqlite) b.AddSetup(sqlite);
             b.WithNodeLogging(o.Logging);
             b.WithRemoting(Remoting(o.Cluster));
             b.WithClustering(new Akka.Cluster.Hosting.ClusterOptions

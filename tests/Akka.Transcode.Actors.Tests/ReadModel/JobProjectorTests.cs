@@ -64,7 +64,30 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
             Assert.Equal(JobState.Completed, Row("a")?.State);
             Assert.Equal(JobState.Init, Row("b")?.State);
             Assert.Equal(7, Offset());
+            Assert.Equal(new Dictionary<JobState, long> { [JobState.Completed] = 1, [JobState.Init] = 1 }, Counts());
+            Assert.Equal(2, Total());
         }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void A_list_from_before_the_counts_gets_them_when_the_projection_starts()
+    {
+        Write(1, Submitted("a"));
+        Write(2, Submitted("b"));
+        Write(3, new JobCompleted("b", "/m/b.flv", At(2)));
+        var first = Sys.ActorOf(JobProjector.Props(_store, Fast));
+        AwaitAssert(() => Assert.Equal(3, Offset()), TimeSpan.FromSeconds(10));
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first);
+        Exec("DELETE FROM job_counts");
+
+        Sys.ActorOf(JobProjector.Props(_store, Fast));
+        AwaitAssert(() => Assert.Equal(new Dictionary<JobState, long> { [JobState.Completed] = 1, [JobState.Init] = 1 }, Counts()),
+            TimeSpan.FromSeconds(10));
+        Write(4, new JobCanceled("a", At(4)));
+        AwaitAssert(() => Assert.Equal(new Dictionary<JobState, long> { [JobState.Completed] = 1, [JobState.Canceled] = 1 }, Counts()),
+            TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -150,6 +173,9 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     private static JobSubmitted Submitted(string id) => new(id, Samples.H264Job("/m"), At(0));
 
     private JobSummary? Row(string id) => _store.GetAsync(id).GetAwaiter().GetResult();
+
+    private Dictionary<JobState, long> Counts() =>
+        _store.CountByStateAsync().GetAwaiter().GetResult().ToDictionary(kv => kv.Key, kv => kv.Value);
 
     private long Offset() => _store.LoadOffsetAsync(JobProjector.Name).GetAwaiter().GetResult();
 
