@@ -190,12 +190,24 @@ public sealed class JobReadStore(Database db)
     }
 
     /// <summary>Jobs not ended yet (INIT, READY, INPROGRESS), from the per-state counts.</summary>
-    public async Task<long> CountUnfinishedAsync(CancellationToken ct = default)
+    public async Task<long> CountUnfinishedAsync(CancellationToken ct = default) =>
+        (await CountUnfinishedAsync([], ct)).Unfinished;
+
+    /// <summary>
+    /// Jobs not ended yet, and how many of <paramref name="ids"/> the list already holds, read in one statement so
+    /// both come from the same snapshot: a job listed between two reads would otherwise be counted twice or never.
+    /// </summary>
+    public async Task<(long Unfinished, long Listed)> CountUnfinishedAsync(IReadOnlyList<string> ids, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
         await using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE state IN (0, 1, 2)";
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
+        var names = ids.Select((_, i) => "@p" + i).ToList();
+        var listed = ids.Count == 0 ? "0" : $"(SELECT COUNT(*) FROM job_list WHERE id IN ({string.Join(",", names)}))";
+        cmd.CommandText = $"SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE state IN (0, 1, 2)), {listed}";
+        for (var i = 0; i < ids.Count; i++) Add(cmd, names[i], ids[i]);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return (Convert.ToInt64(r.GetValue(0)), Convert.ToInt64(r.GetValue(1)));
     }
 
     /// <summary>How many jobs the list holds in each state (states without jobs are absent), from the per-state

@@ -77,7 +77,7 @@ public static class MasterEndpoints
         var reply = await Ask<JobCommandReply>(jobs.ActorRef, new SubmitJob(jobId, spec), ct);
         if (!reply.IsOk) return ApiCall.Fail(reply.Error!);
         if (reply.Value!.Error is { } error) return ApiCall.Fail(error);
-        admission.Accepted();
+        admission.Accepted(jobId);
         return ApiCall.Ok(new AddJobResponse(jobId));
     }
 
