@@ -2,7 +2,8 @@
 """The benchmarks' HTTP client: one process per job, so starting curl for every poll does not steal the CPU that
 ffmpeg is being measured on.
 
-  client.py run   BASE_URL JOB_JSON   submit the job, wait until it ends; print "<state> <tasks> <seconds>"
+  client.py run   BASE_URL JOB_JSON   submit the job, wait until it ends; print "<state> <tasks> <seconds>
+                                      <workers that ran its tasks> <attempts beyond the first>"
   client.py slots BASE_URL N          wait until the worker registry counts N slots (60 s at most)
 """
 import json
@@ -35,7 +36,13 @@ def run(base, job):
     while True:
         j = call(f"{base}/master/get_job?token={CLIENT_TOKEN}&job_id={job_id}")["job"]
         if j["state"] >= 3:
-            print(j["state"], j["tasks"]["count"], f"{time.perf_counter() - started:.3f}")
+            seconds = time.perf_counter() - started
+            # After the clock: which workers ran the tasks, and whether any task needed a second attempt.
+            tasks = call(f"{base}/master/get_job?token={CLIENT_TOKEN}", {"type": 0, "job_id": job_id, "detail": True})
+            tasks = tasks["job"].get("task_list", [])
+            workers = len({t.get("worker_id") for t in tasks if t.get("worker_id")})
+            retries = sum(max(0, t.get("attempts", 1) - 1) for t in tasks)
+            print(j["state"], j["tasks"]["count"], f"{seconds:.3f}", workers, retries)
             if j["state"] != 3:
                 print(f"job {job_id}: {j.get('err_msg', '')}", file=sys.stderr)
             return

@@ -154,13 +154,14 @@ bench_wait_slots() {
   python3 "$BENCH_DIR/client.py" slots "http://127.0.0.1:$BENCH_HTTP" "$1" || die "the cluster never counted $1 slots"
 }
 
-# Submits the job object given as JSON, waits until it ends; sets JOB_STATE, JOB_TASKS and JOB_SECONDS (submit to
-# the poll that saw it ended, timed inside the client so its own start is not counted). The node's CPU time and
+# Submits the job object given as JSON, waits until it ends; sets JOB_STATE, JOB_TASKS, JOB_SECONDS (submit to the
+# poll that saw it ended, timed inside the client so its own start is not counted), JOB_WORKERS (how many workers
+# ran its tasks) and JOB_RETRIES (attempts beyond the first). The node's CPU time and
 # its children's (ffmpeg, ffprobe) during the job are in JOB_NODE_CPU and JOB_FFMPEG_CPU.
 bench_run_job() {
   local before after
   before=$(bench_node_cpu)
-  read -r JOB_STATE JOB_TASKS JOB_SECONDS < <(python3 "$BENCH_DIR/client.py" run "http://127.0.0.1:$BENCH_HTTP" "$1")
+  read -r JOB_STATE JOB_TASKS JOB_SECONDS JOB_WORKERS JOB_RETRIES < <(python3 "$BENCH_DIR/client.py" run "http://127.0.0.1:$BENCH_HTTP" "$1")
   after=$(bench_node_cpu)
   read -r JOB_NODE_CPU JOB_FFMPEG_CPU < <(python3 -c "
 b, a = '$before'.split(), '$after'.split()
@@ -193,12 +194,12 @@ bench_warm_up() {
   bench_job_ok "$(python3 -c "import json,sys; j=json.loads(sys.argv[1]); j.update(src_filename='warm.bin', dst_dir=sys.argv[2]); print(json.dumps(j))" "$1" "$(basename "$BENCH_OUT")")"
   rm -rf "$BENCH_OUT"
   bench_settle
-  log "${SECONDS} s: warmed up: $JOB_SECONDS s job, $JOB_TASKS tasks"
+  log "${SECONDS} s: warmed up: $JOB_SECONDS s job, $JOB_TASKS tasks on $JOB_WORKERS worker(s), quiet after $BENCH_SETTLED s"
 }
 
-# Waits (10 s at most) until the nodes are quiet: under 5 % of a core over half a second.
+# Waits (5 s at most) until the nodes are quiet: under 5 % of a core over half a second; sets BENCH_SETTLED (s).
 bench_settle() {
-  python3 - "${BENCH_NODE_PIDS[@]}" <<'PY'
+  BENCH_SETTLED=$(python3 - "${BENCH_NODE_PIDS[@]}" <<'PY'
 import os, sys, time
 tick = os.sysconf("SC_CLK_TCK")
 def cpu():
@@ -208,11 +209,13 @@ def cpu():
         except OSError: continue
         total += int(f[11]) + int(f[12])
     return total / tick
-deadline = time.monotonic() + 10
-while time.monotonic() < deadline:
+start = time.monotonic()
+while time.monotonic() < start + 5:
     a = cpu(); time.sleep(0.5)
     if cpu() - a < 0.025: break
+print(f"{time.monotonic() - start:.1f}")
 PY
+)
 }
 
 # Runs a command (stdout and stderr to a file), sets RUN_SECONDS (wall) and RUN_CPU (user + system of it and its

@@ -6,6 +6,7 @@
 # Also 1, 2 and 4 slots per node on one node and on two (the second a worker-only node joined to the first on
 # loopback, with as many slots): those run BENCH_MATRIX_ROUNDS times (default 1) each, against the median of every
 # plain run of the script. CPU seconds of each side are kept too: plain ffmpeg's cores in use bound any split.
+# Without two slots among BENCH_SLOTS (default "1 2 4"), there is no plain run to compare with.
 #   ops/bench/speedup.sh [rounds] [--json FILE]     (default 3 rounds of the target case)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -62,16 +63,16 @@ measure() {
       esac
     done
     if [ "$with_plain" = 1 ]; then
-      printf 'round %d: plain ffmpeg %.2f s (cpu %.1f s), hand split %.2f s (cpu %.1f s), cluster %d node(s) x %d slots %.2f s (cpu %.1f s, %s tasks)\n' \
-        "$r" "${plain[-1]}" "${plain_cpu[-1]}" "${split[-1]}" "${split_cpu[-1]}" "$nodes" "$slots" "${runs[-1]}" "${cpu[-1]}" "$JOB_TASKS"
+      printf 'round %d: plain ffmpeg %.2f s (cpu %.1f s), hand split %.2f s (cpu %.1f s), cluster %d node(s) x %d slots %.2f s (cpu %.1f s, %s tasks on %s workers, %s retries)\n' \
+        "$r" "${plain[-1]}" "${plain_cpu[-1]}" "${split[-1]}" "${split_cpu[-1]}" "$nodes" "$slots" "${runs[-1]}" "${cpu[-1]}" "$JOB_TASKS" "$JOB_WORKERS" "$JOB_RETRIES"
     else
-      printf 'cluster %d node(s) x %d slots: %.2f s (cpu %.1f s, %s tasks)\n' "$nodes" "$slots" "${runs[-1]}" "${cpu[-1]}" "$JOB_TASKS"
+      printf 'cluster %d node(s) x %d slots: %.2f s (cpu %.1f s, %s tasks on %s workers, %s retries)\n' "$nodes" "$slots" "${runs[-1]}" "${cpu[-1]}" "$JOB_TASKS" "$JOB_WORKERS" "$JOB_RETRIES"
     fi
   done
   case_runs[$key]="${runs[*]}"; case_cpu[$key]="${cpu[*]}"; case_tasks[$key]=$JOB_TASKS
 }
 
-for slots in 1 2 4; do
+for slots in ${BENCH_SLOTS:-1 2 4}; do
   bench_start_node --Transcode:Worker:Slots=$slots --Transcode:Worker:ThreadsPerTask=1
   bench_wait_slots "$slots"
   bench_warm_up "{$JOB_FIELDS}"
@@ -83,6 +84,8 @@ for slots in 1 2 4; do
   bench_stop_nodes
 done
 
+[ ${#plain[@]} -gt 0 ] || run_plain  # (a partial run without the target case)
+if [ -n "${case_runs[1x2]:-}" ]; then
 # What bounds any split here: plain ffmpeg already keeps most cores busy, and a split cannot finish before its CPU
 # seconds spread over every core.
 bound=$(python3 - "${plain[*]}" "${plain_cpu[*]}" "${split_cpu[*]}" "${case_cpu[1x2]}" "$(nproc)" <<'PY'
@@ -100,9 +103,10 @@ bench_result --bench speedup --case "1 node x 2 slots (target)" --base-label "pl
   --note "$bound"
 bench_result --bench speedup --case "hand split, 2 halves (ceiling)" --base-label "plain ffmpeg" --base "${plain[*]}" \
   --label "hand split" --runs "${split[*]}" --metric speedup --target 1.25 --extra "split_cpu_s=${split_cpu[*]}"
+fi
 for nodes in 1 2; do
-  for slots in 1 2 4; do
-    [ "$nodes$slots" = 12 ] && continue
+  for slots in ${BENCH_SLOTS:-1 2 4}; do
+    [ "$nodes$slots" = 12 ] || [ -z "${case_runs[${nodes}x$slots]:-}" ] && continue
     bench_result --bench speedup --case "$nodes node(s) x $slots slots" --base-label "plain ffmpeg" --base "${plain[*]}" \
       --label "cluster" --runs "${case_runs[${nodes}x$slots]}" --metric speedup \
       --extra "tasks=${case_tasks[${nodes}x$slots]}" --extra "cluster_cpu_s=${case_cpu[${nodes}x$slots]}"
