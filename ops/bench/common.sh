@@ -1,66 +1,244 @@
 #!/usr/bin/env bash
-# Shared by the benchmarks: a work directory, the 60 s 1280x720 H.264+AAC source, a node of its own on free
-# loopback ports, and helpers to submit a job and wait for it. Source it after setting -euo pipefail.
+# Shared by the data-plane benchmarks: arguments ([rounds], --json FILE), a work directory, the 60 s 1280x720
+# 30 fps H.264+AAC source (made once per run: BENCH_MEDIA reuses one an earlier script made), nodes of their own
+# on free loopback ports (a first node and worker-only nodes joined to it), a job runner, timing and results.
+# Source it after setting -euo pipefail, then call bench_parse_args <default rounds> "$@" (which builds the node
+# and makes the source).
+BENCH_CALLER_DIR=$PWD
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$REPO_ROOT"
 ensure_ffmpeg
+ensure_dotnet
 
+BENCH_DIR="$REPO_ROOT/ops/bench"
+BENCH_NODE_DLL="$REPO_ROOT/src/Akka.Transcode.Node/bin/Release/net10.0/Akka.Transcode.Node.dll"
 BENCH_WORK=$(mktemp -d /tmp/akka-transcode-bench.XXXXXX)
-BENCH_NODE_PID=
-bench_cleanup() { [ -n "$BENCH_NODE_PID" ] && kill "$BENCH_NODE_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$BENCH_WORK"; }
+BENCH_RESULTS="$BENCH_WORK/results.jsonl"
+BENCH_NODE_PIDS=()
+BENCH_NODE_SEQ=0
+BENCH_OUT_DIRS=()
+: >"$BENCH_RESULTS"
+
+bench_cleanup() {
+  bench_stop_nodes
+  local d
+  for d in "${BENCH_OUT_DIRS[@]}"; do rm -rf "$d"; done
+  # BENCH_KEEP=1 keeps the node logs and databases to look into.
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $BENCH_WORK"; else rm -rf "$BENCH_WORK"; fi
+}
 trap bench_cleanup EXIT
 
-dotnet build -c Release src/Akka.Transcode.Node -v q -nologo >/dev/null
-mkdir -p "$BENCH_WORK/media" "$BENCH_WORK/data"
-ffmpeg -v error -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 -t 60 \
-  -c:v libx264 -preset veryfast -g 60 -c:a aac -f mpegts "$BENCH_WORK/media/record.bin"
+# [rounds] and --json FILE (BENCH_JSON in the environment does the same); sets BENCH_ROUNDS (default: $1).
+bench_parse_args() {
+  local default_rounds=$1; shift
+  BENCH_JSON=${BENCH_JSON:-}
+  BENCH_ROUNDS=$default_rounds
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --json) [ $# -ge 2 ] || die "--json needs a file name"; BENCH_JSON=$2; shift 2 ;;
+      --json=*) BENCH_JSON=${1#--json=}; shift ;;
+      -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+      [0-9]*) BENCH_ROUNDS=$1; shift ;;
+      *) die "unknown argument $1 (usage: $(basename "$0") [rounds] [--json FILE])" ;;
+    esac
+  done
+  # BENCH_ROUNDS_ALL in the environment sets the rounds of every script (1 for a quick check of the scripts).
+  if [ -n "${BENCH_ROUNDS_ALL:-}" ]; then BENCH_ROUNDS=$BENCH_ROUNDS_ALL; fi
+  [ "$BENCH_ROUNDS" -ge 1 ] || die "rounds must be at least 1"
+  if [ -n "$BENCH_JSON" ] && [ "${BENCH_JSON#/}" = "$BENCH_JSON" ]; then BENCH_JSON="$BENCH_CALLER_DIR/$BENCH_JSON"; fi
+  bench_prepare
+}
+
+# The build (skipped when a caller, data-plane.sh, has just built it) and the media root every node of this script
+# uses. record.bin is the source the benchmarks time; warm.bin is its first 10 s (stream copied, so the same format
+# and codecs) for warm-up jobs of the same kind that cost little.
+bench_prepare() {
+  if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+    dotnet build -c Release src/Akka.Transcode.Node -v q -nologo >/dev/null || die "the build failed"
+  fi
+  if [ -n "${BENCH_MEDIA:-}" ] && [ -f "$BENCH_MEDIA/record.bin" ] && [ -f "$BENCH_MEDIA/warm.bin" ]; then
+    BENCH_MEDIA_DIR=$BENCH_MEDIA
+  else
+    BENCH_MEDIA_DIR="$BENCH_WORK/media"
+    mkdir -p "$BENCH_MEDIA_DIR"
+    ffmpeg -v error -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 -t 60 \
+      -c:v libx264 -preset veryfast -g 60 -c:a aac -f mpegts "$BENCH_MEDIA_DIR/record.bin"
+    ffmpeg -v error -i "$BENCH_MEDIA_DIR/record.bin" -t 10 -map 0 -c copy -f mpegts "$BENCH_MEDIA_DIR/warm.bin"
+  fi
+  BENCH_SOURCE="$BENCH_MEDIA_DIR/record.bin"
+}
+
+
+# Sets BENCH_OUT to a new directory for one job's output inside the media root (named after the script and $1),
+# removed at exit at the latest. Not for $(...): the list of directories to remove lives in this shell.
+bench_out_dir() {
+  BENCH_OUT="$BENCH_MEDIA_DIR/$(basename "$0" .sh)-$1"
+  rm -rf "$BENCH_OUT"
+  BENCH_OUT_DIRS+=("$BENCH_OUT")
+}
 
 bench_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-# Starts the node with extra configuration arguments and waits until it is ready; sets BENCH_HTTP.
-bench_start_node() {
-  BENCH_HTTP=$(bench_port)
-  dotnet src/Akka.Transcode.Node/bin/Release/net10.0/Akka.Transcode.Node.dll \
-    --Transcode:Http:Url=http://127.0.0.1:$BENCH_HTTP --Transcode:Cluster:Port=$(bench_port) \
-    --Transcode:DataDir="$BENCH_WORK/data" --Transcode:Storage:ConnectionString="Data Source=$BENCH_WORK/data/transcode.db" \
-    --Transcode:Media:Roots:0="$BENCH_WORK/media" --Transcode:Auth:ClientTokens:0=bench "$@" >"$BENCH_WORK/node.log" 2>&1 &
-  BENCH_NODE_PID=$!
-  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$BENCH_HTTP/readyz" >/dev/null && return 0; sleep 0.5; done
-  die "the node did not become ready (log: $BENCH_WORK/node.log)"
+# Waits for a node's /readyz; fails at once if the process ended.
+bench_wait_ready() {
+  local url=$1 pid=$2 log=$3
+  for _ in $(seq 1 240); do
+    curl -sf "$url/readyz" >/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || die "the node exited before it was ready (log: $log)"; sleep 0.25
+  done
+  die "the node did not become ready (log: $log)"
 }
 
-# Submits the job object given as JSON, waits until it ends and prints "<state> <task count>". One long-lived
-# poller: starting curl and python for every poll would steal the CPU ffmpeg is measured on.
+# The nodes' JIT: with tiered compilation (the .NET default) a node keeps compiling for its first few minutes, and a
+# short job then costs the node ~2 s of CPU instead of ~0.25 s (measured on 2 cores), taken from the ffmpeg being
+# timed. A cluster runs for days: benchmarks measure that steady state, reached here within the warm-up job by
+# compiling everything fully at first use. BENCH_TIERED_JIT=1 keeps the default, to see the transient.
+# (An array for env, not a function: a function run in the background is a subshell, and $! would name it.)
+BENCH_NODE_ENV=(DOTNET_TieredCompilation=0)
+[ "${BENCH_TIERED_JIT:-0}" = 1 ] && BENCH_NODE_ENV=(DOTNET_TieredCompilation=1)
+
+# Starts the first node (every role unless the arguments say otherwise) with a database of its own, waits until it
+# is ready; sets BENCH_HTTP, BENCH_CLUSTER_PORT and BENCH_NODE_LOG. A default node (no arguments) is the one
+# BENCH_SHARED_NODE names ("<http port> <cluster port> <pid> <log>") when a caller (data-plane.sh) started one for
+# several scripts: it is used and left running.
+BENCH_SHARED_PID=
+bench_start_node() {
+  if [ $# = 0 ] && [ -n "${BENCH_SHARED_NODE:-}" ]; then
+    read -r BENCH_HTTP BENCH_CLUSTER_PORT BENCH_SHARED_PID BENCH_NODE_LOG <<<"$BENCH_SHARED_NODE"
+    kill -0 "$BENCH_SHARED_PID" 2>/dev/null || die "the shared node $BENCH_SHARED_PID is not running"
+    BENCH_NODE_PIDS+=("$BENCH_SHARED_PID")
+    return 0
+  fi
+  local dir="$BENCH_WORK/node$BENCH_NODE_SEQ"; BENCH_NODE_SEQ=$((BENCH_NODE_SEQ + 1))
+  mkdir -p "$dir"
+  BENCH_HTTP=$(bench_port); BENCH_CLUSTER_PORT=$(bench_port); BENCH_NODE_LOG="$dir/node.log"
+  env "${BENCH_NODE_ENV[@]}" dotnet "$BENCH_NODE_DLL" \
+    --Transcode:Http:Url=http://127.0.0.1:$BENCH_HTTP --Transcode:Cluster:Port=$BENCH_CLUSTER_PORT \
+    --Transcode:DataDir="$dir" --Transcode:Storage:ConnectionString="Data Source=$dir/transcode.db" \
+    --Transcode:Media:Roots:0="$BENCH_MEDIA_DIR" --Transcode:Auth:ClientTokens:0=bench \
+    --Transcode:Auth:AdminTokens:0=bench-admin "$@" >"$BENCH_NODE_LOG" 2>&1 &
+  BENCH_NODE_PIDS+=($!)
+  bench_wait_ready "http://127.0.0.1:$BENCH_HTTP" "$!" "$BENCH_NODE_LOG"
+  log "${SECONDS} s: node ready on 127.0.0.1:$BENCH_HTTP ($*)"
+}
+
+# Starts a worker-only node that joins the first node on loopback (docs/operations.md), with the same media root.
+bench_start_worker_node() {
+  local dir="$BENCH_WORK/node$BENCH_NODE_SEQ" http; BENCH_NODE_SEQ=$((BENCH_NODE_SEQ + 1))
+  mkdir -p "$dir"
+  http=$(bench_port)
+  env "${BENCH_NODE_ENV[@]}" dotnet "$BENCH_NODE_DLL" --Transcode:Roles=worker \
+    --Transcode:Cluster:Seeds:0=akka.tcp://transcode@127.0.0.1:$BENCH_CLUSTER_PORT \
+    --Transcode:Http:Url=http://127.0.0.1:$http --Transcode:Cluster:Port=$(bench_port) \
+    --Transcode:DataDir="$dir" --Transcode:Media:Roots:0="$BENCH_MEDIA_DIR" "$@" >"$dir/node.log" 2>&1 &
+  BENCH_NODE_PIDS+=($!)
+  bench_wait_ready "http://127.0.0.1:$http" "$!" "$dir/node.log"
+  log "${SECONDS} s: worker node ready on 127.0.0.1:$http ($*)"
+}
+
+# Stops every node this script started (SIGTERM: they leave the cluster and exit in about 1.5 s).
+bench_stop_nodes() {
+  local pid pids=()
+  for pid in "${BENCH_NODE_PIDS[@]}"; do [ "$pid" = "$BENCH_SHARED_PID" ] || pids+=("$pid"); done
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  BENCH_NODE_PIDS=()
+}
+
+# Waits until the cluster's worker registry counts this many slots: jobs are chunked for the slots it counts.
+bench_wait_slots() {
+  python3 "$BENCH_DIR/client.py" slots "http://127.0.0.1:$BENCH_HTTP" "$1" || die "the cluster never counted $1 slots"
+}
+
+# Submits the job object given as JSON, waits until it ends; sets JOB_STATE, JOB_TASKS, JOB_SECONDS (submit to the
+# poll that saw it ended, timed inside the client so its own start is not counted), JOB_WORKERS (how many workers
+# ran its tasks) and JOB_RETRIES (attempts beyond the first). The node's CPU time and
+# its children's (ffmpeg, ffprobe) during the job are in JOB_NODE_CPU and JOB_FFMPEG_CPU.
 bench_run_job() {
-  python3 - "http://127.0.0.1:$BENCH_HTTP/master" "$1" <<'PY'
-import json, sys, time, urllib.request
-base, job = sys.argv[1], json.loads(sys.argv[2])
-req = urllib.request.Request(f"{base}/add_job?token=bench", json.dumps({"type": 0, "job": job}).encode())
-job_id = json.load(urllib.request.urlopen(req))["job_id"]
-while True:
-    j = json.load(urllib.request.urlopen(f"{base}/get_job?token=bench&job_id={job_id}"))["job"]
-    if j["state"] >= 3: print(j["state"], j["tasks"]["count"]); break
-    time.sleep(0.1)
+  local before after
+  before=$(bench_node_cpu)
+  read -r JOB_STATE JOB_TASKS JOB_SECONDS JOB_WORKERS JOB_RETRIES < <(python3 "$BENCH_DIR/client.py" run "http://127.0.0.1:$BENCH_HTTP" "$1")
+  after=$(bench_node_cpu)
+  read -r JOB_NODE_CPU JOB_FFMPEG_CPU < <(python3 -c "
+b, a = '$before'.split(), '$after'.split()
+print(f'{float(a[0]) - float(b[0]):.2f} {float(a[1]) - float(b[1]):.2f}')")
+}
+
+# "<own cpu s> <reaped children cpu s>" summed over the running nodes, from /proc/<pid>/stat.
+bench_node_cpu() {
+  python3 - "${BENCH_NODE_PIDS[@]}" <<'PY'
+import os, sys
+tick = os.sysconf("SC_CLK_TCK"); own = kids = 0
+for pid in sys.argv[1:]:
+    try: f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError: continue
+    own += int(f[11]) + int(f[12]); kids += int(f[13]) + int(f[14])
+print(own / tick, kids / tick)
 PY
+}
+
+# A job that must complete: dies otherwise.
+bench_job_ok() {
+  bench_run_job "$1"
+  [ "$JOB_STATE" = 3 ] || die "a job ended in state $JOB_STATE: $1 (log: $BENCH_NODE_LOG)"
 }
 
 # A node just started spends its first seconds compiling hot code (tiered JIT) on the cores ffmpeg is measured on.
-# A cluster runs for days: benchmarks measure it warm, after one untimed job of the kind they time.
+# A cluster runs for days: benchmarks measure it warm, after one untimed job of the kind they time (on warm.bin).
 bench_warm_up() {
-  local state
-  read -r state _ < <(bench_run_job "$1")
-  [ "$state" = 3 ] || die "the warm-up job ended in state $state (log: $BENCH_WORK/node.log)"
+  bench_out_dir "warm-up-$BENCH_NODE_SEQ"
+  bench_job_ok "$(python3 -c "import json,sys; j=json.loads(sys.argv[1]); j.update(src_filename='warm.bin', dst_dir=sys.argv[2]); print(json.dumps(j))" "$1" "$(basename "$BENCH_OUT")")"
+  rm -rf "$BENCH_OUT"
+  bench_settle
+  log "${SECONDS} s: warmed up: $JOB_SECONDS s job, $JOB_TASKS tasks on $JOB_WORKERS worker(s), quiet after $BENCH_SETTLED s"
 }
 
-bench_now() { date +%s.%N; }
-
-# Prints the medians of two space-separated lists of seconds and their ratio (second / first).
-bench_medians() {
-  python3 - "$@" <<'PY'
-import statistics, sys
-names = sys.argv[1], sys.argv[3]
-a = [float(x) for x in sys.argv[2].split()]; b = [float(x) for x in sys.argv[4].split()]
-ma, mb = statistics.median(a), statistics.median(b)
-print(f"median: {names[0]} {ma:.2f} s, {names[1]} {mb:.2f} s, {names[1]}/{names[0]} {mb / ma:.2f}")
+# Waits (5 s at most) until the nodes are quiet: under 5 % of a core over half a second; sets BENCH_SETTLED (s).
+bench_settle() {
+  BENCH_SETTLED=$(python3 - "${BENCH_NODE_PIDS[@]}" <<'PY'
+import os, sys, time
+tick = os.sysconf("SC_CLK_TCK")
+def cpu():
+    total = 0
+    for pid in sys.argv[1:]:
+        try: f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError: continue
+        total += int(f[11]) + int(f[12])
+    return total / tick
+start = time.monotonic()
+while time.monotonic() < start + 5:
+    a = cpu(); time.sleep(0.5)
+    if cpu() - a < 0.025: break
+print(f"{time.monotonic() - start:.1f}")
 PY
+)
 }
+
+# Runs a command (stdout and stderr to a file), sets RUN_SECONDS (wall) and RUN_CPU (user + system of it and its
+# children); dies with the command's stderr when it fails.
+bench_timed() {
+  local TIMEFORMAT='%R %U %S' t u s
+  t=$( { time "$@" >"$BENCH_WORK/cmd.out" 2>&1; } 2>&1 ) || { tail -n 20 "$BENCH_WORK/cmd.out" >&2; die "failed: $*"; }
+  read -r RUN_SECONDS u s <<<"$t"
+  RUN_CPU=$(python3 -c "print(f'{$u + $s:.2f}')")
+}
+
+# Adds one comparison to this script's results and prints its line (see results.py add --help).
+bench_result() { python3 "$BENCH_DIR/results.py" add "$BENCH_RESULTS" "$@"; }
+
+# Prints this script's table and writes its JSON when asked to; BENCH_COLLECT names a file that gathers the
+# results of several scripts (data-plane.sh).
+bench_finish() {
+  python3 "$BENCH_DIR/results.py" table "$BENCH_RESULTS"
+  if [ -n "${BENCH_COLLECT:-}" ]; then cat "$BENCH_RESULTS" >>"$BENCH_COLLECT"; fi
+  if [ -n "${BENCH_JSON:-}" ]; then
+    python3 "$BENCH_DIR/results.py" json "$BENCH_JSON" "$BENCH_RESULTS"
+    log "results written to $BENCH_JSON"
+  fi
+}
+
+bench_fmt() { printf '%.2f' "$1"; }

@@ -56,10 +56,14 @@ public static class TaskPlanner
         var workDir = Path.Combine(spec.DstDir, $".transcode-{jobId}");
         var temp = Path.Combine(spec.DstDir, $".{Path.GetFileName(spec.OutputPath())}.{jobId}.tmp");
 
-        var chunkSeconds = ChunkSeconds(outputDuration, options);
+        // Chunks are whole frames of video, so the video's length decides whether and how to chunk. A whole source's
+        // length is the container's, which the audio can make a little longer: a 60 s recording probes as 60.02 s,
+        // and with 60 s tasks that planned one 60 s chunk plus a join instead of one task.
+        var videoDuration = !hasCuts && grid is not null ? grid.Count / grid.Fps : outputDuration;
+        var chunkSeconds = ChunkSeconds(videoDuration, options);
         // Maps (v360, remap) work frame by frame, so a mapped job chunks like any other re-encode.
         var chunkable = video.Value.Action == StreamAction.Encode && grid is not null
-                        && outputDuration > chunkSeconds + Epsilon;
+                        && videoDuration > chunkSeconds + Epsilon;
 
         IReadOnlyList<TaskSpec> tasks = keyframeCuts
             ? KeyframeParts(jobId, spec, container, audio.Value!, cuts, outputDuration, workDir, temp)

@@ -12,7 +12,11 @@ namespace Akka.Transcode.Media.Execution;
 /// on the same unchanged source (several cuts of one recording, or a soak test's thousands of jobs) run ffprobe and
 /// read the file once, while a file that was rewritten is probed and hashed again. Failed probes are not remembered.
 /// </summary>
-public sealed class LimitedProber(MediaProber prober, int maxConcurrent, int cacheCapacity = 1024) : ISourceProber
+/// <param name="sharedIds">The content ids of this node's worker, when it has one: the worker checks each input
+/// against its id before ffmpeg runs, and on the node that hashed the file that check needs no second read of it
+/// (the whole file again, on the way to the first task).</param>
+public sealed class LimitedProber(MediaProber prober, int maxConcurrent, int cacheCapacity = 1024,
+    Hashing.ContentIdCache? sharedIds = null) : ISourceProber
 {
     private readonly SemaphoreSlim _gate = new(Math.Max(1, maxConcurrent));
     private readonly ConcurrentDictionary<FileStamp, MediaInfo> _probes = new();
@@ -37,7 +41,7 @@ public sealed class LimitedProber(MediaProber prober, int maxConcurrent, int cac
         // Reading a large source is I/O-bound; the same bound keeps a burst of jobs from reading a hundred at once.
         await _gate.WaitAsync(ct);
         string id;
-        try { id = await Hashing.FileHasher.Md5HexAsync(path, ct); }
+        try { id = sharedIds is null ? await Hashing.FileHasher.Md5HexAsync(path, ct) : await sharedIds.IdOfAsync(path, ct); }
         finally { _gate.Release(); }
         if (stamp is not null) Remember(_ids, stamp.Value, id);
         return id;

@@ -102,9 +102,12 @@ public static class ClusterWiring
             b.WithDistributedPubSub(role: "");
             if (o.Has("api")) b.WithDashboardFeed(new Dashboard.DashboardFormatter());
 
+            // One memory of content ids per node: a worker on a master's node checks inputs the master just hashed.
+            var contentIds = new ContentIdCache();
             if (o.Has("master"))
             {
-                var prober = new LimitedProber(new MediaProber(), Math.Max(2, Environment.ProcessorCount * 2));
+                var prober = new LimitedProber(new MediaProber(), Math.Max(2, Environment.ProcessorCount * 2),
+                    sharedIds: o.Has("worker") ? contentIds : null);
                 b.WithTranscodeMaster(settings, prober, readStore, new Api.HttpJobCallback(), new Workers.HttpWorkerGateway(workerToken));
             }
             else
@@ -121,7 +124,7 @@ public static class ClusterWiring
                         .LogWarning("stopped {Count} ffmpeg process(es) left over from an earlier run", reaped);
                 // Cluster workers share the master's storage: staging only checks inputs against their content ids.
                 var executor = new StagingTaskExecutor(TaskExecutor(o, pidDir),
-                    new StagingOptions(_ => true, Path.Combine(o.DataDir, "transfer")), null, new ContentIdCache());
+                    new StagingOptions(_ => true, Path.Combine(o.DataDir, "transfer")), null, contentIds);
                 b.WithTranscodeWorker(o.Worker.Slots, executor, settings);
             }
         });

@@ -533,6 +533,24 @@ public class TaskPlannerTests
     }
 
     [Fact]
+    public void Source_whose_audio_runs_past_the_video_is_chunked_by_its_video()
+    {
+        // A 60 s MPEG-TS recording probes as 60.02 s (the audio starts and ends a little off the video): with 60 s
+        // tasks and one slot its 1800 frames are one task, not one chunk plus a join.
+        var media = Hd60() with { Duration = 60.021334 };
+        media = media with { Video = media.Video! with { Duration = 60 } };
+
+        var one = PlanOk(Spec("mp4", output: H264), media, new PlanningOptions(MaxTaskSeconds: 60, WorkerSlots: 1));
+        Assert.Equal(TaskKind.Transcode, Assert.Single(one.Tasks).Kind);
+
+        // With two slots the frames are still shared in two chunks, every frame once.
+        var two = PlanOk(Spec("mp4", output: H264), media, new PlanningOptions(MaxTaskSeconds: 60, WorkerSlots: 2));
+        var chunks = two.Tasks.Where(t => t.Kind == TaskKind.Video).ToList();
+        Assert.Equal(2, chunks.Count);
+        Assert.Equal(1800, chunks.Sum(t => t.Cuts.Single().Frames!.Value));
+    }
+
+    [Fact]
     public void Copy_jobs_are_never_chunked()
     {
         var plan = PlanOk(Spec("mp4"), options: TenSecondChunks);

@@ -46,6 +46,30 @@ public sealed class LimitedProberTests(MediaSources media) : IClassFixture<Media
     }
 
     [Fact]
+    public async Task A_shared_id_memory_lets_the_worker_on_the_same_node_check_without_reading_again()
+    {
+        var path = _dir.File("shared.bin");
+        File.Copy(media.RecordBin, path);
+        var ids = new ContentIdCache();
+        var prober = new LimitedProber(new MediaProber(), 2, sharedIds: ids);
+        var id = await prober.ContentIdAsync(path, CancellationToken.None);
+        Assert.Equal(await FileHasher.Md5HexAsync(path, CancellationToken.None), id);
+
+        // Other bytes under the same length and time: the worker's check answers the id the master hashed, so it
+        // did not read the file again.
+        var stamp = File.GetLastWriteTimeUtc(path);
+        await File.WriteAllBytesAsync(path, new byte[new FileInfo(path).Length]);
+        File.SetLastWriteTimeUtc(path, stamp);
+        Assert.Equal(id, await ids.IdOfAsync(path, CancellationToken.None));
+
+        // A rewrite that moves the time is read again by both.
+        File.SetLastWriteTimeUtc(path, stamp.AddSeconds(1));
+        var zeros = await FileHasher.Md5HexAsync(path, CancellationToken.None);
+        Assert.Equal(zeros, await ids.IdOfAsync(path, CancellationToken.None));
+        Assert.Equal(zeros, await prober.ContentIdAsync(path, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_failed_probe_is_not_remembered()
     {
         var path = _dir.File("later.bin");
