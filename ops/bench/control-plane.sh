@@ -2,13 +2,13 @@
 # Control-plane benchmarks (issue 7, docs/performance.md), on SQLite and then on PostgreSQL (fsync on):
 #   cold start   a master node (api,master) from process start to /readyz
 #   add_job      throughput and latency from 32 clients, every job stored before its answer; the master has no
-#                worker, so nothing but accepting jobs runs (1,000 untimed jobs warm it up first)
+#                worker, so nothing but accepting jobs runs (500 untimed jobs warm it up first)
 #   first task   a new worker node (instant executor) from process start to its first finished job
 #   get_job      p99 of random stored jobs, once the worker has finished every job
 #   get_jobs     p99 of limit 10 newest first (a tenth of the calls page deep)
 #   memory       the master's RSS with every job finished and its entities passivated
 # Usage: ops/bench/control-plane.sh [--json FILE]
-# Environment: BENCH_JOBS (jobs stored, default 8000 so that ops/bench/run.sh stays within 10 minutes; the targets speak of 100000), BENCH_CLIENTS (32),
+# Environment: BENCH_JOBS (jobs stored, default 6000 so that ops/bench/run.sh stays within 10 minutes; the targets speak of 100000), BENCH_CLIENTS (32),
 # BENCH_PROVIDERS ("sqlite postgres"), TRANSCODE_TEST_PG (use this server instead of a throwaway one; its
 # durability settings are then its own).
 set -euo pipefail
@@ -20,7 +20,7 @@ ensure_dotnet
 
 json=${BENCH_JSON:-}
 if [ "${1:-}" = "--json" ]; then json=$(realpath -m "$2"); fi
-jobs=${BENCH_JOBS:-8000}
+jobs=${BENCH_JOBS:-6000}
 clients=${BENCH_CLIENTS:-32}
 providers=${BENCH_PROVIDERS:-sqlite postgres}
 
@@ -94,7 +94,7 @@ PY
   emit "{\"provider\":\"$provider\",\"call\":\"cold_start\",\"seconds\":$ready}"
 
   local url="http://127.0.0.1:$http"
-  "${LOAD[@]}" add-jobs --url "$url" --token bench --jobs 1000 --clients "$clients" >/dev/null || true
+  "${LOAD[@]}" add-jobs --url "$url" --token bench --jobs 500 --clients "$clients" >/dev/null || true
   printf '%-8s ' "$provider"
   "${LOAD[@]}" add-jobs --url "$url" --token bench --jobs "$jobs" --clients "$clients" \
     --ids "$dir/ids" ${json:+--json "$json"} --tag "$provider"
@@ -116,9 +116,9 @@ PY
   emit "{\"provider\":\"$provider\",\"call\":\"first_task\",\"seconds\":$t}"
 
   start=$(now)
-  "${LOAD[@]}" wait --url "$url" --token bench --total $((jobs + 1000)) --timeout 1800 >/dev/null
+  "${LOAD[@]}" wait --url "$url" --token bench --total $((jobs + 500)) --timeout 1800 >/dev/null
   t=$(echo "$(now) - $start" | bc)
-  printf '%-8s drained     %d jobs finished %.0f s after the worker joined\n' "$provider" $((jobs + 1000)) "$t"
+  printf '%-8s drained     %d jobs finished %.0f s after the worker joined\n' "$provider" $((jobs + 500)) "$t"
 
   printf '%-8s ' "$provider"; "${LOAD[@]}" get-job --url "$url" --token bench --ids "$dir/ids" --requests 10000 --clients 8 ${json:+--json "$json"} --tag "$provider"
   printf '%-8s ' "$provider"; "${LOAD[@]}" get-jobs --url "$url" --token bench --requests 10000 --clients 8 ${json:+--json "$json"} --tag "$provider"
@@ -126,8 +126,8 @@ PY
   # Entities passivate after 5 s idle here; the figure is the master's resident memory once they have.
   sleep 8
   local rss; rss=$(rss_mb "$master")
-  printf '%-8s memory      master RSS %s MB with %d jobs finished\n' "$provider" "$rss" $((jobs + 1000))
-  emit "{\"provider\":\"$provider\",\"call\":\"rss\",\"jobs\":$((jobs + 1000)),\"rss_mb\":$rss}"
+  printf '%-8s memory      master RSS %s MB with %d jobs finished\n' "$provider" "$rss" $((jobs + 500))
+  emit "{\"provider\":\"$provider\",\"call\":\"rss\",\"jobs\":$((jobs + 500)),\"rss_mb\":$rss}"
   kill "$worker" "$master" 2>/dev/null || true
   wait "$worker" "$master" 2>/dev/null || true
 }

@@ -66,7 +66,7 @@ public sealed class JobReadStore(Database db)
         await using var c = await db.OpenAsync(ct);
         await using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT position FROM projection_offsets WHERE name = @n";
-        Add(cmd, "@n", projection);
+        cmd.Add("@n", projection);
         return await cmd.ExecuteScalarAsync(ct) is { } v and not DBNull ? Convert.ToInt64(v) : 0;
     }
 
@@ -100,8 +100,8 @@ public sealed class JobReadStore(Database db)
                 INSERT INTO projection_offsets (name, position) VALUES (@n, @p)
                 ON CONFLICT (name) DO UPDATE SET position = excluded.position
                 """;
-            Add(off, "@n", projection);
-            Add(off, "@p", offset);
+            off.Add("@n", projection);
+            off.Add("@p", offset);
             await off.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
@@ -143,8 +143,8 @@ public sealed class JobReadStore(Database db)
                 INSERT INTO job_counts (state, n) VALUES (@s, @n)
                 ON CONFLICT (state) DO UPDATE SET n = job_counts.n + excluded.n
                 """;
-            Add(cmd, "@s", (int)state);
-            Add(cmd, "@n", n);
+            cmd.Add("@s", (int)state);
+            cmd.Add("@n", n);
             await cmd.ExecuteNonQueryAsync(ct);
         }
     }
@@ -157,10 +157,10 @@ public sealed class JobReadStore(Database db)
             INSERT INTO job_list (id, created_at, state, body) VALUES (@id, @created, @state, @body)
             ON CONFLICT (id) DO UPDATE SET state = excluded.state, body = excluded.body
             """;
-        Add(up, "@id", row.Id);
-        Add(up, "@created", row.CreatedAt.ToUnixTimeMilliseconds());
-        Add(up, "@state", (int)row.State);
-        Add(up, "@body", JsonSerializer.Serialize(row, Json));
+        up.Add("@id", row.Id);
+        up.Add("@created", row.CreatedAt.ToUnixTimeMilliseconds());
+        up.Add("@state", (int)row.State);
+        up.Add("@body", JsonSerializer.Serialize(row, Json));
         await up.ExecuteNonQueryAsync(ct);
     }
 
@@ -173,7 +173,7 @@ public sealed class JobReadStore(Database db)
         await using (var count = c.CreateCommand())
         {
             count.CommandText = $"SELECT COALESCE(SUM(n), 0) FROM job_counts {where}";
-            if (state is not null) Add(count, "@state", state.Value);
+            if (state is not null) count.Add("@state", state.Value);
             total = Convert.ToInt64(await count.ExecuteScalarAsync(ct));
         }
         var jobs = new List<JobSummary>();
@@ -188,9 +188,9 @@ public sealed class JobReadStore(Database db)
                   ON p.id = j.id
                 ORDER BY p.created_at {order}, p.id {order}
                 """;
-            if (state is not null) Add(page, "@state", state.Value);
-            Add(page, "@limit", limit);
-            Add(page, "@start", start);
+            if (state is not null) page.Add("@state", state.Value);
+            page.Add("@limit", limit);
+            page.Add("@start", start);
             await using var r = await page.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) jobs.Add(JsonSerializer.Deserialize<JobSummary>(r.GetString(0), Json)!);
         }
@@ -212,7 +212,7 @@ public sealed class JobReadStore(Database db)
         var names = ids.Select((_, i) => "@p" + i).ToList();
         var listed = ids.Count == 0 ? "0" : $"(SELECT COUNT(*) FROM job_list WHERE id IN ({string.Join(",", names)}))";
         cmd.CommandText = $"SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE state IN (0, 1, 2)), {listed}";
-        for (var i = 0; i < ids.Count; i++) Add(cmd, names[i], ids[i]);
+        for (var i = 0; i < ids.Count; i++) cmd.Add(names[i], ids[i]);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         return (Convert.ToInt64(r.GetValue(0)), Convert.ToInt64(r.GetValue(1)));
@@ -236,7 +236,7 @@ public sealed class JobReadStore(Database db)
         await using var c = await db.OpenAsync(ct);
         await using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT body FROM job_list WHERE id = @id";
-        Add(cmd, "@id", id);
+        cmd.Add("@id", id);
         return await cmd.ExecuteScalarAsync(ct) is string body ? JsonSerializer.Deserialize<JobSummary>(body, Json) : null;
     }
 
@@ -250,7 +250,7 @@ public sealed class JobReadStore(Database db)
             cmd.Transaction = tx;
             var names = chunk.Select((_, i) => "@p" + i).ToList();
             cmd.CommandText = $"SELECT body FROM job_list WHERE id IN ({string.Join(",", names)})";
-            for (var i = 0; i < chunk.Length; i++) Add(cmd, names[i], chunk[i]);
+            for (var i = 0; i < chunk.Length; i++) cmd.Add(names[i], chunk[i]);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
@@ -259,13 +259,5 @@ public sealed class JobReadStore(Database db)
             }
         }
         return rows;
-    }
-
-    private static void Add(DbCommand cmd, string name, object value)
-    {
-        var p = cmd.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        cmd.Parameters.Add(p);
     }
 }

@@ -29,10 +29,18 @@ public sealed class JournalTail(Database db, string tag)
             ORDER BY j.ordering
             LIMIT @limit
             """;
-        Add(cmd, "@tag", tag);
-        Add(cmd, "@after", after);
-        Add(cmd, "@limit", limit);
-        return await ReadRowsAsync(cmd, ct);
+        cmd.Add("@tag", tag);
+        cmd.Add("@after", after);
+        cmd.Add("@limit", limit);
+        try
+        {
+            return await ReadRowsAsync(cmd, ct);
+        }
+        catch (DbException e) when (e.IsMissingTable())
+        {
+            // A fresh database: nothing has been journaled yet.
+            return [];
+        }
     }
 
     /// <summary>Persistence ids of tagged rows that have appeared inside gaps given up on earlier.</summary>
@@ -47,11 +55,11 @@ public sealed class JournalTail(Database db, string tag)
             await using var cmd = c.CreateCommand();
             var ranges = chunk.Select((_, i) => $"(t.ordering_id BETWEEN @f{i} AND @t{i})");
             cmd.CommandText = $"SELECT t.ordering_id, t.persistence_id FROM tags t WHERE t.tag = @tag AND ({string.Join(" OR ", ranges)})";
-            Add(cmd, "@tag", tag);
+            cmd.Add("@tag", tag);
             for (var i = 0; i < chunk.Length; i++)
             {
-                Add(cmd, "@f" + i, chunk[i].From);
-                Add(cmd, "@t" + i, chunk[i].To);
+                cmd.Add("@f" + i, chunk[i].From);
+                cmd.Add("@t" + i, chunk[i].To);
             }
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) found.Add((Convert.ToInt64(r.GetValue(0)), r.GetString(1)));
@@ -68,7 +76,7 @@ public sealed class JournalTail(Database db, string tag)
             SELECT ordering, persistence_id, identifier, manifest, message FROM journal
             WHERE persistence_id = @pid ORDER BY sequence_number
             """;
-        Add(cmd, "@pid", persistenceId);
+        cmd.Add("@pid", persistenceId);
         return await ReadRowsAsync(cmd, ct);
     }
 
@@ -86,13 +94,5 @@ public sealed class JournalTail(Database db, string tag)
                 r.IsDBNull(4) ? null : (byte[])r.GetValue(4)));
         }
         return rows;
-    }
-
-    private static void Add(DbCommand cmd, string name, object value)
-    {
-        var p = cmd.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        cmd.Parameters.Add(p);
     }
 }
