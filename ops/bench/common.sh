@@ -242,3 +242,17 @@ bench_finish() {
 }
 
 bench_fmt() { printf '%.2f' "$1"; }
+
+# Runs $BENCH_ROUNDS rounds of plain_round and cluster_round <round> (both defined by the script), the cluster first
+# in odd rounds and plain ffmpeg first in even ones; fills the arrays plain and api with their seconds and calls
+# round_line <round> after each round.
+bench_alternate() {
+  local r side
+  plain=(); api=()
+  for r in $(seq 1 "$BENCH_ROUNDS"); do
+    for side in $( [ $((r % 2)) = 1 ] && echo "cluster plain" || echo "plain cluster"); do
+      if [ "$side" = plain ]; then bench_timed plain_round; plain+=("$RUN_SECONDS"); else cluster_round "$r"; api+=("$JOB_SECONDS"); fi
+    done
+    round_line "$r"
+  done
+}

@@ -24,13 +24,10 @@ cluster_round() {
   rm -rf "$BENCH_OUT"
 }
 
-plain=(); api=()
-for r in $(seq 1 "$BENCH_ROUNDS"); do
-  for side in $( [ $((r % 2)) = 1 ] && echo "cluster plain" || echo "plain cluster"); do
-    if [ "$side" = plain ]; then bench_timed plain_round; plain+=("$RUN_SECONDS"); else cluster_round "$r"; api+=("$JOB_SECONDS"); fi
-  done
-  printf 'round %d: plain ffmpeg %.3f s, cluster job %.3f s\n' "$r" "${plain[-1]}" "${api[-1]}"
-done
+round_line() {
+  printf 'round %d: plain ffmpeg %.3f s, cluster job %.3f s\n' "$1" "${plain[-1]}" "${api[-1]}"
+}
+bench_alternate
 bench_result --bench copy --case "flv remux, 1 task" --base-label "plain ffmpeg" --base "${plain[*]}" \
   --label "cluster job" --runs "${api[*]}" --metric added --target 0.5
 bench_finish

@@ -24,13 +24,10 @@ cluster_round() {
   rm -rf "$BENCH_OUT"
 }
 
-plain=(); api=()
-for r in $(seq 1 "$BENCH_ROUNDS"); do
-  for side in $( [ $((r % 2)) = 1 ] && echo "cluster plain" || echo "plain cluster"); do
-    if [ "$side" = plain ]; then bench_timed plain_round; plain+=("$RUN_SECONDS"); else cluster_round "$r"; api+=("$JOB_SECONDS"); fi
-  done
-  printf 'round %d: plain ffmpeg %.2f s, cluster job %.2f s (%s task)\n' "$r" "${plain[-1]}" "${api[-1]}" "$JOB_TASKS"
-done
+round_line() {
+  printf 'round %d: plain ffmpeg %.2f s, cluster job %.2f s (%s task)\n' "$1" "${plain[-1]}" "${api[-1]}" "$JOB_TASKS"
+}
+bench_alternate
 bench_result --bench example --case "segments 1-5:2-10 to flv" --base-label "plain ffmpeg" --base "${plain[*]}" \
   --label "cluster job" --runs "${api[*]}" --metric ratio
 bench_finish
