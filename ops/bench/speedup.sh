@@ -81,7 +81,7 @@ for slots in ${BENCH_SLOTS:-1 2 4}; do
   bench_wait_slots $((2 * slots))
   bench_warm_up "{$JOB_FIELDS}"
   measure 2 "$slots" "$matrix_rounds" 0
-  bench_stop_nodes
+  bench_stop_nodes KILL
 done
 
 [ ${#plain[@]} -gt 0 ] || run_plain  # (a partial run without the target case)
