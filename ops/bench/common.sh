@@ -136,11 +136,13 @@ bench_start_worker_node() {
   log "${SECONDS} s: worker node ready on 127.0.0.1:$http ($*)"
 }
 
-# Stops every node this script started (SIGTERM: they leave the cluster and exit in about 1.5 s).
+# Stops every node this script started. SIGTERM (the default, and on every exit) makes a node stop its ffmpeg
+# processes, leave the cluster and exit, which takes ~3 s; between measurements, with every job ended and the
+# data thrown away, "bench_stop_nodes KILL" saves that.
 bench_stop_nodes() {
-  local pid pids=()
+  local pid pids=() signal=${1:-TERM}
   for pid in "${BENCH_NODE_PIDS[@]}"; do [ "$pid" = "$BENCH_SHARED_PID" ] || pids+=("$pid"); done
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill "-$signal" "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     kill -9 "$pid" 2>/dev/null || true

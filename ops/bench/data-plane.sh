@@ -23,7 +23,7 @@ for script in overhead copy example-job; do
   BENCH_JSON= "$BENCH_DIR/$script.sh"
   echo
 done
-bench_stop_nodes
+bench_stop_nodes KILL
 unset BENCH_SHARED_NODE
 log "$SECONDS s: speedup.sh"
 BENCH_JSON= "$BENCH_DIR/speedup.sh"

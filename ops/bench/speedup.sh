@@ -50,13 +50,13 @@ declare -A case_runs case_cpu case_tasks
 measure() {
   local nodes=$1 slots=$2 rounds=$3 with_plain=$4 key="$1x$2" r side runs=() cpu=()
   for r in $(seq 1 "$rounds"); do
-    local order="cluster plain split"
-    [ $((r % 3)) = 2 ] && order="plain split cluster"
-    [ $((r % 3)) = 0 ] && order="split cluster plain"
-    for side in $order; do
+    # Each side takes each place in turn, so a drift in the machine's speed does not favour one.
+    local order=(cluster plain split plain split cluster split cluster plain)
+    [ "$with_plain" = 1 ] || order=(cluster)
+    for side in "${order[@]:$(( ${#order[@]} > 1 ? (r - 1) % 3 * 3 : 0 )):3}"; do
       case $side in
-        plain) [ "$with_plain" = 1 ] && run_plain ;;
-        split) [ "$with_plain" = 1 ] && run_split ;;
+        plain) run_plain ;;
+        split) run_split ;;
         cluster)
           cluster_round "n${nodes}s${slots}r$r"
           runs+=("$JOB_SECONDS"); cpu+=("$(python3 -c "print(f'{$JOB_NODE_CPU + $JOB_FFMPEG_CPU:.2f}')")") ;;
@@ -81,7 +81,7 @@ for slots in ${BENCH_SLOTS:-1 2 4}; do
   bench_wait_slots $((2 * slots))
   bench_warm_up "{$JOB_FIELDS}"
   measure 2 "$slots" "$matrix_rounds" 0
-  bench_stop_nodes
+  bench_stop_nodes KILL
 done
 
 [ ${#plain[@]} -gt 0 ] || run_plain  # (a partial run without the target case)
