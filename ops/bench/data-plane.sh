@@ -14,6 +14,11 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # The source and the build are made once (above), for every script.
 export BENCH_MEDIA=$BENCH_MEDIA_DIR BENCH_SKIP_BUILD=1 BENCH_COLLECT="$BENCH_WORK/all.jsonl"
 log "$SECONDS s: source and build ready; load average $load_before"
+# The comparisons hold only on an otherwise idle machine: another process's CPU slows both sides, but not alike
+# (plain ffmpeg's threads and a split's processes compete differently), so the ratios move.
+if awk '{ exit !($1 > 1.0) }' /proc/loadavg; then
+  log "warning: load average $load_before before the first measurement: something else is running, the ratios will not be those of an idle machine"
+fi
 # One default node (every role, one slot) serves the three single-node benchmarks, each warming it up with a job
 # of its own kind; the speed-up benchmark starts nodes of its own.
 bench_start_node
