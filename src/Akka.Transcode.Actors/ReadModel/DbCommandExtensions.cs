@@ -12,9 +12,4 @@ internal static class DbCommandExtensions
         p.Value = value;
         cmd.Parameters.Add(p);
     }
-
-    /// <summary>The journal's tables do not exist yet: the plugin creates them at its first write.</summary>
-    public static bool IsMissingTable(this DbException e) =>
-        e is Npgsql.PostgresException { SqlState: "42P01" }
-        || (e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 1 } && e.Message.Contains("no such table"));
 }

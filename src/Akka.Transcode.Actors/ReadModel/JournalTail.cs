@@ -32,15 +32,7 @@ public sealed class JournalTail(Database db, string tag)
         cmd.Add("@tag", tag);
         cmd.Add("@after", after);
         cmd.Add("@limit", limit);
-        try
-        {
-            return await ReadRowsAsync(cmd, ct);
-        }
-        catch (DbException e) when (e.IsMissingTable())
-        {
-            // A fresh database: nothing has been journaled yet.
-            return [];
-        }
+        return await ReadRowsAsync(cmd, ct);
     }
 
     /// <summary>Persistence ids of tagged rows that have appeared inside gaps given up on earlier.</summary>

@@ -91,26 +91,6 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
-    public void A_database_whose_journal_does_not_exist_yet_is_read_once_the_first_write_creates_it()
-    {
-        var schema = new List<string>();
-        using (var c = new SqliteConnection(_db.ConnectionString))
-        {
-            c.Open();
-            using var read = c.CreateCommand();
-            read.CommandText = "SELECT sql FROM sqlite_master WHERE name IN ('journal', 'tags')";
-            using (var r = read.ExecuteReader()) while (r.Read()) schema.Add(r.GetString(0));
-        }
-        Exec("DROP TABLE journal; DROP TABLE tags;");
-        EventFilter.Warning(contains: "projection failed").Expect(0, TimeSpan.FromSeconds(1), () =>
-            Sys.ActorOf(JobProjector.Props(_store, Fast)));
-
-        Exec(string.Join(";\n", schema));
-        Write(1, Submitted("a"));
-        AwaitAssert(() => Assert.Equal(JobState.Init, Row("a")?.State), TimeSpan.FromSeconds(10));
-    }
-
-    [Fact]
     public void A_hole_is_waited_for_so_a_late_commit_is_applied_in_order()
     {
         Write(1, Submitted("a"));
