@@ -23,16 +23,11 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
-CLEANUP=()
-on_exit() {
-  local i
-  for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do eval "${CLEANUP[i]}" || true; done
-}
 
 main() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
   exec </dev/null
-  trap on_exit EXIT
+  trap run_cleanup EXIT
   trap 'exit 130' INT TERM
 
   ensure_ffmpeg

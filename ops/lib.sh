@@ -6,6 +6,14 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# Scripts register what to undo in CLEANUP (started servers, temporary directories); run_cleanup undoes it all once,
+# the last registered first. A script calls it from its EXIT trap.
+CLEANUP=()
+run_cleanup() {
+  local i
+  for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do eval "${CLEANUP[i]}" || true; done
+}
+
 # Make sure ffmpeg and ffprobe are on PATH. As root on a Debian/Ubuntu machine they are installed with apt-get;
 # otherwise the script says exactly what to run and stops.
 ensure_ffmpeg() {

@@ -10,13 +10,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
-# --- cleanup: functions register what to undo; it runs once, on any exit ---------------------------------------
-CLEANUP=()
-on_exit() {
-  local i
-  for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do eval "${CLEANUP[i]}" || true; done
-}
-
 # --- services the tests need ------------------------------------------------------------------------------------
 # Each starter runs before the tests, exports what the tests read (environment variables) and registers its own
 # teardown in CLEANUP.
@@ -47,7 +40,7 @@ sum_trx() {
 main() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
   exec </dev/null
-  trap on_exit EXIT
+  trap run_cleanup EXIT
   trap 'exit 130' INT TERM
 
   ensure_ffmpeg

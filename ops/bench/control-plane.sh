@@ -26,12 +26,12 @@ providers=${BENCH_PROVIDERS:-sqlite postgres}
 
 work=$(mktemp -d /tmp/akka-transcode-cp.XXXXXX)
 pids=()
-CLEANUP=("rm -rf '$work'")
+CLEANUP+=("rm -rf '$work'")
 on_exit() {
-  local p i
+  local p
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do eval "${CLEANUP[i]}" || true; done
+  run_cleanup
 }
 trap on_exit EXIT
 
