@@ -14,6 +14,15 @@ run_cleanup() {
   for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do eval "${CLEANUP[i]}" || true; done
 }
 
+# For scripts that run unattended (CI, long test forms): no prompts from dotnet, no stdin, and CLEANUP undone on
+# any exit, Ctrl-C included.
+run_unattended() {
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+  exec </dev/null
+  trap run_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
 # Make sure ffmpeg and ffprobe are on PATH. As root on a Debian/Ubuntu machine they are installed with apt-get;
 # otherwise the script says exactly what to run and stops.
 ensure_ffmpeg() {

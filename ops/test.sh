@@ -38,10 +38,7 @@ sum_trx() {
 }
 
 main() {
-  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-  exec </dev/null
-  trap run_cleanup EXIT
-  trap 'exit 130' INT TERM
+  run_unattended
 
   ensure_ffmpeg
   ensure_chromium
