@@ -17,7 +17,7 @@ public sealed record ProjectorSettings(TimeSpan Interval, int PageSize, TimeSpan
 }
 
 /// <summary>
-/// Feeds the job list from the journal: rows read in ordering order from the stored offset, the "job"-tagged ones
+/// Feeds the job list from the journal: rows read in ordering order from the stored offset, the job entities' ones
 /// applied, the offset moved with them in one transaction. One instance runs in the cluster (a singleton), so rows
 /// have a single writer. Reads and writes run as tasks whose results come back as messages; a failed look is
 /// retried with backoff from the last committed offset.
@@ -49,7 +49,7 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
     public JobProjector(JobReadStore store, ProjectorSettings settings)
     {
         _store = store;
-        _tail = new JournalTail(store.Database, JobEntity.Tag);
+        _tail = new JournalTail(store.Database, JobEntity.PersistenceIdPrefix);
         _settings = settings;
         _serialization = Context.System.Serialization;
         _backoff = settings.Interval;
@@ -142,7 +142,7 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
         var lateFound = new List<long>();
         if (late.Count > 0)
         {
-            var found = (await _tail.ReadTaggedInAsync(late)).Where(f => !lateSeen.Contains(f.Ordering)).ToList();
+            var found = (await _tail.ReadInAsync(late)).Where(f => !lateSeen.Contains(f.Ordering)).ToList();
             var rebuilt = new List<JobSummary>();
             foreach (var pid in found.Select(f => f.PersistenceId).Distinct())
             {

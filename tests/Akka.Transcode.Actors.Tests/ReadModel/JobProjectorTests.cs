@@ -10,8 +10,8 @@ using Xunit.Abstractions;
 namespace Akka.Transcode.Actors.Tests.ReadModel;
 
 /// <summary>
-/// The job list's projection over a SQLite file holding Akka.Persistence.Sql's journal and tag tables (the plugin's
-/// own schema), written here row by row so that holes in the orderings, late rows and unreadable rows can be made
+/// The job list's projection over a SQLite file holding Akka.Persistence.Sql's journal table (the plugin's own
+/// schema), written here row by row so that holes in the orderings, late rows and unreadable rows can be made
 /// on purpose. The payloads are real events serialized by the node's serializer.
 /// </summary>
 public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
@@ -35,8 +35,6 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
               [deleted] Bit NOT NULL, [persistence_id] NVarChar(255) NOT NULL, [sequence_number] INTEGER NOT NULL,
               [message] VarBinary NOT NULL, [manifest] NVarChar(500) NULL, [identifier] INTEGER NULL,
               [writer_uuid] NVarChar(128) NULL);
-            CREATE TABLE [tags] ([ordering_id] INTEGER NOT NULL, [tag] NVarChar(64) NOT NULL, [sequence_nr] INTEGER NOT NULL,
-              [persistence_id] NVarChar(255) NOT NULL, CONSTRAINT [PK_tags] PRIMARY KEY ([ordering_id], [tag]));
             """);
     }
 
@@ -48,15 +46,15 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
-    public void Tagged_events_build_the_list_and_other_rows_move_the_offset()
+    public void Job_events_build_the_list_and_other_rows_move_the_offset()
     {
         Write(1, Submitted("a"));
-        WriteUntagged(2, "task-a-t0");
+        WriteOther(2, "task-a-t0");
         Write(3, new JobPlanned("a", [], 10, "/m/a.tmp", "/m/w", [], At(1)));
         Write(4, Submitted("b"));
-        WriteUntagged(5, "/sharding/jobShard/1");
+        WriteOther(5, "/sharding/jobShard/1");
         Write(6, new JobCompleted("a", "/m/a.flv", At(2)));
-        WriteUntagged(7, "task-b-t0");
+        WriteOther(7, "task-b-t0");
         Sys.ActorOf(JobProjector.Props(_store, Fast));
 
         AwaitAssert(() =>
@@ -140,7 +138,7 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
         Write(1, Submitted("a"));
         Exec("INSERT INTO journal VALUES (2, 0, 0, 'job-a', 2, x'00ff00', 'job.no-such-event.v1', " +
-             $"{Serializer(Submitted("a")).Identifier}, NULL); INSERT INTO tags VALUES (2, 'job', 2, 'job-a');");
+             $"{Serializer(Submitted("a")).Identifier}, NULL);");
         _sequence["job-a"] = 2;
         Write(3, new JobCompleted("a", "/m/a.flv", At(3)));
         Sys.ActorOf(JobProjector.Props(_store, Fast));
@@ -201,7 +199,6 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         cmd.CommandText = """
             INSERT INTO journal (ordering, created, deleted, persistence_id, sequence_number, message, manifest, identifier)
             VALUES (@o, 0, 0, @p, @s, @m, @man, @id);
-            INSERT INTO tags (ordering_id, tag, sequence_nr, persistence_id) VALUES (@o, 'job', @s, @p);
             """;
         cmd.Parameters.AddWithValue("@o", ordering);
         cmd.Parameters.AddWithValue("@p", pid);
@@ -212,7 +209,7 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    private void WriteUntagged(long ordering, string pid) =>
+    private void WriteOther(long ordering, string pid) =>
         Exec($"INSERT INTO journal VALUES ({ordering}, 0, 0, '{pid}', {ordering}, x'00', 'CE', 13, NULL)");
 
     private void Exec(string sql)
