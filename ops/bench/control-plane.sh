@@ -125,9 +125,11 @@ PY
 
   # Entities passivate after 5 s idle here; the figure is the master's resident memory once they have.
   sleep 8
-  local rss; rss=$(rss_mb "$master")
-  printf '%-8s memory      master RSS %s MB with %d jobs finished\n' "$provider" "$rss" $((jobs + 500))
-  emit "{\"provider\":\"$provider\",\"call\":\"rss\",\"jobs\":$((jobs + 500)),\"rss_mb\":$rss}"
+  local rss heap; rss=$(rss_mb "$master")
+  # The live heap forces a full GC, so it is read after RSS.
+  heap=$("${LOAD[@]}" heap --pid "$master" 2>/dev/null || echo null)
+  printf '%-8s memory      master RSS %s MB, live heap %s MB, with %d jobs finished\n' "$provider" "$rss" "$heap" $((jobs + 500))
+  emit "{\"provider\":\"$provider\",\"call\":\"rss\",\"jobs\":$((jobs + 500)),\"rss_mb\":$rss,\"live_heap_mb\":$heap}"
   kill "$worker" "$master" 2>/dev/null || true
   wait "$worker" "$master" 2>/dev/null || true
 }

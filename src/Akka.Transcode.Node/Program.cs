@@ -50,7 +50,7 @@ string? tokenNote = configuredTokens ? null : createdTokens
 
 if (options.IsHttpWorker) return await Akka.Transcode.Node.Workers.HttpWorkerNode.RunAsync(builder, options, tokens);
 
-var db = new Database(Database.Parse(options.Storage.Provider), options.Storage.ConnectionString);
+var db = new Database(Database.Parse(options.Storage.Provider), options.Storage.EffectiveConnectionString(options.DataDir));
 var readStore = new JobReadStore(db);
 if (options.UsesStorage)
 {

@@ -10,9 +10,17 @@ using System.Text.Json.Nodes;
 //   get-job   --url U --token T --ids FILE --requests N --clients C            get_job of random stored jobs
 //   get-jobs  --url U --token T --requests N --clients C [--limit 10]          get_jobs newest first, random deep pages
 //   wait      --url U --token T --total N [--timeout S]                        until N jobs are listed and none is unfinished
+//   heap      --pid P                                                          MB of managed heap alive after a full GC
 // --tag NAME labels the JSON line (the storage provider in ops/bench/control-plane.sh).
 var cmd = args.Length > 0 ? args[0] : "";
 var opt = Options.Parse(args.Skip(1).ToArray());
+if (cmd == "heap")
+{
+    // Beside RSS: what the node really keeps, as against what the GC holds committed for later allocations.
+    var mb = await Akka.Transcode.EndToEnd.Tests.Soak.LiveHeap.MbAfterFullGcAsync(opt.Int("pid", 0), TimeSpan.FromSeconds(60));
+    Console.WriteLine(mb.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
+    return 0;
+}
 using var http = new HttpClient(new SocketsHttpHandler
 {
     MaxConnectionsPerServer = Math.Max(1, opt.Int("clients", 32)),

@@ -11,6 +11,7 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     [InlineData("--Transcode:Cluster:Seedz=akka.tcp://transcode@127.0.0.1:4053", "Transcode:Cluster:Seedz: unknown configuration key")]
     [InlineData("--Transcode:Worker:Slotz=2", "Transcode:Worker:Slotz: unknown configuration key")]
     [InlineData("--Transcode:Tasks:MaxAttempts=0", "Transcode:Tasks:MaxAttempts must be at least 1")]
+    [InlineData("--Transcode:Storage:Provider=postgres", "Transcode:Storage:ConnectionString is required with Transcode:Storage:Provider=postgres")]
     public async Task A_misspelt_or_invalid_key_stops_the_node_with_its_name(string argument, string message)
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => NodeProcess.StartAsync([argument]));
@@ -27,5 +28,27 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
         using var second = new TranscodeClient(node.BaseUrl, "second-client");
         var (status, body) = await second.GetJobsAsync(new { type = 0, start_index = 0, limit = 1 });
         TranscodeClient.AssertOk(status, body, "get_jobs with the second of two comma-separated client tokens");
+    }
+
+    [Fact]
+    public async Task Without_a_connection_string_the_database_follows_the_data_directory()
+    {
+        var root = Directory.CreateTempSubdirectory("akka-transcode-datadir-").FullName;
+        try
+        {
+            var state = Path.Combine(root, "state");
+            await using (var node = await NodeProcess.StartAsync([$"--Transcode:DataDir={state}"]))
+            {
+                var (status, body) = await node.Client.GetJobsAsync(new { type = 0, start_index = 0, limit = 1 });
+                TranscodeClient.AssertOk(status, body, "get_jobs on a node whose data directory was moved");
+                Assert.True(File.Exists(Path.Combine(state, "transcode.db")), $"no database in {state}");
+                // The node's working directory holds no database of its own (the old default, data/ under it).
+                Assert.False(File.Exists(Path.Combine(node.RootDir, "data", "transcode.db")), "a database was created under the working directory");
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 }

@@ -91,6 +91,8 @@ public static class OptionsLoader
             throw new InvalidOperationException($"Transcode:Logging:Format must be text or json (got '{o.Logging.Format}')");
         if (!Uri.TryCreate(o.Http.Url, UriKind.Absolute, out _))
             throw new InvalidOperationException($"Transcode:Http:Url is not an absolute URL: '{o.Http.Url}'");
+        // A postgres node without a connection string fails here, by name, not later inside the journal.
+        if (o.UsesStorage) o.Storage.EffectiveConnectionString(o.DataDir);
     }
 
     // A seed the node cannot even address (another transport's protocol, another system's name) makes Akka's join

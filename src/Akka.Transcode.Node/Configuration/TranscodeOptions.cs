@@ -70,7 +70,14 @@ public sealed class TlsOptions
 public sealed class StorageOptions
 {
     public string Provider { get; set; } = "sqlite";
-    public string ConnectionString { get; set; } = "Data Source=data/transcode.db";
+    /// <summary>Unset: SQLite keeps its file in the node's data directory, so <c>DataDir</c> alone moves all of a
+    /// node's state; PostgreSQL has no such default.</summary>
+    public string? ConnectionString { get; set; }
+
+    public string EffectiveConnectionString(string dataDir) =>
+        !string.IsNullOrWhiteSpace(ConnectionString) ? ConnectionString
+        : Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase) ? $"Data Source={Path.Combine(dataDir, "transcode.db")}"
+        : throw new InvalidOperationException($"Transcode:Storage:ConnectionString is required with Transcode:Storage:Provider={Provider}");
 }
 
 public sealed class AuthOptions

@@ -133,8 +133,8 @@ public sealed class NodeProcess : IAsyncDisposable
         $"--Transcode:Http:Url=http://127.0.0.1:{HttpPort}",
         "--Transcode:Cluster:Hostname=127.0.0.1",
         $"--Transcode:Cluster:Port={ClusterPort}",
+        // No connection string: the SQLite file follows DataDir (to DataDir/transcode.db), as for an operator.
         "--Transcode:Storage:Provider=sqlite",
-        $"--Transcode:Storage:ConnectionString=Data Source={Path.Combine(DataDir, "transcode.db")}",
         $"--Transcode:DataDir={DataDir}",
         $"--Transcode:Auth:ClientTokens:0={ClientToken}",
         $"--Transcode:Auth:WorkerTokens:0={WorkerToken}",
