@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Domain.Jobs;
+using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Akka.Transcode.Actors.ReadModel;
 
@@ -43,6 +45,7 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
     private readonly List<LateGap> _late = [];
     private readonly HashSet<long> _lateSeen = [];
     private TimeSpan _backoff;
+    private bool _toldNoJournal;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -110,10 +113,26 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
 
     private void RetryLater(Exception error)
     {
+        if (IsMissingJournal(error))
+        {
+            // A fresh database: the plugin creates its tables with the journal's first use. Nothing failed, and the
+            // first job must not wait out a grown backoff: look again every second.
+            if (!_toldNoJournal) _log.Info("job list: the journal has no tables yet (they are created on its first use); waiting for them");
+            _toldNoJournal = true;
+            Timers.StartSingleTimer("poll", new Poll(), TimeSpan.FromSeconds(1));
+            return;
+        }
         _log.Warning(error, "job list projection failed; retrying in {0:0.#} s from the last stored offset", _backoff.TotalSeconds);
         Timers.StartSingleTimer("poll", new Poll(), _backoff);
         _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
     }
+
+    private static bool IsMissingJournal(Exception e) => e switch
+    {
+        SqliteException { SqliteErrorCode: 1 } sqlite => sqlite.Message.Contains("no such table", StringComparison.Ordinal),
+        PostgresException { SqlState: PostgresErrorCodes.UndefinedTable } => true,
+        _ => e.InnerException is { } inner && IsMissingJournal(inner),
+    };
 
     private void PollOnce()
     {

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.Serialization;
 using Akka.Transcode.Actors.ReadModel;
 using Akka.Transcode.Actors.Tests.Support;
@@ -24,18 +25,13 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     private readonly JobReadStore _store;
     private readonly Dictionary<string, long> _sequence = [];
 
-    public JobProjectorTests(ITestOutputHelper output) : base(TestConfig.Local(serializeMessages: false), output: output)
+    public JobProjectorTests(ITestOutputHelper output) : base(ConfigurationFactory.ParseString("akka.loglevel = INFO").WithFallback(TestConfig.Local(serializeMessages: false)), output: output)
     {
         _db = new Database(StorageProvider.Sqlite, $"Data Source={Path.Combine(_dir, "t.db")}");
         _db.PrepareSqliteFile();
         _store = new JobReadStore(_db);
         _store.EnsureSchemaAsync().GetAwaiter().GetResult();
-        Exec("""
-            CREATE TABLE [journal] ([ordering] INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, [created] INTEGER NOT NULL,
-              [deleted] Bit NOT NULL, [persistence_id] NVarChar(255) NOT NULL, [sequence_number] INTEGER NOT NULL,
-              [message] VarBinary NOT NULL, [manifest] NVarChar(500) NULL, [identifier] INTEGER NULL,
-              [writer_uuid] NVarChar(128) NULL);
-            """);
+        CreateJournal();
     }
 
     void IDisposable.Dispose()
@@ -165,6 +161,25 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
             Assert.Equal(2, Total());
         }, TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public void A_projection_started_before_the_journal_has_tables_picks_up_once_they_appear()
+    {
+        // A fresh database: the plugin creates the journal's tables on its first use, after the projection started.
+        Exec("DROP TABLE journal;");
+        EventFilter.Info(contains: "the journal has no tables yet").ExpectOne(() => Sys.ActorOf(JobProjector.Props(_store, Fast)));
+        CreateJournal();
+        Write(1, Submitted("a"));
+        AwaitAssert(() => Assert.Equal(JobState.Init, Row("a")?.State), TimeSpan.FromSeconds(10));
+    }
+
+    private void CreateJournal() =>
+        Exec("""
+            CREATE TABLE [journal] ([ordering] INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, [created] INTEGER NOT NULL,
+              [deleted] Bit NOT NULL, [persistence_id] NVarChar(255) NOT NULL, [sequence_number] INTEGER NOT NULL,
+              [message] VarBinary NOT NULL, [manifest] NVarChar(500) NULL, [identifier] INTEGER NULL,
+              [writer_uuid] NVarChar(128) NULL);
+            """);
 
     private static DateTimeOffset At(int s) => new DateTimeOffset(2026, 12, 5, 9, 0, 0, TimeSpan.Zero).AddSeconds(s);
 
