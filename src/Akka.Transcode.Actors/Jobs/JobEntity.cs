@@ -158,8 +158,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         {
             sender.Tell(new JobCommandReply(_jobId, null));
             if (decision.Value!.Count == 0) return;
-            // Debug: at thousands of submissions a second this one line was ~4 % of a master's CPU.
-            _log.Debug("job {JobId} accepted on this node", _jobId);
+            _log.Info("job {JobId} accepted on this node", _jobId);
             Resume();
         });
     }
