@@ -28,11 +28,12 @@ public sealed class SequenceNumberJournal : SqlWriteJournal
             journalConfig.GetString("connection-string"));
     }
 
-    protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages)
+    protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages,
+        CancellationToken cancellationToken)
     {
         // One persistent actor's batch: the plugin keys its own in-flight record by the first write's id, and so do we.
         var list = messages as IReadOnlyCollection<AtomicWrite> ?? messages.ToList();
-        var write = base.WriteMessagesAsync(list);
+        var write = base.WriteMessagesAsync(list, cancellationToken);
         var persistenceId = list.First().PersistenceId;
         _writing[persistenceId] = write;
         var self = Self;
@@ -47,13 +48,14 @@ public sealed class SequenceNumberJournal : SqlWriteJournal
         return true;
     }
 
-    public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr)
+    public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr,
+        CancellationToken cancellationToken)
     {
         // Read on the journal's own thread before the first await, as the plugin does: its outcome does not matter,
         // only that the rows it wrote (or failed to) are settled before the maximum is read.
         if (_writing.TryGetValue(persistenceId, out var write))
             await write.ContinueWith(static _ => { }, TaskContinuationOptions.ExecuteSynchronously);
-        await using var c = await _db.OpenAsync();
+        await using var c = await _db.OpenAsync(cancellationToken);
         await using var cmd = c.CreateCommand();
         // Rows marked deleted still count, as in the plugin: a deleted stream goes on numbering after them.
         cmd.CommandText = fromSequenceNr > 0
@@ -61,6 +63,6 @@ public sealed class SequenceNumberJournal : SqlWriteJournal
             : "SELECT MAX(sequence_number) FROM journal WHERE persistence_id = @pid";
         cmd.Add("@pid", persistenceId);
         if (fromSequenceNr > 0) cmd.Add("@from", fromSequenceNr);
-        return await cmd.ExecuteScalarAsync() is { } max and not DBNull ? Convert.ToInt64(max) : 0;
+        return await cmd.ExecuteScalarAsync(cancellationToken) is { } max and not DBNull ? Convert.ToInt64(max) : 0;
     }
 }
