@@ -70,6 +70,8 @@ public static class AkkaConfig
                 journal {
                   plugin = "akka.persistence.journal.sql"
                   sql {
+                    # The plugin's journal, with the highest-sequence-number read of every starting entity in plain SQL.
+                    class = "{{typeof(SequenceNumberJournal).AssemblyQualifiedName}}"
                     connection-string = {{cs}}
                     provider-name = "{{provider}}"
                     auto-initialize = on
