@@ -39,10 +39,12 @@ public sealed class SequenceNumberJournalTests : Akka.TestKit.Xunit2.TestKit, ID
     private sealed record Get;
     private sealed record State(long LastSequenceNr, IReadOnlyList<string> Values);
     private sealed record Forget(long ToSequenceNr);
+    private sealed record AddThenStop(string Value);
 
     private sealed class Counter : ReceivePersistentActor
     {
         private readonly List<string> _values = [];
+        private IActorRef _forgetting = ActorRefs.Nobody;
         public override string PersistenceId { get; }
 
         public Counter(string id)
@@ -51,8 +53,18 @@ public sealed class SequenceNumberJournalTests : Akka.TestKit.Xunit2.TestKit, ID
             Recover<string>(v => _values.Add(v));
             Command<Add>(a => Persist(a.Value, v => { _values.Add(v); Sender.Tell(LastSequenceNr); }));
             Command<Get>(_ => Sender.Tell(new State(LastSequenceNr, _values.ToList())));
-            Command<Forget>(f => DeleteMessages(f.ToSequenceNr));
-            Command<DeleteMessagesSuccess>(_ => Sender.Tell("deleted"));
+            Command<Forget>(f =>
+            {
+                _forgetting = Sender;
+                DeleteMessages(f.ToSequenceNr);
+            });
+            Command<DeleteMessagesSuccess>(_ => _forgetting.Tell("deleted"));
+            // Stops while its event is still being written: the journal goes on with the write regardless.
+            Command<AddThenStop>(a =>
+            {
+                Persist(a.Value, _ => { });
+                Context.Stop(Self);
+            });
         }
     }
 
@@ -116,9 +128,7 @@ public sealed class SequenceNumberJournalTests : Akka.TestKit.Xunit2.TestKit, ID
         {
             var incarnation = Start("counter-c");
             Watch(incarnation);
-            incarnation.Tell(new Add("v" + i));
-            // PoisonPill stops a persistent actor at once, without waiting for the write it has in flight.
-            incarnation.Tell(PoisonPill.Instance);
+            incarnation.Tell(new AddThenStop("v" + i));
             ExpectTerminated(incarnation);
         }
         var last = Start("counter-c");
