@@ -14,25 +14,32 @@ namespace Akka.Transcode.Actors.Tests.ReadModel;
 /// </summary>
 public sealed class SequenceNumberJournalTests : Akka.TestKit.Xunit2.TestKit, IDisposable
 {
-    private static readonly string Dir = Directory.CreateTempSubdirectory("akka-transcode-seqnr-").FullName;
+    private readonly string _dir;
 
-    public SequenceNumberJournalTests(ITestOutputHelper output) : base(ConfigurationFactory.ParseString($$"""
+    public SequenceNumberJournalTests(ITestOutputHelper output)
+        : this(output, Directory.CreateTempSubdirectory("akka-transcode-seqnr-").FullName)
+    {
+    }
+
+    private SequenceNumberJournalTests(ITestOutputHelper output, string dir) : base(ConfigurationFactory.ParseString($$"""
         akka.persistence.journal.plugin = "akka.persistence.journal.sql"
         akka.persistence.journal.sql {
           class = "{{typeof(SequenceNumberJournal).AssemblyQualifiedName}}"
-          connection-string = "Data Source={{Path.Combine(Dir, Guid.NewGuid().ToString("N"))}}.db"
+          connection-string = "Data Source={{Path.Combine(dir, "journal.db")}}"
           provider-name = "SQLite.MS"
           auto-initialize = on
         }
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """), output: output)
     {
+        _dir = dir;
     }
 
     void IDisposable.Dispose()
     {
         base.Dispose();
         SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
     }
 
     private sealed record Add(string Value);
