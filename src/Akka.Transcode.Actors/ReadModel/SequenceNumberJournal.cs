@@ -21,12 +21,7 @@ public sealed class SequenceNumberJournal : SqlWriteJournal
     private readonly Database _db;
     private readonly Dictionary<string, Task> _writing = new();
 
-    public SequenceNumberJournal(Config journalConfig) : base(journalConfig)
-    {
-        var provider = journalConfig.GetString("provider-name") ?? "";
-        _db = new Database(provider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase) ? StorageProvider.Sqlite : StorageProvider.Postgres,
-            journalConfig.GetString("connection-string"));
-    }
+    public SequenceNumberJournal(Config journalConfig) : base(journalConfig) => _db = Database.FromPluginConfig(journalConfig);
 
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages,
         CancellationToken cancellationToken)

@@ -19,6 +19,16 @@ public sealed class Database(StorageProvider provider, string connectionString)
         _ => throw new ArgumentException($"Transcode:Storage:Provider must be sqlite or postgres, not '{name}'"),
     };
 
+    /// <summary>Akka.Persistence.Sql's (linq2db's) name for the provider, as the node's HOCON gives it.</summary>
+    public string PluginProviderName => Provider == StorageProvider.Sqlite ? SqlitePluginProvider : "PostgreSQL.15";
+
+    private const string SqlitePluginProvider = "SQLite.MS";
+
+    /// <summary>The database a persistence plugin's HOCON block (<c>connection-string</c>, <c>provider-name</c>) names.</summary>
+    public static Database FromPluginConfig(Akka.Configuration.Config config) =>
+        new(config.GetString("provider-name") == SqlitePluginProvider ? StorageProvider.Sqlite : StorageProvider.Postgres,
+            config.GetString("connection-string"));
+
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
         DbConnection c = Provider == StorageProvider.Sqlite

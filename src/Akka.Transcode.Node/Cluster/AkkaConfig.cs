@@ -18,7 +18,7 @@ public static class AkkaConfig
 
     public static string Hocon(TranscodeOptions o, Database db)
     {
-        var provider = db.Provider == StorageProvider.Sqlite ? "SQLite.MS" : "PostgreSQL.15";
+        var provider = db.PluginProviderName;
         var cs = Quote(db.ConnectionString);
         // Microsoft.Data.Sqlite starts every transaction but a read-uncommitted one with BEGIN IMMEDIATE, which takes
         // the database's single write lock: the plugin's reads (a recovering entity's replay, its highest sequence
