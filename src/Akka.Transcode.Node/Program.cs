@@ -1,5 +1,6 @@
 using System.Net;
 using Akka.Actor;
+using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.ReadModel;
 using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Media.Probing;
@@ -52,11 +53,13 @@ if (options.IsHttpWorker) return await Akka.Transcode.Node.Workers.HttpWorkerNod
 
 var db = new Database(Database.Parse(options.Storage.Provider), options.Storage.EffectiveConnectionString(options.DataDir));
 var readStore = new JobReadStore(db);
+var jobQueue = new JobQueue(db);
 if (options.UsesStorage)
 {
     // Before the actor system starts: WAL for the journal, and the job list for get_jobs and the projection.
     db.PrepareSqliteFile();
     await readStore.EnsureSchemaAsync();
+    await jobQueue.EnsureSchemaAsync();
 }
 
 builder.WebHost.UseUrls(options.Http.Url);
@@ -69,7 +72,7 @@ builder.Services.AddSingleton(new MediaRoots(options.Media.EffectiveRoots));
 builder.Services.AddSingleton<ApiCall>();
 builder.Services.AddSingleton<AdmissionControl>();
 builder.Services.AddNodeMetrics(options);
-builder.Services.AddTranscodeCluster(options, db, readStore, tokens.OutgoingWorkerToken);
+builder.Services.AddTranscodeCluster(options, db, readStore, jobQueue, tokens.OutgoingWorkerToken);
 
 var app = builder.Build();
 if (tokenNote is not null) app.Logger.LogInformation("{Note}", tokenNote);

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.Serialization;
 using System.Text;
 using Akka.Transcode.Actors.Feed;
+using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Actors.Serialization;
 using Akka.Transcode.Actors.Tasks;
@@ -98,6 +99,10 @@ public sealed class SerializerTests(ITestOutputHelper output) : Akka.TestKit.Xun
         new GetJobReply(View, new Failure(ErrorCode.NotFound, "none")),
         new CancelJob("j1"),
         new TaskStartAck("j1", 2),
+        new StartJob("j1"),
+        new JobStartReply("j1", true, false),
+        JobsQueued.Instance,
+        new JobEnded("j1"),
         new JobTaskStarted("j1", 2, 3, "w-1"),
         new JobTaskProgress("j1", 2, 55.25, 1.25),
         new JobTaskFinished("j1", 2, "j1-t2", false, ErrorCode.Internal, "boom"),

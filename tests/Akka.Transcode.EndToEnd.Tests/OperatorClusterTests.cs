@@ -78,11 +78,17 @@ public sealed class OperatorClusterTests(MediaFixture media, ITestOutputHelper o
                 Assert.Contains(table.StdOut.Split('\n'), l => l.StartsWith(address) && l.Contains($" {roles} ") && l.Contains("Up"));
 
             // Jobs land in shards allocated to the region with the fewest: both masters get some, the worker none.
+            // Their entities start when the job starter takes them from the queue, a moment after add_job answered.
             var jobs = new List<string>();
             for (var i = 0; i < 12; i++) jobs.Add(await AddRemuxAsync(api.Client, $"ops/j{i}"));
-            var stats = JsonDocument.Parse((await Cli(api, "--json", "cluster-sharding", "region-stats", "job")).StdOut).RootElement;
-            var regions = stats.GetProperty("regions").EnumerateArray()
-                .ToDictionary(r => r.GetProperty("address").GetString()!, r => (Shards: r.GetProperty("shards").GetInt32(), Entities: r.GetProperty("entities").GetInt32()));
+            var regions = new Dictionary<string, (int Shards, int Entities)>();
+            Assert.True(await E2E.Eventually(async () =>
+            {
+                var stats = JsonDocument.Parse((await Cli(api, "--json", "cluster-sharding", "region-stats", "job")).StdOut).RootElement;
+                regions = stats.GetProperty("regions").EnumerateArray()
+                    .ToDictionary(r => r.GetProperty("address").GetString()!, r => (Shards: r.GetProperty("shards").GetInt32(), Entities: r.GetProperty("entities").GetInt32()));
+                return regions.Values.Sum(r => r.Entities) >= jobs.Count;
+            }, TimeSpan.FromSeconds(20)), "the job entities did not all start");
             output.WriteLine("job shards: " + string.Join(", ", regions.Select(r => $"{r.Key} {r.Value.Shards} shards, {r.Value.Entities} entities")));
             Assert.Equal(new[] { api.ClusterAddress, masterWorker.ClusterAddress }.Order(), regions.Keys.Order());
             Assert.All(regions.Values, r => Assert.True(r.Shards > 0, "a master node holds no job shard"));

@@ -11,6 +11,8 @@ public sealed class WorkerRegistryProxy;
 public sealed class WorkerNodeActor;
 public sealed class JobProjectorActor;
 public sealed class DashboardFeedActor;
+public sealed class JobStarterProxy;
+public sealed class JobIntakeActor;
 
 /// <summary>
 /// 100 shards: enough to spread over many master nodes, few enough that the coordinator's state stays small.

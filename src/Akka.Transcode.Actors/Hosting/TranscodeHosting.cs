@@ -4,6 +4,7 @@ using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Akka.Transcode.Actors.Feed;
+using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Actors.ReadModel;
 using Akka.Transcode.Actors.Tasks;
@@ -23,6 +24,7 @@ public static class TranscodeHosting
     public const string TaskTypeName = "task";
     public const string RegistryName = "worker-registry";
     public const string ProjectorName = "job-projector";
+    public const string StarterName = "job-starter";
 
     private static ShardOptions Sharded() => new()
     {
@@ -37,7 +39,7 @@ public static class TranscodeHosting
     private static ClusterSingletonOptions OnMasters() => new() { Role = MasterRole };
 
     public static AkkaConfigurationBuilder WithTranscodeMaster(this AkkaConfigurationBuilder b, TranscodeSettings settings,
-        ISourceProber prober, JobReadStore readStore, IJobCallback callback, IWorkerGateway? httpWorkers = null)
+        ISourceProber prober, JobReadStore readStore, JobQueue queue, IJobCallback callback, IWorkerGateway? httpWorkers = null)
     {
         b.WithShardRegion<TaskRegion>(TaskTypeName,
             (system, registry, _) => id => TaskEntity.Props(id, registry.Get<JobRegion>(), registry.Get<WorkerRegistryProxy>(),
@@ -45,12 +47,15 @@ public static class TranscodeHosting
             new TaskMessageExtractor(), Sharded());
         b.WithShardRegion<JobRegion>(JobTypeName,
             (system, registry, _) => id => JobEntity.Props(id, registry.Get<TaskRegion>(), registry.Get<WorkerRegistryProxy>(),
-                prober, settings, callback, Changes(system)),
+                prober, settings, callback, Changes(system), registry.Get<JobStarterProxy>()),
             new JobMessageExtractor(), Sharded());
         b.WithSingleton<WorkerRegistryProxy>(RegistryName,
             (system, registry, _) => WorkerRegistry.Props(registry.Get<TaskRegion>(), settings, httpWorkers, Changes(system)),
             OnMasters(), createProxyToo: true);
         b.WithSingleton<JobProjectorActor>(ProjectorName, JobProjector.Props(readStore), OnMasters(), createProxyToo: false);
+        b.WithSingleton<JobStarterProxy>(StarterName,
+            (_, registry, _) => JobStarter.Props(queue, readStore, registry.Get<JobRegion>(), registry.Get<WorkerRegistryProxy>()),
+            OnMasters(), createProxyToo: true);
         return b;
     }
 
@@ -75,6 +80,16 @@ public static class TranscodeHosting
         b.WithShardRegionProxy<TaskRegion>(TaskTypeName, MasterRole, new TaskMessageExtractor());
         b.WithShardRegionProxy<JobRegion>(JobTypeName, MasterRole, new JobMessageExtractor());
         b.WithSingletonProxy<WorkerRegistryProxy>(RegistryName, OnMasters());
+        b.WithSingletonProxy<JobStarterProxy>(StarterName, OnMasters());
+        return b;
+    }
+
+    /// <summary>The api role's <see cref="JobIntake"/>: add_job's submissions, stored in batches.</summary>
+    public static AkkaConfigurationBuilder WithJobIntake(this AkkaConfigurationBuilder b, JobQueue queue)
+    {
+        b.WithActors((system, registry) =>
+            registry.Register<JobIntakeActor>(system.ActorOf(
+                JobIntake.Props(queue, registry.Get<JobRegion>(), registry.Get<JobStarterProxy>()), "job-intake")));
         return b;
     }
 

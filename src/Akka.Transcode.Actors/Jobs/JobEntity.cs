@@ -3,6 +3,7 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using Akka.Transcode.Actors.Feed;
+using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Actors.Telemetry;
 using Akka.Transcode.Actors.Workers;
@@ -32,6 +33,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private readonly ISourceProber _prober;
     private readonly IJobCallback _callback;
     private readonly ChangeFeed _changes;
+    private readonly IActorRef _starter;
     private readonly TranscodeSettings _settings;
     private readonly ILoggingAdapter _log;
 
@@ -58,8 +60,9 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private bool _calling;
 
     public JobEntity(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober, TranscodeSettings settings,
-        IJobCallback? callback = null, ChangeFeed? changes = null)
+        IJobCallback? callback = null, ChangeFeed? changes = null, IActorRef? starter = null)
     {
+        _starter = starter ?? ActorRefs.Nobody;
         _callback = callback ?? NoJobCallback.Instance;
         _changes = changes ?? ChangeFeed.None;
         _jobId = jobId;
@@ -74,8 +77,11 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         Recover<IJobEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
-            // Where a job lives is otherwise invisible: after a fail-over or a hand-off this says where it went.
-            if (_state.Exists)
+            // Where a job lives is otherwise invisible: after a fail-over or a hand-off this says where it went. A job
+            // the intake stored has only its submission: this first start is where a node takes it.
+            if (_state.Exists && LastSequenceNr == 1 && _state.State == JobState.Init)
+                _log.Info("job {JobId} accepted on this node", _jobId);
+            else if (_state.Exists)
                 _log.Info("job {JobId} recovered on this node: {State}, {TasksDone} of {TaskCount} task(s) done", _jobId,
                     _state.State.ToString().ToUpperInvariant(), _state.Completed.Count, _state.Tasks.Count);
             Resume();
@@ -83,6 +89,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
 
         Command<SubmitJob>(OnSubmit);
         Command<GetJob>(OnGet);
+        Command<StartJob>(OnStart);
         Command<CancelJob>(OnCancel);
         Command<PlanReady>(OnPlanReady);
         Command<PlanFailed>(m => { _planning = false; Fail(m.Failure.Code, m.Failure.Message); });
@@ -101,8 +108,8 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     }
 
     public static Props Props(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober,
-        TranscodeSettings settings, IJobCallback? callback = null, ChangeFeed? changes = null) =>
-        Akka.Actor.Props.Create(() => new JobEntity(jobId, tasks, registry, prober, settings, callback, changes));
+        TranscodeSettings settings, IJobCallback? callback = null, ChangeFeed? changes = null, IActorRef? starter = null) =>
+        Akka.Actor.Props.Create(() => new JobEntity(jobId, tasks, registry, prober, settings, callback, changes, starter));
 
     private sealed record PlanReady(JobPlan Plan);
     private sealed record PlanFailed(Failure Failure);
@@ -161,6 +168,13 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             _log.Info("job {JobId} accepted on this node", _jobId);
             Resume();
         });
+    }
+
+    /// <summary>The job starter's call. Starting is the whole work (recovery resumed the job); it learns what is here.</summary>
+    private void OnStart(StartJob m)
+    {
+        Sender.Tell(new JobStartReply(_jobId, _state.Exists, _state.IsTerminal));
+        if (!_state.Exists) Passivate();
     }
 
     private void OnGet(GetJob m)
@@ -439,6 +453,8 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     /// <summary>The job is over: call the client back if it asked, then passivate when idle.</summary>
     private void Ended()
     {
+        // Its place in the starter's window is free (the starter also finds this in the job list, a moment later).
+        _starter.Tell(new JobEnded(_jobId));
         Context.SetReceiveTimeout(_settings.IdlePassivation);
         Call();
     }

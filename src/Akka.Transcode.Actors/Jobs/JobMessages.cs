@@ -56,3 +56,10 @@ public sealed record TaskView(
         _ => null,
     };
 }
+
+/// <summary>The job starter's call: run this queued job. The entity starting is the point (it recovers the job and
+/// plans it); the reply says what it found.</summary>
+public sealed record StartJob(string JobId) : IJobMessage;
+
+/// <summary>Answer to <see cref="StartJob"/>: whether the job exists and whether it has ended already.</summary>
+public sealed record JobStartReply(string JobId, bool Exists, bool Ended) : ITranscodeMessage;

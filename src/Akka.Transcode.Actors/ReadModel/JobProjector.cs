@@ -2,8 +2,6 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Domain.Jobs;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace Akka.Transcode.Actors.ReadModel;
 
@@ -113,7 +111,7 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
 
     private void RetryLater(Exception error)
     {
-        if (IsMissingJournal(error))
+        if (DatabaseErrors.IsMissingTable(error))
         {
             // A fresh database: the plugin creates its tables with the journal's first use. Nothing failed, and the
             // first job must not wait out a grown backoff: look again every second.
@@ -126,13 +124,6 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
         Timers.StartSingleTimer("poll", new Poll(), _backoff);
         _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
     }
-
-    private static bool IsMissingJournal(Exception e) => e switch
-    {
-        SqliteException { SqliteErrorCode: 1 } sqlite => sqlite.Message.Contains("no such table", StringComparison.Ordinal),
-        PostgresException { SqlState: PostgresErrorCodes.UndefinedTable } => true,
-        _ => e.InnerException is { } inner && IsMissingJournal(inner),
-    };
 
     private void PollOnce()
     {

@@ -73,14 +73,17 @@ public sealed class JobReadStore(Database db)
     /// <summary>
     /// Applies a batch of events and moves the offset to <paramref name="offset"/> in one transaction: a crash repeats
     /// a batch, never skips one. The offset may lie beyond the last event (rows of other entities were read too).
+    /// The rows are read and folded before the transaction begins (the projection is the list's only writer, so
+    /// nothing moves them meanwhile): the write lock is held for the writes alone, and on SQLite every other writer
+    /// (the journal, the job intake) waits for it.
     /// </summary>
     public async Task ApplyAsync(string projection, IReadOnlyList<IJobEvent> batch, long offset, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
+        var changed = new List<(JobState? Before, JobSummary Row)>();
         if (batch.Count > 0)
         {
-            var rows = await LoadAsync(c, tx, batch.Select(e => e.JobId).Distinct().ToList(), ct);
+            var rows = await LoadAsync(c, null, batch.Select(e => e.JobId).Distinct().ToList(), ct);
             var before = rows.ToDictionary(r => r.Key, r => r.Value.State);
             var touched = new HashSet<string>();
             foreach (var e in batch)
@@ -90,9 +93,12 @@ public sealed class JobReadStore(Database db)
                 rows[e.JobId] = next;
                 touched.Add(e.JobId);
             }
-            foreach (var id in touched) await UpsertAsync(c, tx, rows[id], ct);
-            await AddCountsAsync(c, tx, touched.Select(id => (before.TryGetValue(id, out var b) ? b : (JobState?)null, rows[id].State)), ct);
+            changed.AddRange(touched.Select(id => (before.TryGetValue(id, out var b) ? b : (JobState?)null, rows[id])));
         }
+        var bodies = changed.Select(ch => JsonSerializer.Serialize(ch.Row, Json)).ToList();
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await UpsertAsync(c, tx, changed.Select(ch => ch.Row).ToList(), bodies, ct);
+        await AddCountsAsync(c, tx, changed.Select(ch => (ch.Before, ch.Row.State)), ct);
         await using (var off = c.CreateCommand())
         {
             off.Transaction = tx;
@@ -112,9 +118,10 @@ public sealed class JobReadStore(Database db)
     {
         if (rows.Count == 0) return;
         await using var c = await db.OpenAsync(ct);
+        var before = await LoadAsync(c, null, rows.Select(r => r.Id).Distinct().ToList(), ct);
+        var bodies = rows.Select(r => JsonSerializer.Serialize(r, Json)).ToList();
         await using var tx = await c.BeginTransactionAsync(ct);
-        var before = await LoadAsync(c, tx, rows.Select(r => r.Id).Distinct().ToList(), ct);
-        foreach (var row in rows) await UpsertAsync(c, tx, row, ct);
+        await UpsertAsync(c, tx, rows, bodies, ct);
         await AddCountsAsync(c, tx, rows.Select(r => (before.TryGetValue(r.Id, out var b) ? b.State : (JobState?)null, r.State)), ct);
         await tx.CommitAsync(ct);
     }
@@ -149,19 +156,29 @@ public sealed class JobReadStore(Database db)
         }
     }
 
-    private static async Task UpsertAsync(DbConnection c, DbTransaction tx, JobSummary row, CancellationToken ct)
+    /// <summary>One statement, its parameters set anew for each row: SQLite compiles it once for the whole batch.</summary>
+    private static async Task UpsertAsync(DbConnection c, DbTransaction tx, IReadOnlyList<JobSummary> rows,
+        IReadOnlyList<string> bodies, CancellationToken ct)
     {
+        if (rows.Count == 0) return;
         await using var up = c.CreateCommand();
         up.Transaction = tx;
         up.CommandText = """
             INSERT INTO job_list (id, created_at, state, body) VALUES (@id, @created, @state, @body)
             ON CONFLICT (id) DO UPDATE SET state = excluded.state, body = excluded.body
             """;
-        up.Add("@id", row.Id);
-        up.Add("@created", row.CreatedAt.ToUnixTimeMilliseconds());
-        up.Add("@state", (int)row.State);
-        up.Add("@body", JsonSerializer.Serialize(row, Json));
-        await up.ExecuteNonQueryAsync(ct);
+        up.Add("@id", "");
+        up.Add("@created", 0L);
+        up.Add("@state", 0);
+        up.Add("@body", "");
+        for (var i = 0; i < rows.Count; i++)
+        {
+            up.Parameters[0].Value = rows[i].Id;
+            up.Parameters[1].Value = rows[i].CreatedAt.ToUnixTimeMilliseconds();
+            up.Parameters[2].Value = (int)rows[i].State;
+            up.Parameters[3].Value = bodies[i];
+            await up.ExecuteNonQueryAsync(ct);
+        }
     }
 
     public async Task<JobPage> QueryAsync(int start, int limit, bool newestFirst, int? state, CancellationToken ct = default)
@@ -231,6 +248,41 @@ public sealed class JobReadStore(Database db)
         return counts;
     }
 
+    /// <summary>Those of <paramref name="ids"/> that the list shows ended (completed, failed or cancelled).</summary>
+    public async Task<IReadOnlyList<string>> EndedAmongAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    {
+        var ended = new List<string>();
+        if (ids.Count == 0) return ended;
+        await using var c = await db.OpenAsync(ct);
+        foreach (var chunk in ids.Chunk(500))
+        {
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = $"SELECT id FROM job_list WHERE state IN (3, 4, 5) AND id IN ({string.Join(",", chunk.Select((_, i) => "@p" + i))})";
+            for (var i = 0; i < chunk.Length; i++) cmd.Add("@p" + i, chunk[i]);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) ended.Add(r.GetString(0));
+        }
+        return ended;
+    }
+
+    /// <summary>
+    /// Jobs the list shows unfinished that are not waiting in the start queue (Intake/JobQueue): the ones whose
+    /// entities run. A job starter that takes over after a fail-over counts them against its window.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RunningNotQueuedAsync(CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT l.id FROM job_list l
+            WHERE l.state IN (0, 1, 2) AND NOT EXISTS (SELECT 1 FROM job_queue q WHERE q.id = l.id)
+            """;
+        var ids = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) ids.Add(r.GetString(0));
+        return ids;
+    }
+
     public async Task<JobSummary?> GetAsync(string id, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
@@ -240,7 +292,7 @@ public sealed class JobReadStore(Database db)
         return await cmd.ExecuteScalarAsync(ct) is string body ? JsonSerializer.Deserialize<JobSummary>(body, Json) : null;
     }
 
-    private static async Task<Dictionary<string, JobSummary>> LoadAsync(DbConnection c, DbTransaction tx,
+    private static async Task<Dictionary<string, JobSummary>> LoadAsync(DbConnection c, DbTransaction? tx,
         IReadOnlyList<string> ids, CancellationToken ct)
     {
         var rows = new Dictionary<string, JobSummary>();

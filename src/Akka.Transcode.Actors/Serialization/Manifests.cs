@@ -1,4 +1,5 @@
 using Akka.Transcode.Actors.Feed;
+using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Actors.Workers;
@@ -44,6 +45,11 @@ public static class Manifests
         ["msg.job-task-progress"] = typeof(JobTaskProgress),
         ["msg.job-task-finished"] = typeof(JobTaskFinished),
         ["msg.job-task-finished-ack"] = typeof(JobTaskFinishedAck),
+        ["msg.start-job"] = typeof(StartJob),
+        ["msg.job-start-reply"] = typeof(JobStartReply),
+        // Messages between nodes: intake (Intake/)
+        ["msg.jobs-queued"] = typeof(JobsQueued),
+        ["msg.job-ended"] = typeof(JobEnded),
         // Messages between nodes: tasks
         ["msg.start-task"] = typeof(StartTask),
         ["msg.cancel-task"] = typeof(CancelTask),

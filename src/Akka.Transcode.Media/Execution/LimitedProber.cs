@@ -19,38 +19,66 @@ public sealed class LimitedProber(MediaProber prober, int maxConcurrent, int cac
     Hashing.ContentIdCache? sharedIds = null) : ISourceProber
 {
     private readonly SemaphoreSlim _gate = new(Math.Max(1, maxConcurrent));
-    private readonly ConcurrentDictionary<FileStamp, MediaInfo> _probes = new();
-    private readonly ConcurrentDictionary<FileStamp, string> _ids = new();
+    // The work itself is remembered, not only its result: a burst of jobs on one new source (the job starter starts
+    // dozens at once) waits for one ffprobe and one read of the file instead of starting one each.
+    private readonly ConcurrentDictionary<FileStamp, Task<Result<MediaInfo>>> _probes = new();
+    private readonly ConcurrentDictionary<FileStamp, Task<string>> _ids = new();
 
-    public async Task<Result<MediaInfo>> ProbeAsync(string path, CancellationToken ct)
+    public Task<Result<MediaInfo>> ProbeAsync(string path, CancellationToken ct)
     {
         var stamp = FileStamp.Of(path);
-        if (stamp is not null && _probes.TryGetValue(stamp.Value, out var known)) return Result<MediaInfo>.Ok(known);
-        await _gate.WaitAsync(ct);
-        Result<MediaInfo> probe;
-        try { probe = await prober.ProbeAsync(path, ct); }
-        finally { _gate.Release(); }
-        if (probe.IsOk && stamp is not null) Remember(_probes, stamp.Value, probe.Value!);
-        return probe;
+        if (stamp is null) return ProbeNowAsync(path, ct);
+        return Shared(_probes, stamp.Value, () => ProbeNowAsync(path, CancellationToken.None), r => r.IsOk);
     }
 
-    public async Task<string> ContentIdAsync(string path, CancellationToken ct)
+    public Task<string> ContentIdAsync(string path, CancellationToken ct)
     {
         var stamp = FileStamp.Of(path);
-        if (stamp is not null && _ids.TryGetValue(stamp.Value, out var known)) return known;
+        if (stamp is null) return HashNowAsync(path, ct);
+        return Shared(_ids, stamp.Value, () => HashNowAsync(path, CancellationToken.None), _ => true);
+    }
+
+    private async Task<Result<MediaInfo>> ProbeNowAsync(string path, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try { return await prober.ProbeAsync(path, ct); }
+        finally { _gate.Release(); }
+    }
+
+    private async Task<string> HashNowAsync(string path, CancellationToken ct)
+    {
         // Reading a large source is I/O-bound; the same bound keeps a burst of jobs from reading a hundred at once.
         await _gate.WaitAsync(ct);
-        string id;
-        try { id = sharedIds is null ? await Hashing.FileHasher.Md5HexAsync(path, ct) : await sharedIds.IdOfAsync(path, ct); }
+        try { return sharedIds is null ? await Hashing.FileHasher.Md5HexAsync(path, ct) : await sharedIds.IdOfAsync(path, ct); }
         finally { _gate.Release(); }
-        if (stamp is not null) Remember(_ids, stamp.Value, id);
-        return id;
     }
 
-    private void Remember<T>(ConcurrentDictionary<FileStamp, T> cache, FileStamp stamp, T value)
+    /// <summary>The one task for <paramref name="stamp"/>, started if there is none. A failed one is forgotten when it
+    /// ends (the next job tries again); a shared task is not cancelled by one caller's token.</summary>
+    private Task<T> Shared<T>(ConcurrentDictionary<FileStamp, Task<T>> cache, FileStamp stamp, Func<Task<T>> start, Func<T, bool> keep)
     {
+        if (cache.TryGetValue(stamp, out var known)) return known;
         if (cache.Count >= cacheCapacity) cache.Clear(); // rare; simpler than an LRU and only costs a probe again
-        cache[stamp] = value;
+        var mine = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var task = cache.GetOrAdd(stamp, mine.Task);
+        if (task != mine.Task) return task;
+        _ = RunAsync();
+        return task;
+
+        async Task RunAsync()
+        {
+            try
+            {
+                var result = await start();
+                if (!keep(result)) cache.TryRemove(new KeyValuePair<FileStamp, Task<T>>(stamp, mine.Task));
+                mine.SetResult(result);
+            }
+            catch (Exception e)
+            {
+                cache.TryRemove(new KeyValuePair<FileStamp, Task<T>>(stamp, mine.Task));
+                mine.SetException(e);
+            }
+        }
     }
 
     /// <summary>A file as it is now: a rewrite changes its modification time (and usually its length).</summary>

@@ -88,7 +88,7 @@ public sealed class MediaRoots
         {
             return Result<string>.Fail(ErrorCode.InvalidValue, $"{field}: '{input}' cannot be created ({e.Message})");
         }
-        return CanWrite(path)
+        return CanWriteRecently(path)
             ? Result<string>.Ok(path)
             : Result<string>.Fail(ErrorCode.Forbidden, $"{field}: '{input}' is not writable");
     }
@@ -213,6 +213,22 @@ public sealed class MediaRoots
     }
 
     // Permissions alone do not answer this (ACLs, read-only mounts, quotas), so try it.
+    // A directory found writable is believed so for a few seconds: a burst of add_job calls into one directory
+    // creates one probe file, not one each. The rename at the job's end checks for real anyway.
+    private static readonly TimeSpan WritableFor = TimeSpan.FromSeconds(5);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _writableUntil = new(StringComparer.Ordinal);
+
+    private bool CanWriteRecently(string dir)
+    {
+        var now = Environment.TickCount64;
+        if (_writableUntil.TryGetValue(dir, out var until) && now < until) return true;
+        if (!CanWrite(dir)) return false;
+        // Bounded like the prober's memory: clearing now and then is simpler than an LRU and only costs a probe file.
+        if (_writableUntil.Count > 1024) _writableUntil.Clear();
+        _writableUntil[dir] = now + (long)WritableFor.TotalMilliseconds;
+        return true;
+    }
+
     private static bool CanWrite(string dir)
     {
         try

@@ -30,7 +30,7 @@ public static class MasterEndpoints
     }
 
     private static async Task<IResult> AddJob(HttpContext http, ApiCall api, MediaRoots roots,
-        IRequiredActor<JobRegion> jobs, AdmissionControl admission, CancellationToken ct)
+        IRequiredActor<JobIntakeActor> intake, AdmissionControl admission, CancellationToken ct)
     {
         if (api.Authorize(http, TokenScope.Client) is { } denied) return ApiCall.Fail(denied);
         var (body, tooLarge) = await api.ReadBodyAsync(http.Request, ct);
@@ -74,7 +74,8 @@ public static class MasterEndpoints
         if (await admission.CheckAsync(ct) is { } full) return ApiCall.Fail(full);
 
         var jobId = req.JobId ?? NewJobId();
-        var reply = await Ask<JobCommandReply>(jobs.ActorRef, new SubmitJob(jobId, spec), ct);
+        // Stored before the answer, in the intake's next batch; the job's entity starts when the cluster has room.
+        var reply = await Ask<JobCommandReply>(intake.ActorRef, new SubmitJob(jobId, spec), ct);
         if (!reply.IsOk) return ApiCall.Fail(reply.Error!);
         if (reply.Value!.Error is { } error) return ApiCall.Fail(error);
         admission.Accepted(jobId);
@@ -97,9 +98,17 @@ public static class MasterEndpoints
         if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!);
         // A completed job never changes again, and its list row says all get_job shows of it: answered from there,
         // a look-up of an old job neither wakes its passivated entity (a replay, and a remember-entities write)
-        // nor waits for it. A row still behind the journal just sends the call on to the entity.
-        if (!parsed.Value!.Detail && await store.GetAsync(parsed.Value.JobId, ct) is { State: JobState.Completed } done)
-            return ApiCall.Ok(new GetJobResponse(JobMapping.ToDto(done)));
+        // nor waits for it. A job still queued (INIT) is answered from its row too, with its empty task list: waking
+        // its entity would start it ahead of its turn, and a client polling its queued jobs would start them all.
+        // A row still behind the journal (a moment) just sends the call on to the entity.
+        var detail = parsed.Value!.Detail;
+        switch (await store.GetAsync(parsed.Value.JobId, ct))
+        {
+            case { State: JobState.Completed } done when !detail:
+                return ApiCall.Ok(new GetJobResponse(JobMapping.ToDto(done)));
+            case { State: JobState.Init } queued:
+                return ApiCall.Ok(new GetJobResponse(JobMapping.ToDto(new JobView(queued, null, null, detail ? [] : null))));
+        }
         var reply = await Ask<GetJobReply>(jobs.ActorRef, new GetJob(parsed.Value!.JobId, parsed.Value.Detail), ct);
         if (!reply.IsOk) return ApiCall.Fail(reply.Error!);
         if (reply.Value!.Error is { } error) return ApiCall.Fail(error);

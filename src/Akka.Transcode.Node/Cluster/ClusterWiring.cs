@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Akka.Transcode.Actors;
 using Akka.Transcode.Actors.Hosting;
+using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.ReadModel;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
@@ -74,7 +75,7 @@ public static class ClusterWiring
         : o.Worker.Slots > 1 ? Math.Max(1, Environment.ProcessorCount / o.Worker.Slots) : 0;
 
     public static IServiceCollection AddTranscodeCluster(this IServiceCollection services, TranscodeOptions o, Database db,
-        JobReadStore readStore, string? workerToken)
+        JobReadStore readStore, JobQueue queue, string? workerToken)
     {
         var settings = Settings(o);
         services.AddAkka(AkkaConfig.SystemName, (b, sp) =>
@@ -108,12 +109,13 @@ public static class ClusterWiring
             {
                 var prober = new LimitedProber(new MediaProber(), Math.Max(2, Environment.ProcessorCount * 2),
                     sharedIds: o.Has("worker") ? contentIds : null);
-                b.WithTranscodeMaster(settings, prober, readStore, new Api.HttpJobCallback(), new Workers.HttpWorkerGateway(workerToken));
+                b.WithTranscodeMaster(settings, prober, readStore, queue, new Api.HttpJobCallback(), new Workers.HttpWorkerGateway(workerToken));
             }
             else
             {
                 b.WithTranscodeProxies();
             }
+            if (o.Has("api")) b.WithJobIntake(queue);
 
             if (o.Has("worker"))
             {

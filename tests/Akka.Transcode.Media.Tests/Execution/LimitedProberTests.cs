@@ -70,6 +70,20 @@ public sealed class LimitedProberTests(MediaSources media) : IClassFixture<Media
     }
 
     [Fact]
+    public async Task A_burst_on_one_new_file_shares_one_probe_and_one_read()
+    {
+        var path = _dir.File("burst.bin");
+        File.Copy(media.RecordBin, path);
+        // Asked 50 times before any answer: one ffprobe and one hash serve them all (the same task each time).
+        var probes = Enumerable.Range(0, 50).Select(_ => _prober.ProbeAsync(path, CancellationToken.None)).ToList();
+        var ids = Enumerable.Range(0, 50).Select(_ => _prober.ContentIdAsync(path, CancellationToken.None)).ToList();
+        Assert.Single(probes.Distinct());
+        Assert.Single(ids.Distinct());
+        Assert.True((await probes[0]).IsOk);
+        Assert.Equal(await FileHasher.Md5HexAsync(path, CancellationToken.None), await ids[0]);
+    }
+
+    [Fact]
     public async Task A_failed_probe_is_not_remembered()
     {
         var path = _dir.File("later.bin");

@@ -1,0 +1,132 @@
+using System.Data.Common;
+using System.Text;
+using Akka.Transcode.Actors.ReadModel;
+
+namespace Akka.Transcode.Actors.Intake;
+
+/// <summary>A job as the intake stores it: its first journal row (the job.submitted event, serialized) and what the
+/// start order needs.</summary>
+public sealed record QueuedJob(string JobId, int Priority, DateTimeOffset CreatedAt, int SerializerId, string Manifest,
+    byte[] Event)
+{
+    public string PersistenceId => Jobs.JobEntity.PersistenceIdPrefix + JobId;
+}
+
+/// <summary>
+/// The jobs accepted and not started yet. <see cref="AppendAsync"/> writes a whole batch of submissions in one
+/// transaction: each job's first event straight into the journal (the row the job entity recovers from when it starts,
+/// and the job list reads), and its place in the start order into <c>job_queue</c>. The job starter takes jobs from
+/// the front of that order, highest priority then oldest, and removes them once their entity runs. So a backlog of
+/// any size lives in this table, not in memory, and accepting a job costs a share of one commit.
+/// </summary>
+public sealed class JobQueue(Database db)
+{
+    // 8 parameters a row: 100 rows stay far below SQLite's and PostgreSQL's limits on parameters per statement.
+    private const int RowsPerStatement = 100;
+
+    public Database Database => db;
+
+    public async Task EnsureSchemaAsync(CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            CREATE TABLE IF NOT EXISTS job_queue (
+              id TEXT PRIMARY KEY,
+              priority INTEGER NOT NULL,
+              created_at BIGINT NOT NULL);
+            CREATE INDEX IF NOT EXISTS ix_job_queue_order ON job_queue (priority DESC, created_at, id);
+            """;
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Stores the jobs, all or none. Fails with a unique violation when one of the ids has a journal row already
+    /// (a client repeating its job_id), and with a missing table while the journal plugin has not created its tables.
+    /// </summary>
+    public async Task AppendAsync(IReadOnlyList<QueuedJob> jobs, string writerUuid, CancellationToken ct = default)
+    {
+        if (jobs.Count == 0) return;
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        foreach (var chunk in jobs.Chunk(RowsPerStatement))
+        {
+            await using (var journal = c.CreateCommand())
+            {
+                journal.Transaction = tx;
+                var sql = new StringBuilder(
+                    "INSERT INTO journal (persistence_id, sequence_number, deleted, message, manifest, identifier, created, writer_uuid) VALUES ");
+                journal.Add("@w", writerUuid);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    var j = chunk[i];
+                    if (i > 0) sql.Append(',');
+                    sql.Append($"(@p{i}, 1, FALSE, @m{i}, @f{i}, @s{i}, @t{i}, @w)");
+                    journal.Add("@p" + i, j.PersistenceId);
+                    journal.Add("@m" + i, j.Event);
+                    journal.Add("@f" + i, j.Manifest);
+                    journal.Add("@s" + i, j.SerializerId);
+                    journal.Add("@t" + i, j.CreatedAt.UtcTicks);
+                }
+                journal.CommandText = sql.ToString();
+                await journal.ExecuteNonQueryAsync(ct);
+            }
+            await using (var queue = c.CreateCommand())
+            {
+                queue.Transaction = tx;
+                var sql = new StringBuilder("INSERT INTO job_queue (id, priority, created_at) VALUES ");
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    var j = chunk[i];
+                    if (i > 0) sql.Append(',');
+                    sql.Append($"(@i{i}, @r{i}, @c{i})");
+                    queue.Add("@i" + i, j.JobId);
+                    queue.Add("@r" + i, j.Priority);
+                    queue.Add("@c" + i, j.CreatedAt.ToUnixTimeMilliseconds());
+                }
+                queue.CommandText = sql.ToString();
+                await queue.ExecuteNonQueryAsync(ct);
+            }
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>The first <paramref name="limit"/> job ids of the start order.</summary>
+    public async Task<IReadOnlyList<string>> NextAsync(int limit, CancellationToken ct = default)
+    {
+        var ids = new List<string>();
+        if (limit <= 0) return ids;
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT id FROM job_queue ORDER BY priority DESC, created_at, id LIMIT @n";
+        cmd.Add("@n", limit);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) ids.Add(r.GetString(0));
+        return ids;
+    }
+
+    /// <summary>Takes started jobs out of the order (their entities now carry them).</summary>
+    public async Task RemoveAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    {
+        if (ids.Count == 0) return;
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        foreach (var chunk in ids.Chunk(500))
+        {
+            await using var cmd = c.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = $"DELETE FROM job_queue WHERE id IN ({string.Join(",", chunk.Select((_, i) => "@p" + i))})";
+            for (var i = 0; i < chunk.Length; i++) cmd.Add("@p" + i, chunk[i]);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<long> CountAsync(CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM job_queue";
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
+    }
+}
