@@ -31,4 +31,6 @@ public sealed record TranscodeSettings
     /// <summary>A job or task publishes its moving progress for live views at most this often; state changes go out at
     /// once.</summary>
     public TimeSpan LiveViewInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>How many accepted jobs run at once (Intake/JobStarter).</summary>
+    public Intake.StarterSettings Starter { get; init; } = Intake.StarterSettings.Default;
 }

@@ -11,6 +11,7 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     [InlineData("--Transcode:Cluster:Seedz=akka.tcp://transcode@127.0.0.1:4053", "Transcode:Cluster:Seedz: unknown configuration key")]
     [InlineData("--Transcode:Worker:Slotz=2", "Transcode:Worker:Slotz: unknown configuration key")]
     [InlineData("--Transcode:Tasks:MaxAttempts=0", "Transcode:Tasks:MaxAttempts must be at least 1")]
+    [InlineData("--Transcode:Jobs:StartWindow=0", "Transcode:Jobs:StartWindow must be at least 1")]
     [InlineData("--Transcode:Storage:Provider=postgres", "Transcode:Storage:ConnectionString is required with Transcode:Storage:Provider=postgres")]
     public async Task A_misspelt_or_invalid_key_stops_the_node_with_its_name(string argument, string message)
     {

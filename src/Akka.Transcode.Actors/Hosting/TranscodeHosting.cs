@@ -54,7 +54,7 @@ public static class TranscodeHosting
             OnMasters(), createProxyToo: true);
         b.WithSingleton<JobProjectorActor>(ProjectorName, JobProjector.Props(readStore), OnMasters(), createProxyToo: false);
         b.WithSingleton<JobStarterProxy>(StarterName,
-            (_, registry, _) => JobStarter.Props(queue, readStore, registry.Get<JobRegion>(), registry.Get<WorkerRegistryProxy>()),
+            (_, registry, _) => JobStarter.Props(queue, readStore, registry.Get<JobRegion>(), registry.Get<WorkerRegistryProxy>(), settings.Starter),
             OnMasters(), createProxyToo: true);
         return b;
     }

@@ -31,6 +31,7 @@ public static class ClusterWiring
         WorkerQuarantine = TimeSpan.FromSeconds(o.Tasks.WorkerQuarantineSeconds),
         JobTimeout = o.Jobs.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(o.Jobs.TimeoutSeconds) : null,
         IdlePassivation = TimeSpan.FromSeconds(o.Jobs.IdlePassivationSeconds),
+        Starter = StarterSettings.Default with { MinWindow = o.Jobs.StartWindow, WindowPerSlot = o.Jobs.StartWindowPerSlot },
     };
 
     /// <summary>What runs a task on this worker: ffmpeg, or (soak tests and benchmarks) the instant stand-in.</summary>

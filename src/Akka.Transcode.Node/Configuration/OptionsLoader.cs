@@ -81,6 +81,8 @@ public static class OptionsLoader
         if (!(o.Jobs.TimeoutSeconds >= 0) || o.Jobs.MaxQueued < 0)
             throw new InvalidOperationException("Transcode:Jobs:TimeoutSeconds and MaxQueued must not be negative");
         foreach (var seed in o.Cluster.Seeds) ValidateSeed(seed, o.Cluster.Tls.Enabled);
+        if (o.Jobs.StartWindow < 1 || o.Jobs.StartWindowPerSlot < 0)
+            throw new InvalidOperationException("Transcode:Jobs:StartWindow must be at least 1 and StartWindowPerSlot not negative");
         if (!(o.Jobs.IdlePassivationSeconds >= 1))
             throw new InvalidOperationException("Transcode:Jobs:IdlePassivationSeconds must be at least 1");
         if (o.Worker.Executor.Trim().ToLowerInvariant() is not ("ffmpeg" or "instant"))

@@ -152,4 +152,8 @@ public sealed class JobOptions
     public double TimeoutSeconds { get; set; }
     /// <summary>add_job answers -10 while this many jobs are unfinished (INIT, READY, INPROGRESS); 0: no limit.</summary>
     public int MaxQueued { get; set; }
+    /// <summary>Accepted jobs run at most this many at once, or <see cref="StartWindowPerSlot"/> per worker slot of
+    /// the cluster when that is more; the rest wait in the queue (highest priority, then oldest, first).</summary>
+    public int StartWindow { get; set; } = 64;
+    public int StartWindowPerSlot { get; set; } = 4;
 }
