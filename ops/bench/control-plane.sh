@@ -2,8 +2,9 @@
 # Control-plane benchmarks (issue 7, docs/performance.md), on SQLite and then on PostgreSQL (fsync on):
 #   cold start   a master node (api,master) from process start to /readyz
 #   add_job      throughput and latency from 32 clients, every job stored before its answer; the master has no
-#                worker, so nothing but accepting jobs runs (500 untimed jobs warm it up first, and the timed
-#                ones wait until the node's CPU has settled after them)
+#                worker, so nothing but accepting jobs runs (500 untimed jobs warm it up first, the timed ones
+#                wait until the node's CPU has settled after them, and the load generator's own first 300 calls
+#                are not timed either)
 #   first task   a new worker node (instant executor) from process start to its first finished job
 #   get_job      p99 of random stored jobs, once the worker has finished every job
 #   get_jobs     p99 of limit 10 newest first (a tenth of the calls page deep)
@@ -111,7 +112,7 @@ PY
   # (up to 3 s of CPU on 2 cores): measured in the middle of that, add_job shows the JIT, not the node.
   wait_settled "$master"
   printf '%-8s ' "$provider"
-  "${LOAD[@]}" add-jobs --url "$url" --token bench --jobs "$jobs" --clients "$clients" \
+  "${LOAD[@]}" add-jobs --url "$url" --token bench --jobs "$jobs" --warmup 300 --clients "$clients" \
     --ids "$dir/ids" ${json:+--json "$json"} --tag "$provider"
 
   # A worker node joins; the backlog of every job waits for it.
@@ -131,20 +132,20 @@ PY
   emit "{\"provider\":\"$provider\",\"call\":\"first_task\",\"seconds\":$t}"
 
   start=$(now)
-  "${LOAD[@]}" wait --url "$url" --token bench --total $((jobs + 500)) --timeout 1800 >/dev/null
+  "${LOAD[@]}" wait --url "$url" --token bench --total $((jobs + 800)) --timeout 1800 >/dev/null
   t=$(echo "$(now) - $start" | bc)
-  printf '%-8s drained     %d jobs finished %.0f s after the worker joined\n' "$provider" $((jobs + 500)) "$t"
+  printf '%-8s drained     %d jobs finished %.0f s after the worker joined\n' "$provider" $((jobs + 800)) "$t"
 
-  printf '%-8s ' "$provider"; "${LOAD[@]}" get-job --url "$url" --token bench --ids "$dir/ids" --requests 10000 --clients 8 ${json:+--json "$json"} --tag "$provider"
-  printf '%-8s ' "$provider"; "${LOAD[@]}" get-jobs --url "$url" --token bench --requests 10000 --clients 8 ${json:+--json "$json"} --tag "$provider"
+  printf '%-8s ' "$provider"; "${LOAD[@]}" get-job --url "$url" --token bench --ids "$dir/ids" --warmup 300 --requests 10000 --clients 8 ${json:+--json "$json"} --tag "$provider"
+  printf '%-8s ' "$provider"; "${LOAD[@]}" get-jobs --url "$url" --token bench --warmup 300 --requests 10000 --clients 8 ${json:+--json "$json"} --tag "$provider"
 
   # Entities passivate after 5 s idle here; the figure is the master's resident memory once they have.
   sleep 8
   local rss heap; rss=$(rss_mb "$master")
   # The live heap forces a full GC, so it is read after RSS.
   heap=$("${LOAD[@]}" heap --pid "$master" 2>/dev/null || echo null)
-  printf '%-8s memory      master RSS %s MB, live heap %s MB, with %d jobs finished\n' "$provider" "$rss" "$heap" $((jobs + 500))
-  emit "{\"provider\":\"$provider\",\"call\":\"rss\",\"jobs\":$((jobs + 500)),\"rss_mb\":$rss,\"live_heap_mb\":$heap}"
+  printf '%-8s memory      master RSS %s MB, live heap %s MB, with %d jobs finished\n' "$provider" "$rss" "$heap" $((jobs + 800))
+  emit "{\"provider\":\"$provider\",\"call\":\"rss\",\"jobs\":$((jobs + 800)),\"rss_mb\":$rss,\"live_heap_mb\":$heap}"
   kill "$worker" "$master" 2>/dev/null || true
   wait "$worker" "$master" 2>/dev/null || true
 }

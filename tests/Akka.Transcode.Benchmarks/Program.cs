@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 // Control-plane load generator (issue 7, docs/performance.md). Each command drives one call of a running node from
 // N concurrent clients over keep-alive connections, prints one table row and, with --json FILE, appends a JSON line.
 //   add-jobs  --url U --token T --jobs N --clients C [--ids FILE] [--dirs D]   add_job, each job stored before its answer
+//             (--warmup N, on any call: N untimed calls first; add-jobs stores those jobs too)
 //   get-job   --url U --token T --ids FILE --requests N --clients C            get_job of random stored jobs
 //   get-jobs  --url U --token T --requests N --clients C [--limit 10]          get_jobs newest first, random deep pages
 //   wait      --url U --token T --total N [--timeout S]                        until N jobs are listed and none is unfinished
@@ -58,7 +59,7 @@ async Task<int> AddJobs()
     var dirs = opt.Int("dirs", 64);
     var src = opt.Str("src", "record.bin");
     var format = opt.Str("format", "ts");
-    var ids = new string?[jobs];
+    var ids = new string?[jobs + opt.Int("warmup", 0)];
     var result = await Drive("add_job", jobs, opt.Int("clients", 32), async i =>
     {
         // Spread over directories and let outputs be replaced: the instant worker writes every output.
@@ -135,8 +136,18 @@ async Task<(long Total, long Unfinished)> Counts()
     return (all["total"]!.GetValue<long>(), unfinished);
 }
 
+// --warmup N: N calls first, untimed, with the same clients. This process is new for every measurement, and its own
+// first calls run through code the runtime has not optimised yet; timed, they would show the client, not the node.
 async Task<RunResult> Drive(string call, int count, int clients, Func<int, Task<int>> one)
 {
+    var warmup = opt.Int("warmup", 0);
+    var warm = -1;
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref warm)) < warmup)
+            try { await one(count + i); } catch (Exception) { /* only the timed calls count */ }
+    })));
     var latencies = new double[count];
     var codes = new int[count];
     var next = -1;

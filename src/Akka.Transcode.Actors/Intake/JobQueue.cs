@@ -48,6 +48,7 @@ public sealed class JobQueue(Database db)
     {
         if (jobs.Count == 0) return;
         await using var c = await db.OpenAsync(ct);
+        using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         foreach (var chunk in jobs.Chunk(RowsPerStatement))
         {
@@ -110,6 +111,7 @@ public sealed class JobQueue(Database db)
     {
         if (ids.Count == 0) return;
         await using var c = await db.OpenAsync(ct);
+        using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         foreach (var chunk in ids.Chunk(500))
         {

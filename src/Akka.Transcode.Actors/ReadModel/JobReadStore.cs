@@ -96,6 +96,7 @@ public sealed class JobReadStore(Database db)
             changed.AddRange(touched.Select(id => (before.TryGetValue(id, out var b) ? b : (JobState?)null, rows[id])));
         }
         var bodies = changed.Select(ch => JsonSerializer.Serialize(ch.Row, Json)).ToList();
+        using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await UpsertAsync(c, tx, changed.Select(ch => ch.Row).ToList(), bodies, ct);
         await AddCountsAsync(c, tx, changed.Select(ch => (ch.Before, ch.Row.State)), ct);
@@ -120,6 +121,7 @@ public sealed class JobReadStore(Database db)
         await using var c = await db.OpenAsync(ct);
         var before = await LoadAsync(c, null, rows.Select(r => r.Id).Distinct().ToList(), ct);
         var bodies = rows.Select(r => JsonSerializer.Serialize(r, Json)).ToList();
+        using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await UpsertAsync(c, tx, rows, bodies, ct);
         await AddCountsAsync(c, tx, rows.Select(r => (before.TryGetValue(r.Id, out var b) ? b.State : (JobState?)null, r.State)), ct);

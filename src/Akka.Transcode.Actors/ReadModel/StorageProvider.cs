@@ -29,6 +29,37 @@ public sealed class Database(StorageProvider provider, string connectionString)
         new(config.GetString("provider-name") == SqlitePluginProvider ? StorageProvider.Sqlite : StorageProvider.Postgres,
             config.GetString("connection-string"));
 
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    /// <summary>
+    /// The node's own SQLite writers (the job intake, the job list, the start queue) take turns here before they
+    /// begin a transaction. SQLite has one write lock per file, and a writer that finds it taken sleeps in its busy
+    /// handler (1, 2, 5 … up to 100 ms a time), so it kept the lock free for tens of milliseconds after the holder
+    /// committed: add_job's p99. Queued here, the next writer starts the moment the last one commits. PostgreSQL
+    /// needs no turns. Dispose the result to let the next writer in.
+    /// </summary>
+    public async Task<IDisposable> WriteTurnAsync(CancellationToken ct = default)
+    {
+        if (Provider != StorageProvider.Sqlite) return NoTurn.Instance;
+        await _writeGate.WaitAsync(ct);
+        return new Turn(_writeGate);
+    }
+
+    private sealed class Turn(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) gate.Release();
+        }
+    }
+
+    private sealed class NoTurn : IDisposable
+    {
+        public static readonly NoTurn Instance = new();
+        public void Dispose() { }
+    }
+
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
         DbConnection c = Provider == StorageProvider.Sqlite
