@@ -7,7 +7,7 @@
 #                are not timed either)
 #   first task   a new worker node (instant executor) from process start to its first finished job
 #   get_job      p99 of random stored jobs, once the worker has finished every job
-#   get_jobs     p99 of limit 10 newest first (a tenth of the calls page deep)
+#   get_jobs     p99 of limit 10 newest first (a tenth of the calls page deep; reported together and apart)
 #   memory       the master's RSS with every job finished and its entities passivated
 # Usage: ops/bench/control-plane.sh [--json FILE]
 # Environment: BENCH_JOBS (jobs stored, default 6000 so that ops/bench/run.sh stays within 10 minutes; the targets speak of 100000), BENCH_CLIENTS (32),
@@ -137,7 +137,9 @@ PY
   printf '%-8s drained     %d jobs finished %.0f s after the worker joined\n' "$provider" $((jobs + 800)) "$t"
 
   printf '%-8s ' "$provider"; "${LOAD[@]}" get-job --url "$url" --token bench --ids "$dir/ids" --warmup 300 --requests 10000 --clients 8 ${json:+--json "$json"} --tag "$provider"
-  printf '%-8s ' "$provider"; "${LOAD[@]}" get-jobs --url "$url" --token bench --warmup 300 --requests 10000 --clients 8 ${json:+--json "$json"} --tag "$provider"
+  # Three lines: all calls, the newest page (the target's call) and the deep tenth (random start_index).
+  "${LOAD[@]}" get-jobs --url "$url" --token bench --warmup 300 --requests 10000 --clients 8 ${json:+--json "$json"} --tag "$provider" \
+    | sed "s/^/$(printf '%-8s ' "$provider")/"
 
   # Entities passivate after 5 s idle here; the figure is the master's resident memory once they have.
   sleep 8

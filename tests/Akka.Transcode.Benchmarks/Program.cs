@@ -14,6 +14,8 @@ using System.Text.Json.Nodes;
 //   heap      --pid P                                                          MB of managed heap alive after a full GC
 // --tag NAME labels the JSON line (the storage provider in ops/bench/control-plane.sh).
 var cmd = args.Length > 0 ? args[0] : "";
+double[] _lastLatencies = [];
+int[] _lastCodes = [];
 var opt = Options.Parse(args.Skip(1).ToArray());
 if (cmd == "heap")
 {
@@ -99,7 +101,11 @@ async Task<int> GetJobs()
         using var resp = await http.GetAsync($"master/get_jobs?token={token}&start_index={start}&limit={limit}&order=desc");
         return JsonNode.Parse(await resp.Content.ReadAsStringAsync())!["err_code"]!.GetValue<int>();
     });
-    return Report(result with { Note = $"{total} jobs stored, limit {limit}" });
+    // The newest page (the target's call) and the deep tenth apart: an OFFSET walks the index, so their costs differ.
+    var rc = Report(result with { Note = $"{total} jobs stored, limit {limit}, all calls" });
+    rc |= Report(Part(result, "get_jobs_newest", i => i % 10 != 9) with { Note = "the newest page" });
+    rc |= Report(Part(result, "get_jobs_deep", i => i % 10 == 9) with { Note = $"random start_index up to {total}" });
+    return rc;
 }
 
 async Task<int> Wait()
@@ -164,6 +170,22 @@ async Task<RunResult> Drive(string call, int count, int clients, Func<int, Task<
         }
     })));
     var seconds = sw.Elapsed.TotalSeconds;
+    _lastLatencies = latencies.ToArray();
+    _lastCodes = codes;
+    return Summarize(call, clients, seconds, latencies, codes);
+}
+
+// The calls of the last Drive whose index passes `which`, summarized on their own (throughput: of the whole run).
+RunResult Part(RunResult whole, string call, Func<int, bool> which)
+{
+    var idx = Enumerable.Range(0, _lastLatencies.Length).Where(which).ToArray();
+    var part = Summarize(call, whole.Clients, whole.Seconds, idx.Select(i => _lastLatencies[i]).ToArray(), idx.Select(i => _lastCodes[i]).ToArray());
+    return part with { PerSecond = whole.PerSecond };
+}
+
+RunResult Summarize(string call, int clients, double seconds, double[] latencies, int[] codes)
+{
+    var count = latencies.Length;
     Array.Sort(latencies);
     double P(double q) => latencies[Math.Min(count - 1, (int)Math.Ceiling(q * count) - 1)];
     var errors = codes.Where(c => c != 0).GroupBy(c => c).ToDictionary(g => g.Key == int.MinValue ? "transport" : g.Key.ToString(), g => g.Count());
