@@ -68,6 +68,7 @@ builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(tokens);
 builder.Services.AddSingleton(db);
 builder.Services.AddSingleton(readStore);
+builder.Services.AddSingleton(jobQueue);
 builder.Services.AddSingleton(new MediaRoots(options.Media.EffectiveRoots));
 builder.Services.AddSingleton<ApiCall>();
 builder.Services.AddSingleton<AdmissionControl>();

@@ -103,6 +103,7 @@ public sealed class SerializerTests(ITestOutputHelper output) : Akka.TestKit.Xun
         new JobStartReply("j1", true, false),
         JobsQueued.Instance,
         new JobEnded("j1"),
+        new JobRunning("j1"),
         new JobTaskStarted("j1", 2, 3, "w-1"),
         new JobTaskProgress("j1", 2, 55.25, 1.25),
         new JobTaskFinished("j1", 2, "j1-t2", false, ErrorCode.Internal, "boom"),

@@ -26,12 +26,13 @@ public sealed class QueueTests(MediaFixture media, ITestOutputHelper output)
             {
                 src_filename = E2E.Record, dst_dir = "first", dst_format = "mp4", video_codec = "h264", segments = "0-12",
             });
+            await client.WaitForJobStateAsync(first, j => State(j) == JobInProgress, TimeSpan.FromSeconds(60), what: "in progress");
             var low1 = await client.AddJobOkAsync(new { src_filename = E2E.Short, dst_dir = "low-1", dst_format = "mkv" });
             var low2 = await client.AddJobOkAsync(new { src_filename = E2E.Short, dst_dir = "low-2", dst_format = "mkv" });
             var high = await client.AddJobOkAsync(new { src_filename = E2E.Short, dst_dir = "high", dst_format = "mkv", priority = 5 });
-            await client.WaitForJobStateAsync(first, j => State(j) == JobInProgress, TimeSpan.FromSeconds(60), what: "in progress");
 
-            // The others wait, unplanned, however often they are looked at.
+            // The others wait, unplanned, however often they are looked at, from the moment add_job answered (before
+            // the job list shows them, get_job reads them from the queue).
             for (var look = 0; look < 5; look++)
             foreach (var id in new[] { low1, low2, high })
             {

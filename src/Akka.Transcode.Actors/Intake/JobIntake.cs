@@ -62,7 +62,8 @@ public sealed class JobIntake : ReceiveActor
             var submitted = (JobSubmitted)JobEntityState.Empty.DecideSubmit(p.Job.JobId, p.Job.Spec, now).Value![0];
             var serializer = _serialization.FindSerializerFor(submitted);
             rows.Add(new QueuedJob(p.Job.JobId, p.Job.Spec.Priority, now, serializer.Identifier,
-                Akka.Serialization.Serialization.ManifestFor(serializer, submitted), serializer.ToBinary(submitted)));
+                Akka.Serialization.Serialization.ManifestFor(serializer, submitted), serializer.ToBinary(submitted),
+                JobEntityState.Empty.Apply(submitted).ToSummary(0)));
         }
         _writing = true;
         _queue.AppendAsync(rows, _writerUuid)

@@ -6,8 +6,9 @@ namespace Akka.Transcode.Actors.Intake;
 
 /// <summary>A job as the intake stores it: its first journal row (the job.submitted event, serialized) and what the
 /// start order needs.</summary>
+/// <param name="Summary">The job as get_job shows it while it waits, until the job list has it.</param>
 public sealed record QueuedJob(string JobId, int Priority, DateTimeOffset CreatedAt, int SerializerId, string Manifest,
-    byte[] Event)
+    byte[] Event, Domain.Jobs.JobSummary Summary)
 {
     public string PersistenceId => Jobs.JobEntity.PersistenceIdPrefix + JobId;
 }
@@ -34,7 +35,8 @@ public sealed class JobQueue(Database db)
             CREATE TABLE IF NOT EXISTS job_queue (
               id TEXT PRIMARY KEY,
               priority INTEGER NOT NULL,
-              created_at BIGINT NOT NULL);
+              created_at BIGINT NOT NULL,
+              body TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS ix_job_queue_order ON job_queue (priority DESC, created_at, id);
             """;
         await cmd.ExecuteNonQueryAsync(ct);
@@ -75,15 +77,16 @@ public sealed class JobQueue(Database db)
             await using (var queue = c.CreateCommand())
             {
                 queue.Transaction = tx;
-                var sql = new StringBuilder("INSERT INTO job_queue (id, priority, created_at) VALUES ");
+                var sql = new StringBuilder("INSERT INTO job_queue (id, priority, created_at, body) VALUES ");
                 for (var i = 0; i < chunk.Length; i++)
                 {
                     var j = chunk[i];
                     if (i > 0) sql.Append(',');
-                    sql.Append($"(@i{i}, @r{i}, @c{i})");
+                    sql.Append($"(@i{i}, @r{i}, @c{i}, @b{i})");
                     queue.Add("@i" + i, j.JobId);
                     queue.Add("@r" + i, j.Priority);
                     queue.Add("@c" + i, j.CreatedAt.ToUnixTimeMilliseconds());
+                    queue.Add("@b" + i, JobReadStore.Serialize(j.Summary));
                 }
                 queue.CommandText = sql.ToString();
                 await queue.ExecuteNonQueryAsync(ct);
@@ -122,6 +125,16 @@ public sealed class JobQueue(Database db)
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>A job still waiting in the queue as get_job shows it (INIT), or null when it is not queued.</summary>
+    public async Task<Domain.Jobs.JobSummary?> GetAsync(string id, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT body FROM job_queue WHERE id = @id";
+        cmd.Add("@id", id);
+        return await cmd.ExecuteScalarAsync(ct) is string body ? JobReadStore.Deserialize(body) : null;
     }
 
     public async Task<long> CountAsync(CancellationToken ct = default)

@@ -81,6 +81,7 @@ public sealed class JobStarter : ReceiveActor, IWithTimers
         // Before the running jobs are known nothing starts; the first look after loading sees these anyway.
         Receive<JobsQueued>(_ => { });
         Receive<JobEnded>(_ => { });
+        Receive<JobRunning>(m => { _running.Add(m.JobId); });
     }
 
     public static Props Props(JobQueue queue, JobReadStore list, IActorRef jobs, IActorRef registry, StarterSettings? settings = null) =>
@@ -103,6 +104,8 @@ public sealed class JobStarter : ReceiveActor, IWithTimers
         {
             if (_running.Remove(m.JobId)) Look();
         });
+        // A job started some other way takes a place until the list or its entity says it ended.
+        Receive<JobRunning>(m => { _running.Add(m.JobId); });
         Receive<Looked>(OnLooked);
         Receive<LookFailed>(f =>
         {

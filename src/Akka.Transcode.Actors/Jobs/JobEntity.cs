@@ -129,6 +129,9 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             Ended();
             return;
         }
+        // The starter counts it against its window, whoever started it (a job submitted to its entity directly
+        // never passed the queue).
+        _starter.Tell(new JobRunning(_jobId));
         ArmTimeout();
         if (!_state.IsPlanned) StartPlanning();
         else if (_state.AllTasksDone) StartFinalize();

@@ -14,6 +14,11 @@ public sealed class JobReadStore(Database db)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
+    /// <summary>A list row's JSON; the start queue keeps a waiting job's row the same way.</summary>
+    public static string Serialize(JobSummary row) => JsonSerializer.Serialize(row, Json);
+
+    public static JobSummary Deserialize(string body) => JsonSerializer.Deserialize<JobSummary>(body, Json)!;
+
     /// <summary>The database the list lives in: the journal's own, which the projection reads.</summary>
     public Database Database => db;
 

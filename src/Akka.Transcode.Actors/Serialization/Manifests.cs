@@ -50,6 +50,7 @@ public static class Manifests
         // Messages between nodes: intake (Intake/)
         ["msg.jobs-queued"] = typeof(JobsQueued),
         ["msg.job-ended"] = typeof(JobEnded),
+        ["msg.job-running"] = typeof(JobRunning),
         // Messages between nodes: tasks
         ["msg.start-task"] = typeof(StartTask),
         ["msg.cancel-task"] = typeof(CancelTask),

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Transcode.Actors.Hosting;
+using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Actors.ReadModel;
 using Akka.Transcode.Domain;
@@ -83,7 +84,7 @@ public static class MasterEndpoints
     }
 
     private static async Task<IResult> GetJob(HttpContext http, ApiCall api, IRequiredActor<JobRegion> jobs,
-        JobReadStore store, CancellationToken ct)
+        JobReadStore store, JobQueue queue, CancellationToken ct)
     {
         if (api.Authorize(http, TokenScope.Client) is { } denied) return ApiCall.Fail(denied);
         Result<GetJobRequest> parsed;
@@ -100,9 +101,10 @@ public static class MasterEndpoints
         // a look-up of an old job neither wakes its passivated entity (a replay, and a remember-entities write)
         // nor waits for it. A job still queued (INIT) is answered from its row too, with its empty task list: waking
         // its entity would start it ahead of its turn, and a client polling its queued jobs would start them all.
-        // A row still behind the journal (a moment) just sends the call on to the entity.
+        // A job accepted a moment ago that the list does not show yet is read from the start queue if it waits there.
+        // Anything else the list does not show yet is asked of the entity.
         var detail = parsed.Value!.Detail;
-        switch (await store.GetAsync(parsed.Value.JobId, ct))
+        switch (await store.GetAsync(parsed.Value.JobId, ct) ?? await queue.GetAsync(parsed.Value.JobId, ct))
         {
             case { State: JobState.Completed } done when !detail:
                 return ApiCall.Ok(new GetJobResponse(JobMapping.ToDto(done)));

@@ -77,6 +77,9 @@ public sealed class JobIntakeTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         var order = Await(_queue.NextAsync(100));
         var expected = callers.Where(c => c.Priority == 5).Concat(callers.Where(c => c.Priority == 0)).Select(c => c.Id).ToList();
         Assert.Equal(expected, order);
+        // What get_job shows of a job that waits, before the job list has it.
+        var waiting = Await(_queue.GetAsync("j07"))!;
+        Assert.Equal((JobState.Init, Samples.SourcePath, 5), (waiting.State, waiting.SourcePath, waiting.Priority));
 
         // The row is the job's first event: its entity recovers it (and, being told to start, says it is there).
         var tasks = CreateTestProbe();

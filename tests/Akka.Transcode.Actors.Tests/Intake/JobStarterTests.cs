@@ -121,6 +121,20 @@ public sealed class JobStarterTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
+    public void A_job_its_entity_runs_without_the_starter_takes_a_place()
+    {
+        Enqueue(("a", 0, 0), ("b", 0, 1));
+        var starter = Sys.ActorOf(JobStarter.Props(_queue, _list, _jobs.Ref, _registry.Ref, Window2));
+        // Submitted to its entity directly (a journal without tables yet): the entity says it runs it.
+        starter.Tell(new JobRunning("direct"));
+        Assert.Equal("a", AnswerStart(exists: true, ended: false));
+        _jobs.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
+
+        starter.Tell(new JobEnded("direct"));
+        Assert.Equal("b", AnswerStart(exists: true, ended: false));
+    }
+
+    [Fact]
     public void A_start_that_is_not_answered_is_made_again()
     {
         Enqueue(("a", 0, 0));
@@ -147,7 +161,8 @@ public sealed class JobStarterTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         {
             var e = Submitted(j.Id, j.Priority, j.Second);
             var s = serialization.FindSerializerFor(e);
-            return new QueuedJob(j.Id, j.Priority, e.At, s.Identifier, Akka.Serialization.Serialization.ManifestFor(s, e), s.ToBinary(e));
+            return new QueuedJob(j.Id, j.Priority, e.At, s.Identifier, Akka.Serialization.Serialization.ManifestFor(s, e), s.ToBinary(e),
+                JobEntityState.Empty.Apply(e).ToSummary(0));
         }).ToList();
         Await(_queue.AppendAsync(rows, "test"));
     }

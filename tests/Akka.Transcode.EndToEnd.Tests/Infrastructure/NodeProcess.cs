@@ -185,8 +185,13 @@ public sealed class NodeProcess : IAsyncDisposable
         while (sw.Elapsed < ReadyTimeout)
         {
             if (p.HasExited)
+            {
+                // The process is gone but its last lines (the reason it gave) may still be in the pipe: WaitForExit()
+                // without a timeout returns only once the redirected output has been read to its end.
+                p.WaitForExit();
                 throw new InvalidOperationException(
                     $"the node exited with code {p.ExitCode} before it was ready\n{LogTail()}");
+            }
             try
             {
                 using var r = await http.GetAsync("readyz");
