@@ -30,6 +30,8 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
 
     /// <summary>For probes registered as workers: they never heartbeat, so they must not time out mid-test.</summary>
     private static readonly TranscodeSettings Patient = Settings with { WorkerTimeout = TimeSpan.FromSeconds(30) };
+    // For "at once, not after the worker timeout": a timeout far beyond what a loaded test machine can stall.
+    private static readonly TranscodeSettings SlowToTimeOut = Settings with { WorkerTimeout = TimeSpan.FromSeconds(5) };
 
     private readonly TestProbe _tasks;
 
@@ -306,7 +308,7 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void A_stopped_worker_node_loses_its_attempts_at_once()
     {
-        var registry = Registry();
+        var registry = Registry(SlowToTimeOut);
         var executor = new BlockingExecutor();
         var node = Node(registry, executor, slots: 2, key: "doomed");
         registry.Tell(Request("d1"));
@@ -321,7 +323,7 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
             _tasks.FishForMessage<AttemptWorkerLost>(_ => true, TimeSpan.FromSeconds(2)),
             _tasks.FishForMessage<AttemptWorkerLost>(_ => true, TimeSpan.FromSeconds(2)),
         };
-        Assert.True(clock.Elapsed < Settings.WorkerTimeout, $"lost after {clock.Elapsed}");
+        Assert.True(clock.Elapsed < SlowToTimeOut.WorkerTimeout, $"lost after {clock.Elapsed}");
         Assert.Equal(["d1-t0", "d2-t0"], lost.Select(l => l.TaskId).Order());
         Assert.All(lost, l => Assert.Equal(WorkerRegistry.WorkerIdFor("doomed"), l.WorkerId));
         AwaitCondition(() => executor.WasCanceled("d1-t0") && executor.WasCanceled("d2-t0"));
@@ -331,7 +333,7 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void A_draining_worker_hands_back_its_attempts_at_once_and_answers_only_once_its_runs_have_ended()
     {
-        var registry = Registry();
+        var registry = Registry(SlowToTimeOut);
         var stopTime = TimeSpan.FromMilliseconds(600);
         var executor = new SlowToStopExecutor(stopTime);
         var node = Node(registry, executor, slots: 2, key: "leaving");
@@ -349,7 +351,7 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
             _tasks.FishForMessage<AttemptWorkerLost>(_ => true, TimeSpan.FromSeconds(2)),
             _tasks.FishForMessage<AttemptWorkerLost>(_ => true, TimeSpan.FromSeconds(2)),
         };
-        Assert.True(clock.Elapsed < Settings.WorkerTimeout, $"lost after {clock.Elapsed}");
+        Assert.True(clock.Elapsed < SlowToTimeOut.WorkerTimeout, $"lost after {clock.Elapsed}");
         Assert.Equal(["l1-t0", "l2-t0"], lost.Select(l => l.TaskId).Order());
         Assert.All(lost, l => Assert.Contains("shutting down", l.Reason));
         // ... and the drain is answered only when both runs have really ended (their ffmpeg stopped).
