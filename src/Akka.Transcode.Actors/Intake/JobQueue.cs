@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text;
 using Akka.Transcode.Actors.ReadModel;
 
 namespace Akka.Transcode.Actors.Intake;
@@ -57,38 +56,18 @@ public sealed class JobQueue(Database db)
             await using (var journal = c.CreateCommand())
             {
                 journal.Transaction = tx;
-                var sql = new StringBuilder(
-                    "INSERT INTO journal (persistence_id, sequence_number, deleted, message, manifest, identifier, created, writer_uuid) VALUES ");
-                journal.Add("@w", writerUuid);
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    var j = chunk[i];
-                    if (i > 0) sql.Append(',');
-                    sql.Append($"(@p{i}, 1, FALSE, @m{i}, @f{i}, @s{i}, @t{i}, @w)");
-                    journal.Add("@p" + i, j.PersistenceId);
-                    journal.Add("@m" + i, j.Event);
-                    journal.Add("@f" + i, j.Manifest);
-                    journal.Add("@s" + i, j.SerializerId);
-                    journal.Add("@t" + i, j.CreatedAt.UtcTicks);
-                }
-                journal.CommandText = sql.ToString();
+                var rows = chunk.Select((j, i) => "(" + journal.AddList($"j{i}_",
+                    [j.PersistenceId, 1L, false, j.Event, j.Manifest, j.SerializerId, j.CreatedAt.UtcTicks, writerUuid]) + ")");
+                journal.CommandText = "INSERT INTO journal (persistence_id, sequence_number, deleted, message, manifest, " +
+                                      "identifier, created, writer_uuid) VALUES " + string.Join(",", rows);
                 await journal.ExecuteNonQueryAsync(ct);
             }
             await using (var queue = c.CreateCommand())
             {
                 queue.Transaction = tx;
-                var sql = new StringBuilder("INSERT INTO job_queue (id, priority, created_at, body) VALUES ");
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    var j = chunk[i];
-                    if (i > 0) sql.Append(',');
-                    sql.Append($"(@i{i}, @r{i}, @c{i}, @b{i})");
-                    queue.Add("@i" + i, j.JobId);
-                    queue.Add("@r" + i, j.Priority);
-                    queue.Add("@c" + i, j.CreatedAt.ToUnixTimeMilliseconds());
-                    queue.Add("@b" + i, JobReadStore.Serialize(j.Summary));
-                }
-                queue.CommandText = sql.ToString();
+                var rows = chunk.Select((j, i) => "(" + queue.AddList($"q{i}_",
+                    [j.JobId, j.Priority, j.CreatedAt.ToUnixTimeMilliseconds(), JobReadStore.Serialize(j.Summary)]) + ")");
+                queue.CommandText = "INSERT INTO job_queue (id, priority, created_at, body) VALUES " + string.Join(",", rows);
                 await queue.ExecuteNonQueryAsync(ct);
             }
         }
@@ -120,8 +99,7 @@ public sealed class JobQueue(Database db)
         {
             await using var cmd = c.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = $"DELETE FROM job_queue WHERE id IN ({string.Join(",", chunk.Select((_, i) => "@p" + i))})";
-            for (var i = 0; i < chunk.Length; i++) cmd.Add("@p" + i, chunk[i]);
+            cmd.CommandText = $"DELETE FROM job_queue WHERE id IN ({cmd.AddList("p", chunk)})";
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);

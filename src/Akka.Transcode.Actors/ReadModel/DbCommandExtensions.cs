@@ -12,4 +12,17 @@ internal static class DbCommandExtensions
         p.Value = value;
         cmd.Parameters.Add(p);
     }
+
+    /// <summary>Adds one parameter per value (<c>@{prefix}0</c>, <c>@{prefix}1</c>, …) and returns them comma-separated,
+    /// for an <c>IN (…)</c> list or one row of a multi-row <c>VALUES</c>.</summary>
+    public static string AddList(this DbCommand cmd, string prefix, IReadOnlyList<object> values)
+    {
+        var names = new string[values.Count];
+        for (var i = 0; i < values.Count; i++)
+        {
+            names[i] = $"@{prefix}{i}";
+            cmd.Add(names[i], values[i]);
+        }
+        return string.Join(",", names);
+    }
 }

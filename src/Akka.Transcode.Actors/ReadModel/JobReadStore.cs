@@ -88,7 +88,7 @@ public sealed class JobReadStore(Database db)
         var changed = new List<(JobState? Before, JobSummary Row)>();
         if (batch.Count > 0)
         {
-            var rows = await LoadAsync(c, null, batch.Select(e => e.JobId).Distinct().ToList(), ct);
+            var rows = await LoadAsync(c, batch.Select(e => e.JobId).Distinct().ToList(), ct);
             var before = rows.ToDictionary(r => r.Key, r => r.Value.State);
             var touched = new HashSet<string>();
             foreach (var e in batch)
@@ -100,7 +100,7 @@ public sealed class JobReadStore(Database db)
             }
             changed.AddRange(touched.Select(id => (before.TryGetValue(id, out var b) ? b : (JobState?)null, rows[id])));
         }
-        var bodies = changed.Select(ch => JsonSerializer.Serialize(ch.Row, Json)).ToList();
+        var bodies = changed.Select(ch => Serialize(ch.Row)).ToList();
         using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await UpsertAsync(c, tx, changed.Select(ch => ch.Row).ToList(), bodies, ct);
@@ -124,8 +124,8 @@ public sealed class JobReadStore(Database db)
     {
         if (rows.Count == 0) return;
         await using var c = await db.OpenAsync(ct);
-        var before = await LoadAsync(c, null, rows.Select(r => r.Id).Distinct().ToList(), ct);
-        var bodies = rows.Select(r => JsonSerializer.Serialize(r, Json)).ToList();
+        var before = await LoadAsync(c, rows.Select(r => r.Id).Distinct().ToList(), ct);
+        var bodies = rows.Select(Serialize).ToList();
         using var turn = await db.WriteTurnAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await UpsertAsync(c, tx, rows, bodies, ct);
@@ -216,7 +216,7 @@ public sealed class JobReadStore(Database db)
             page.Add("@limit", limit);
             page.Add("@start", start);
             await using var r = await page.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) jobs.Add(JsonSerializer.Deserialize<JobSummary>(r.GetString(0), Json)!);
+            while (await r.ReadAsync(ct)) jobs.Add(Deserialize(r.GetString(0)));
         }
         return new JobPage(total, jobs);
     }
@@ -233,10 +233,8 @@ public sealed class JobReadStore(Database db)
     {
         await using var c = await db.OpenAsync(ct);
         await using var cmd = c.CreateCommand();
-        var names = ids.Select((_, i) => "@p" + i).ToList();
-        var listed = ids.Count == 0 ? "0" : $"(SELECT COUNT(*) FROM job_list WHERE id IN ({string.Join(",", names)}))";
+        var listed = ids.Count == 0 ? "0" : $"(SELECT COUNT(*) FROM job_list WHERE id IN ({cmd.AddList("p", ids)}))";
         cmd.CommandText = $"SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE state IN (0, 1, 2)), {listed}";
-        for (var i = 0; i < ids.Count; i++) cmd.Add(names[i], ids[i]);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         return (Convert.ToInt64(r.GetValue(0)), Convert.ToInt64(r.GetValue(1)));
@@ -264,8 +262,7 @@ public sealed class JobReadStore(Database db)
         foreach (var chunk in ids.Chunk(500))
         {
             await using var cmd = c.CreateCommand();
-            cmd.CommandText = $"SELECT id FROM job_list WHERE state IN (3, 4, 5) AND id IN ({string.Join(",", chunk.Select((_, i) => "@p" + i))})";
-            for (var i = 0; i < chunk.Length; i++) cmd.Add("@p" + i, chunk[i]);
+            cmd.CommandText = $"SELECT id FROM job_list WHERE state IN (3, 4, 5) AND id IN ({cmd.AddList("p", chunk)})";
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) ended.Add(r.GetString(0));
         }
@@ -296,24 +293,21 @@ public sealed class JobReadStore(Database db)
         await using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT body FROM job_list WHERE id = @id";
         cmd.Add("@id", id);
-        return await cmd.ExecuteScalarAsync(ct) is string body ? JsonSerializer.Deserialize<JobSummary>(body, Json) : null;
+        return await cmd.ExecuteScalarAsync(ct) is string body ? Deserialize(body) : null;
     }
 
-    private static async Task<Dictionary<string, JobSummary>> LoadAsync(DbConnection c, DbTransaction? tx,
-        IReadOnlyList<string> ids, CancellationToken ct)
+    private static async Task<Dictionary<string, JobSummary>> LoadAsync(DbConnection c, IReadOnlyList<string> ids,
+        CancellationToken ct)
     {
         var rows = new Dictionary<string, JobSummary>();
         foreach (var chunk in ids.Chunk(500))
         {
             await using var cmd = c.CreateCommand();
-            cmd.Transaction = tx;
-            var names = chunk.Select((_, i) => "@p" + i).ToList();
-            cmd.CommandText = $"SELECT body FROM job_list WHERE id IN ({string.Join(",", names)})";
-            for (var i = 0; i < chunk.Length; i++) cmd.Add(names[i], chunk[i]);
+            cmd.CommandText = $"SELECT body FROM job_list WHERE id IN ({cmd.AddList("p", chunk)})";
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
-                var row = JsonSerializer.Deserialize<JobSummary>(r.GetString(0), Json)!;
+                var row = Deserialize(r.GetString(0));
                 rows[row.Id] = row;
             }
         }

@@ -212,7 +212,6 @@ public sealed class MediaRoots
         }
     }
 
-    // Permissions alone do not answer this (ACLs, read-only mounts, quotas), so try it.
     // A directory found writable is believed so for a few seconds: a burst of add_job calls into one directory
     // creates one probe file, not one each. The rename at the job's end checks for real anyway.
     private static readonly TimeSpan WritableFor = TimeSpan.FromSeconds(5);
@@ -229,6 +228,7 @@ public sealed class MediaRoots
         return true;
     }
 
+    // Permissions alone do not answer this (ACLs, read-only mounts, quotas), so try it.
     private static bool CanWrite(string dir)
     {
         try

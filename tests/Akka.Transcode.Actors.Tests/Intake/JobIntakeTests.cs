@@ -32,17 +32,9 @@ public sealed class JobIntakeTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
     }
 
-    private JobIntakeTests(ITestOutputHelper output, string dir) : base(ConfigurationFactory.ParseString($$"""
-        akka.loglevel = WARNING
-        akka.persistence.journal.plugin = "akka.persistence.journal.sql"
-        akka.persistence.journal.sql {
-          class = "{{typeof(SequenceNumberJournal).AssemblyQualifiedName}}"
-          connection-string = "Data Source={{Path.Combine(dir, "t.db")}}"
-          provider-name = "SQLite.MS"
-          auto-initialize = on
-        }
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """).WithFallback(ConfigurationFactory.ParseString(TranscodeSerializer.Hocon))
+    private JobIntakeTests(ITestOutputHelper output, string dir) : base(ConfigurationFactory.ParseString("akka.loglevel = WARNING")
+        .WithFallback(TestConfig.SqliteJournal(Path.Combine(dir, "t.db")))
+        .WithFallback(ConfigurationFactory.ParseString(TranscodeSerializer.Hocon))
         .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration), output: output)
     {
         _dir = dir;

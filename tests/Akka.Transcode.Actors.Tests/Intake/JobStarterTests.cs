@@ -39,13 +39,8 @@ public sealed class JobStarterTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         using (var cmd = c.CreateCommand())
         {
             // The plugin's journal table, which the queue writes each job's first event into.
-            cmd.CommandText = """
-                CREATE TABLE journal ([ordering] INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, [created] INTEGER NOT NULL,
-                  [deleted] Bit NOT NULL, [persistence_id] NVarChar(255) NOT NULL, [sequence_number] INTEGER NOT NULL,
-                  [message] VarBinary NOT NULL, [manifest] NVarChar(500) NULL, [identifier] INTEGER NULL,
-                  [writer_uuid] NVarChar(128) NULL);
-                CREATE UNIQUE INDEX journal_uq ON journal (persistence_id, sequence_number);
-                """;
+            cmd.CommandText = TestConfig.SqliteJournalTable +
+                              "CREATE UNIQUE INDEX journal_uq ON journal (persistence_id, sequence_number);";
             cmd.ExecuteNonQuery();
         }
         _jobs = CreateTestProbe("jobs");

@@ -173,13 +173,7 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         AwaitAssert(() => Assert.Equal(JobState.Init, Row("a")?.State), TimeSpan.FromSeconds(10));
     }
 
-    private void CreateJournal() =>
-        Exec("""
-            CREATE TABLE [journal] ([ordering] INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, [created] INTEGER NOT NULL,
-              [deleted] Bit NOT NULL, [persistence_id] NVarChar(255) NOT NULL, [sequence_number] INTEGER NOT NULL,
-              [message] VarBinary NOT NULL, [manifest] NVarChar(500) NULL, [identifier] INTEGER NULL,
-              [writer_uuid] NVarChar(128) NULL);
-            """);
+    private void CreateJournal() => Exec(TestConfig.SqliteJournalTable);
 
     private static DateTimeOffset At(int s) => new DateTimeOffset(2026, 12, 5, 9, 0, 0, TimeSpan.Zero).AddSeconds(s);
 

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
@@ -21,16 +22,8 @@ public sealed class SequenceNumberJournalTests : Akka.TestKit.Xunit2.TestKit, ID
     {
     }
 
-    private SequenceNumberJournalTests(ITestOutputHelper output, string dir) : base(ConfigurationFactory.ParseString($$"""
-        akka.persistence.journal.plugin = "akka.persistence.journal.sql"
-        akka.persistence.journal.sql {
-          class = "{{typeof(SequenceNumberJournal).AssemblyQualifiedName}}"
-          connection-string = "Data Source={{Path.Combine(dir, "journal.db")}}"
-          provider-name = "SQLite.MS"
-          auto-initialize = on
-        }
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """), output: output)
+    private SequenceNumberJournalTests(ITestOutputHelper output, string dir)
+        : base(TestConfig.SqliteJournal(Path.Combine(dir, "journal.db")), output: output)
     {
         _dir = dir;
     }

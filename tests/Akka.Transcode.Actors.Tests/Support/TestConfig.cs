@@ -26,6 +26,29 @@ public static class TestConfig
         akka.actor.serialize-messages = on
         """;
 
+    /// <summary>The node's journal (<see cref="Akka.Transcode.Actors.ReadModel.SequenceNumberJournal"/>) on the SQLite
+    /// file <paramref name="file"/>, its tables made by the plugin on first use; snapshots in memory.</summary>
+    public static Config SqliteJournal(string file) => ConfigurationFactory.ParseString($$"""
+        akka.persistence.journal.plugin = "akka.persistence.journal.sql"
+        akka.persistence.journal.sql {
+          class = "{{typeof(Akka.Transcode.Actors.ReadModel.SequenceNumberJournal).AssemblyQualifiedName}}"
+          connection-string = "Data Source={{file}}"
+          provider-name = "SQLite.MS"
+          auto-initialize = on
+        }
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """);
+
+    /// <summary>
+    /// Akka.Persistence.Sql's journal table on SQLite as the plugin creates it, for tests that write rows themselves.
+    /// </summary>
+    public const string SqliteJournalTable = """
+        CREATE TABLE [journal] ([ordering] INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, [created] INTEGER NOT NULL,
+          [deleted] Bit NOT NULL, [persistence_id] NVarChar(255) NOT NULL, [sequence_number] INTEGER NOT NULL,
+          [message] VarBinary NOT NULL, [manifest] NVarChar(500) NULL, [identifier] INTEGER NULL,
+          [writer_uuid] NVarChar(128) NULL);
+        """;
+
     public static Config Local(bool serializeMessages = true, string extra = "") =>
         ConfigurationFactory.ParseString(string.Join("\n", extra, Persistence,
             serializeMessages ? SerializeMessages : "", TranscodeSerializer.Hocon));
