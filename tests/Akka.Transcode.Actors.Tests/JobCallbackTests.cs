@@ -52,7 +52,8 @@ public sealed class JobCallbackTests : Akka.TestKit.Xunit2.TestKit
         var callback = new ScriptedCallback(failures: 2);
         var job = Start("cb1", callback);
         job.Tell(new SubmitJob("cb1", Samples.H264Job(_dst) with { CallbackUrl = url }), TestActor);
-        ExpectMsg<JobCommandReply>(r => r.Error is null);
+        // The first persist of a cold test process can take seconds under a full suite's load.
+        ExpectMsg<JobCommandReply>(r => r.Error is null, TimeSpan.FromSeconds(10));
 
         // The probe fails, the job ends FAILED, and the callback is tried until its third call gets through.
         AwaitCondition(() => callback.Calls.Count == 3, TimeSpan.FromSeconds(5));
