@@ -72,6 +72,7 @@ builder.Services.AddSingleton(jobQueue);
 builder.Services.AddSingleton(new MediaRoots(options.Media.EffectiveRoots));
 builder.Services.AddSingleton<ApiCall>();
 builder.Services.AddSingleton<AdmissionControl>();
+builder.Services.AddSingleton(CallbackPolicy.From(options.Jobs));
 builder.Services.AddNodeMetrics(options);
 builder.Services.AddTranscodeCluster(options, db, readStore, jobQueue, tokens.OutgoingWorkerToken);
 
@@ -90,6 +91,7 @@ if (options.Has("api"))
 }
 
 if (options.Has("worker") && options.Worker.InstantExecutor) app.Logger.LogWarning(ClusterWiring.InstantWarning);
+if (ClusterWiring.InsecureRemotingWarning(options.Cluster) is { } insecure) app.Logger.LogWarning("{Warning}", insecure);
 
 // A downed node's actor system stops while the process could live on as a zombie: end the process with it.
 var system = app.Services.GetRequiredService<ActorSystem>();

@@ -482,7 +482,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer("callback", new CallAgain(), _settings.BaseRetryBackoff * (1 << (_callbackTries - 1)));
             return;
         }
-        if (!m.Delivered) _log.Warning("job {JobId}: callback to {CallbackUrl} failed {Tries} times, giving up: {Error}", _jobId, _state.Spec!.CallbackUrl, _callbackTries, m.Error);
+        if (!m.Delivered) _log.Warning("job {JobId}: callback to {CallbackUrl} failed {Tries} times, giving up: {Error}", _jobId, Domain.Callbacks.CallbackAddressPolicy.Redact(_state.Spec!.CallbackUrl!), _callbackTries, m.Error);
         PersistThen(_state.DecideCallbackDone(m.Delivered, m.Error, DateTimeOffset.UtcNow), () => { });
     }
 

@@ -31,7 +31,7 @@ public static class MasterEndpoints
     }
 
     private static async Task<IResult> AddJob(HttpContext http, ApiCall api, MediaRoots roots,
-        IRequiredActor<JobIntakeActor> intake, AdmissionControl admission, CancellationToken ct)
+        IRequiredActor<JobIntakeActor> intake, AdmissionControl admission, CallbackPolicy callbacks, CancellationToken ct)
     {
         if (api.Authorize(http, TokenScope.Client) is { } denied) return ApiCall.Fail(denied);
         var (body, tooLarge) = await api.ReadBodyAsync(http.Request, ct);
@@ -39,6 +39,7 @@ public static class MasterEndpoints
         var parsed = RequestParser.ParseAddJob(body!);
         if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!);
         var req = parsed.Value!;
+        if (req.CallbackUrl is not null && callbacks.CheckAtSubmit(req.CallbackUrl) is { } refused) return ApiCall.Fail(refused);
 
         var src = roots.ResolveSource(req.SrcFilename, "job.src_filename");
         if (!src.IsOk) return ApiCall.Fail(src.Error!);

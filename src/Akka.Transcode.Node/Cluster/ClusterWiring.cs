@@ -43,6 +43,13 @@ public static class ClusterWiring
     public const string InstantWarning = "Transcode:Worker:Executor=instant: this worker runs no ffmpeg; every task " +
         "completes at once with a byte copy of its input (soak tests and benchmarks only, outputs are not real media)";
 
+    /// <summary>Said at every start of a node whose remoting is open beyond loopback without TLS (AllowInsecureRemoting).</summary>
+    public static string? InsecureRemotingWarning(Configuration.ClusterOptions c) => OptionsLoader.OpenRemotingHost(c) is { } host
+        ? $"Transcode:Cluster:AllowInsecureRemoting=true: Akka remoting listens beyond loopback ({host}) without TLS; anyone " +
+          "who reaches Transcode:Cluster:Port can join the cluster and command it. Set Transcode:Cluster:Tls:CertificatePath unless " +
+          "only the cluster's own nodes can reach that port"
+        : null;
+
     /// <summary>
     /// With TLS the nodes' addresses are akka.ssl.tcp://; a seed written as akka.tcp:// (as in a configuration that
     /// predates TLS) names the same node, and joining it under the plain protocol would fail over and over.
@@ -110,7 +117,9 @@ public static class ClusterWiring
             {
                 var prober = new LimitedProber(new MediaProber(), Math.Max(2, Environment.ProcessorCount * 2),
                     sharedIds: o.Has("worker") ? contentIds : null);
-                b.WithTranscodeMaster(settings, prober, readStore, queue, new Api.HttpJobCallback(), new Workers.HttpWorkerGateway(workerToken));
+                var callback = new Api.HttpJobCallback(sp.GetRequiredService<Api.CallbackPolicy>(),
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger<Api.HttpJobCallback>());
+                b.WithTranscodeMaster(settings, prober, readStore, queue, callback, new Workers.HttpWorkerGateway(workerToken));
             }
             else
             {

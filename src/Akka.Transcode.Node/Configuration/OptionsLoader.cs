@@ -20,6 +20,7 @@ public static class OptionsLoader
         options.Auth.WorkerTokens = List(section.GetSection("Auth:WorkerTokens"));
         options.Auth.AdminTokens = List(section.GetSection("Auth:AdminTokens"));
         options.Media.Roots = List(section.GetSection("Media:Roots"));
+        options.Jobs.CallbackAllowedNetworks = List(section.GetSection("Jobs:CallbackAllowedNetworks"));
         Validate(options);
         if (!options.IsHttpWorker) ValidateCluster(options.Cluster);
         if (options.IsHttpWorker) ValidateHttpWorker(options, section["Roles"] is not null);
@@ -58,7 +59,23 @@ public static class OptionsLoader
                                                 "Transcode:Cluster:PublicHostname to the name other nodes reach this one at");
         if (c.PublicHostname is { } p && IsWildcard(p))
             throw new InvalidOperationException($"Transcode:Cluster:PublicHostname must name this node, not every address ('{p}')");
+        // Remoting authenticates nobody: whoever reaches its port can join the cluster and send any actor anything.
+        if (OpenRemotingHost(c) is { } open && !c.AllowInsecureRemoting)
+            throw new InvalidOperationException($"Akka remoting would listen beyond loopback ({open}) without TLS: set " +
+                "Transcode:Cluster:Tls:CertificatePath (and CertificatePassword), or Transcode:Cluster:AllowInsecureRemoting=true " +
+                "if only the cluster's own nodes can reach Transcode:Cluster:Port");
     }
+
+    /// <summary>The non-loopback host remoting listens on or advertises, when it does so without TLS; else null.</summary>
+    public static string? OpenRemotingHost(ClusterOptions c)
+    {
+        if (c.Tls.Enabled) return null;
+        if (!IsLoopbackHost(c.Hostname)) return c.Hostname;
+        return c.PublicHostname is { } p && !string.IsNullOrWhiteSpace(p) && !IsLoopbackHost(p) ? p : null;
+    }
+
+    private static bool IsLoopbackHost(string host) => host.Trim() is var h &&
+        (h.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (System.Net.IPAddress.TryParse(h.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip)));
 
     private static bool IsWildcard(string host) => host.Trim() is "0.0.0.0" or "[::]" or "::" or "*" or "+" or "";
 
@@ -85,6 +102,12 @@ public static class OptionsLoader
             throw new InvalidOperationException("Transcode:Jobs:StartWindow must be at least 1 and StartWindowPerSlot not negative");
         if (!(o.Jobs.IdlePassivationSeconds >= 1))
             throw new InvalidOperationException("Transcode:Jobs:IdlePassivationSeconds must be at least 1");
+        foreach (var entry in o.Jobs.CallbackAllowedNetworks)
+            if (Akka.Transcode.Domain.Callbacks.CallbackAddressPolicy.ParseNetwork(entry) is null)
+                throw new InvalidOperationException($"Transcode:Jobs:CallbackAllowedNetworks: '{entry}' is not a network like 10.1.0.0/16 or fd12::/64");
+        // The secret is all that tells a receiver the node's calls from forged ones: a short one is guessed.
+        if (o.Jobs.CallbackSecret is { Length: > 0 and < 16 })
+            throw new InvalidOperationException("Transcode:Jobs:CallbackSecret must be at least 16 characters");
         if (o.Worker.Executor.Trim().ToLowerInvariant() is not ("ffmpeg" or "instant"))
             throw new InvalidOperationException($"Transcode:Worker:Executor must be ffmpeg or instant (got '{o.Worker.Executor}')");
         if (o.Cluster.Tls.Enabled && !File.Exists(o.Cluster.Tls.CertificatePath))

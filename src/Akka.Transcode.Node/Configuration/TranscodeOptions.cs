@@ -52,6 +52,9 @@ public sealed class ClusterOptions
     /// <summary>Empty: the node is its own seed (a single-node cluster, or the first node of one).</summary>
     public List<string> Seeds { get; set; } = [];
     public TlsOptions Tls { get; set; } = new();
+    /// <summary>Lets a node whose remoting is reachable beyond loopback start without TLS (a network only the
+    /// cluster's nodes reach); it then warns at every start.</summary>
+    public bool AllowInsecureRemoting { get; set; }
 }
 
 /// <summary>TLS for Akka remoting: off unless a certificate is given. Every node of a cluster must use it alike.</summary>
@@ -156,4 +159,10 @@ public sealed class JobOptions
     /// the cluster when that is more; the rest wait in the queue (highest priority, then oldest, first).</summary>
     public int StartWindow { get; set; } = 64;
     public int StartWindowPerSlot { get; set; } = 4;
+    /// <summary>Networks (CIDR, or single addresses) a callback_url may reach although they are loopback, private,
+    /// link-local, multicast or metadata addresses, which are refused otherwise.</summary>
+    public List<string> CallbackAllowedNetworks { get; set; } = [];
+    /// <summary>The key of every callback's HMAC-SHA256 signature; unset, add_job refuses callback_url (no callback
+    /// goes out unsigned). Every api and master node needs the same one.</summary>
+    public string? CallbackSecret { get; set; }
 }
