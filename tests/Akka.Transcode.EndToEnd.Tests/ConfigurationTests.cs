@@ -12,6 +12,8 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     [InlineData("--Transcode:Worker:Slotz=2", "Transcode:Worker:Slotz: unknown configuration key")]
     [InlineData("--Transcode:Tasks:MaxAttempts=0", "Transcode:Tasks:MaxAttempts must be at least 1")]
     [InlineData("--Transcode:Jobs:StartWindow=0", "Transcode:Jobs:StartWindow must be at least 1")]
+    [InlineData("--Transcode:Jobs:CallbackAllowedNetworks=10.0.0.0/33", "Transcode:Jobs:CallbackAllowedNetworks: '10.0.0.0/33' is not a network")]
+    [InlineData("--Transcode:Jobs:CallbackSecret=too-short", "Transcode:Jobs:CallbackSecret must be at least 16 characters")]
     [InlineData("--Transcode:Storage:Provider=postgres", "Transcode:Storage:ConnectionString is required with Transcode:Storage:Provider=postgres")]
     public async Task A_misspelt_or_invalid_key_stops_the_node_with_its_name(string argument, string message)
     {
@@ -20,6 +22,31 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
         Assert.Contains("exited with code 2", failure.Message);
         Assert.Contains("refusing to start: " + message, failure.Message);
         Assert.DoesNotContain("   at ", failure.Message);
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0", "127.0.0.1", "0.0.0.0")]
+    [InlineData("127.0.0.1", "node1.example", "node1.example")]
+    public async Task A_node_whose_remoting_reaches_beyond_loopback_without_TLS_refuses_to_start(string hostname, string publicHostname, string named)
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => NodeProcess.StartAsync(
+            [$"--Transcode:Cluster:Hostname={hostname}", $"--Transcode:Cluster:PublicHostname={publicHostname}"]));
+        output.WriteLine(failure.Message);
+        Assert.Contains("exited with code 2", failure.Message);
+        Assert.Contains($"refusing to start: Akka remoting would listen beyond loopback ({named}) without TLS: set " +
+                        "Transcode:Cluster:Tls:CertificatePath (and CertificatePassword), or Transcode:Cluster:AllowInsecureRemoting=true", failure.Message);
+    }
+
+    [Fact]
+    public async Task With_AllowInsecureRemoting_a_node_listening_beyond_loopback_starts_and_warns()
+    {
+        await using var node = await NodeProcess.StartAsync(["--Transcode:Cluster:Hostname=0.0.0.0",
+            "--Transcode:Cluster:PublicHostname=127.0.0.1", "--Transcode:Cluster:AllowInsecureRemoting=true"]);
+        var (status, body) = await node.Client.GetJobsAsync(new { type = 0, start_index = 0, limit = 1 });
+        TranscodeClient.AssertOk(status, body, "get_jobs on a node with insecure remoting allowed");
+        Assert.True(await E2E.Eventually(() => node.LogSince(0, int.MaxValue).Contains(
+            "Transcode:Cluster:AllowInsecureRemoting=true: Akka remoting listens beyond loopback (0.0.0.0) without TLS"), TimeSpan.FromSeconds(10)),
+            "no warning about insecure remoting in the log");
     }
 
     [Fact]

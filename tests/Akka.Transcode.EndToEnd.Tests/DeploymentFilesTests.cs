@@ -97,6 +97,11 @@ public sealed class DeploymentFilesTests(ITestOutputHelper output)
             Assert.Equal("0.0.0.0", env["Transcode__Cluster__Hostname"]);
             Assert.Equal(name, env["Transcode__Cluster__PublicHostname"]);
             Assert.Equal("0.0.0.0", new Uri(env["Transcode__Http__Url"]).Host);
+            // Remoting beyond loopback needs TLS or the explicit allowance, which holds only while the remoting port
+            // stays on the project's own network (published on no host port).
+            Assert.Equal("true", env.GetValueOrDefault("Transcode__Cluster__AllowInsecureRemoting"));
+            Assert.DoesNotContain(Seq(TryGet(service, "ports") ?? new List<object>(), "ports").Cast<string>(),
+                p => p.EndsWith($":{ClusterPort(env)}", StringComparison.Ordinal));
             foreach (var scope in new[] { "Client", "Worker", "Admin" })
                 Assert.NotEmpty(List(env[$"Transcode__Auth__{scope}Tokens"]));
 
@@ -186,6 +191,22 @@ public sealed class DeploymentFilesTests(ITestOutputHelper output)
         Assert.Equal("0.0.0.0", env["Transcode__Cluster__Hostname"]);
         Assert.Equal($"$(POD_NAME).{headlessName}", env["Transcode__Cluster__PublicHostname"]);
         var clusterPort = ClusterPort(env);
+        // Remoting without TLS only behind a NetworkPolicy that lets no one but the node pods reach its port.
+        Assert.Equal("true", env.GetValueOrDefault("Transcode__Cluster__AllowInsecureRemoting"));
+        var policy = KubeObject(docs, "NetworkPolicy");
+        Assert.Equal(labels, Map(Get(policy, "spec.podSelector.matchLabels"), "podSelector"));
+        Assert.Contains("Ingress", Seq(Get(policy, "spec.policyTypes"), "policyTypes").Cast<string>());
+        var rules = Seq(Get(policy, "spec.ingress"), "ingress").Select(r => Map(r, "rule")).ToList();
+        bool Covers(Dictionary<object, object> rule) => TryGet(rule, "ports") is not { } ports
+            || Seq(ports, "ports").Any(p => Str(Get(p, "port"), "port") == clusterPort.ToString());
+        Assert.Contains(rules, Covers);
+        foreach (var rule in rules.Where(Covers))
+        {
+            var from = Seq(Get(rule, "from"), "from").Select(f => Map(f, "peer")).ToList();
+            Assert.All(from, f => Assert.Equal(labels, Map(Get(f, "podSelector.matchLabels"), "matchLabels")));
+            Assert.All(from, f => Assert.Null(TryGet(f, "namespaceSelector")));
+            Assert.All(from, f => Assert.Null(TryGet(f, "ipBlock")));
+        }
         var seeds = List(env["Transcode__Cluster__Seeds"]).Select(Seed).ToList();
         Assert.NotEmpty(seeds);
         for (var i = 0; i < seeds.Count; i++)
@@ -245,6 +266,9 @@ public sealed class DeploymentFilesTests(ITestOutputHelper output)
         Assert.Equal($"/var/lib/{One("StateDirectory")}", env["Transcode__DataDir"]);
         Assert.Equal(env["Transcode__DataDir"], One("WorkingDirectory"));
         var host = env["Transcode__Cluster__Hostname"];
+        // A node on a real address speaks remoting TLS.
+        Assert.False(string.IsNullOrWhiteSpace(env.GetValueOrDefault("Transcode__Cluster__Tls__CertificatePath")), "no remoting TLS certificate");
+        Assert.Null(env.GetValueOrDefault("Transcode__Cluster__AllowInsecureRemoting"));
         Assert.Contains(List(env["Transcode__Cluster__Seeds"]).Select(Seed), s => s.Host == host && s.Port == ClusterPort(env));
         Assert.Equal(host, new Uri(env["Transcode__Http__Url"]).Host);
 

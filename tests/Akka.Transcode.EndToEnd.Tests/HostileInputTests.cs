@@ -81,6 +81,16 @@ public sealed class HostileInputTests(SharedNodeFixture shared, ITestOutputHelpe
         ["crf out of range"] = Add(Valid("w", ",\"crf\":99"), -4, 400, "crf", "99"),
         ["unknown video codec"] = Add(Valid("w", ",\"video_codec\":\"xvid\""), -4, 400, "video_codec", "xvid"),
         ["callback_url not http"] = Add(Valid("w", ",\"callback_url\":\"ftp://x/y\""), -4, 400, "callback_url"),
+        // The shared node allows callbacks to 127.0.0.1 only (CallbackTests' receivers): every other inside address is refused.
+        ["callback_url cloud metadata"] = Add(Valid("w", ",\"callback_url\":\"http://169.254.169.254/latest/meta-data/\""), -6, 403, "callback_url", "metadata", "CallbackAllowedNetworks"),
+        ["callback_url IPv6 metadata"] = Add(Valid("w", ",\"callback_url\":\"http://[fd00:ec2::254]/\""), -6, 403, "callback_url", "metadata"),
+        ["callback_url private network"] = Add(Valid("w", ",\"callback_url\":\"http://10.0.0.5:8080/hook\""), -6, 403, "callback_url", "private"),
+        ["callback_url other loopback"] = Add(Valid("w", ",\"callback_url\":\"http://127.0.0.2:8080/hook\""), -6, 403, "callback_url", "loopback"),
+        ["callback_url IPv6 loopback"] = Add(Valid("w", ",\"callback_url\":\"http://[::1]:8080/hook\""), -6, 403, "callback_url", "loopback"),
+        ["callback_url IPv4-mapped loopback"] = Add(Valid("w", ",\"callback_url\":\"http://[::ffff:127.0.0.2]/\""), -6, 403, "callback_url", "loopback"),
+        ["callback_url link-local"] = Add(Valid("w", ",\"callback_url\":\"http://[fe80::1]/\""), -6, 403, "callback_url", "link-local"),
+        ["callback_url unspecified"] = Add(Valid("w", ",\"callback_url\":\"http://0.0.0.0:8080/\""), -6, 403, "callback_url", "unspecified"),
+        ["callback_url CGNAT"] = Add(Valid("w", ",\"callback_url\":\"http://100.64.1.1/\""), -6, 403, "callback_url", "shared address space"),
         ["job_id with a path"] = Add(Valid("w", ",\"job_id\":\"../x\""), -4, 400, "job_id", "../x"),
 
         // ---- paths ----------------------------------------------------------------------------------------------

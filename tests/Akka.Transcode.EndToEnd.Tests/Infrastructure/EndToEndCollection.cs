@@ -13,16 +13,20 @@ public sealed class EndToEndCollection : ICollectionFixture<MediaFixture>, IColl
     public const string Name = "end-to-end";
 }
 
-/// <summary>A node with the default settings and every test medium in its media root.</summary>
+/// <summary>A node with the default settings and every test medium in its media root; callbacks are signed with
+/// <see cref="CallbackSecret"/> and allowed to 127.0.0.1, where the tests' receivers listen.</summary>
 public sealed class SharedNodeFixture : IAsyncLifetime
 {
+    public const string CallbackSecret = "e2e-callback-secret-0123456789";
+
     public NodeProcess Node { get; private set; } = null!;
     public MediaSet Media { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Media = await MediaFactory.GetAsync();
-        Node = await NodeProcess.StartAsync(prepareMedia: root => E2E.StockMediaRoot(Media, root));
+        Node = await NodeProcess.StartAsync(["--Transcode:Jobs:CallbackAllowedNetworks=127.0.0.1/32",
+            $"--Transcode:Jobs:CallbackSecret={CallbackSecret}"], prepareMedia: root => E2E.StockMediaRoot(Media, root));
     }
 
     public async Task DisposeAsync()
