@@ -62,6 +62,69 @@ public sealed class PostgresTests(MediaFixture media, ITestOutputHelper output)
         });
     }
 
+    /// <summary>
+    /// Three api,master,worker nodes started at the same moment on one empty database, as docker/compose.yaml and the
+    /// Kubernetes StatefulSet start them: every node creates the tables at once. Each must become ready (none crashed on
+    /// another's CREATE TABLE) and the cluster must run a job.
+    /// </summary>
+    [Fact]
+    public async Task Three_masters_started_together_on_an_empty_database_all_become_ready_and_run_a_job()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync();
+        var shared = Directory.CreateTempSubdirectory("akka-transcode-e2e-shared-media-").FullName;
+        E2E.StockMediaRoot(media.Media, shared);
+        var ports = NodeProcess.FreePorts(3);
+        string[] args =
+        [
+            "--Transcode:Roles=api,master,worker",
+            "--Transcode:Storage:Provider=postgres", $"--Transcode:Storage:ConnectionString={database}",
+            "--Transcode:Worker:Slots=1", "--Transcode:Worker:ThreadsPerTask=1",
+            .. ports.Select((p, i) => $"--Transcode:Cluster:Seeds:{i}={NodeProcess.AddressFor(p)}"),
+            $"--Transcode:Media:Roots:0={shared}",
+        ];
+        await using var nodes = new NodeSet();
+        var starts = ports.Select(p => NodeProcess.StartAsync(args, clusterPort: p)).ToList();
+        try
+        {
+            await Task.WhenAll(starts);
+        }
+        finally
+        {
+            foreach (var t in starts)
+                if (t.IsCompletedSuccessfully) nodes.Add(t.Result);
+        }
+        try
+        {
+            foreach (var node in nodes.Nodes)
+                Assert.DoesNotContain("duplicate key value", node.LogSince(0, maxLines: 100_000));
+            var client = nodes[2].Client;
+            // A cluster this fresh may still be placing its first shards: -10 says retry, and the client's job_id keeps
+            // a retried submission one job.
+            var id = "together-" + Guid.NewGuid().ToString("N")[..8];
+            var job = new { job_id = id, src_filename = E2E.Short, dst_dir = "together", dst_format = "mp4" };
+            var accepted = await E2E.Eventually(async () =>
+            {
+                var (status, body) = await client.AddJobAsync(job);
+                if (ErrCode(body) == -10) return false;
+                Assert.True(ErrCode(body) == 0, $"add_job failed: HTTP {(int)status} {body}");
+                return true;
+            }, TimeSpan.FromSeconds(60));
+            Assert.True(accepted, "add_job kept answering -10 on the fresh cluster");
+            var done = await client.WaitForJobCompletedAsync(id, TimeSpan.FromSeconds(120));
+            Assert.Equal(0, done.GetProperty("result").GetInt32());
+            Assert.True(File.Exists(Path.Combine(shared, "together", Path.GetFileNameWithoutExtension(E2E.Short) + ".mp4")));
+        }
+        catch
+        {
+            foreach (var node in nodes.Nodes) output.WriteLine(node.LogTail());
+            throw;
+        }
+        finally
+        {
+            try { Directory.Delete(shared, recursive: true); } catch (IOException) { }
+        }
+    }
+
     private static int DoneTasks(System.Text.Json.JsonElement job) =>
         Tasks(job).Count(t => t.GetProperty("state").GetInt32() == TaskDone);
 }
