@@ -64,8 +64,8 @@ public sealed class PostgresTests(MediaFixture media, ITestOutputHelper output)
 
     /// <summary>
     /// Three api,master,worker nodes started at the same moment on one empty database, as docker/compose.yaml and the
-    /// Kubernetes StatefulSet start them: every node creates the tables at once. Each must become ready (none crashed on
-    /// another's CREATE TABLE) and the cluster must run a job.
+    /// Kubernetes StatefulSet start them: every node creates the tables at the same moment. Each must become ready (none
+    /// crashed on another's CREATE TABLE: 23505 on pg_type before) and the cluster must run a job.
     /// </summary>
     [Fact]
     public async Task Three_masters_started_together_on_an_empty_database_all_become_ready_and_run_a_job()
@@ -83,9 +83,38 @@ public sealed class PostgresTests(MediaFixture media, ITestOutputHelper output)
             $"--Transcode:Media:Roots:0={shared}",
         ];
         await using var nodes = new NodeSet();
+        // Processes started together still reach the database a second or so apart. A starting gate lines them up:
+        // this session holds pg_type so that no table can be created, until every node waits on a lock (at its first
+        // CREATE TABLE, or behind another node's schema step); then all go at once, as on a real fresh start.
+        await using var gate = new NpgsqlConnection(database);
+        await gate.OpenAsync();
+        var hold = await gate.BeginTransactionAsync();
+        await using (var lockTypes = new NpgsqlCommand("LOCK TABLE pg_catalog.pg_type IN SHARE MODE", gate, hold))
+            await lockTypes.ExecuteNonQueryAsync();
+        // Watched from a session of its own: pg_stat_activity stays as first read for the rest of a transaction.
+        await using var watch = new NpgsqlConnection(database);
+        await watch.OpenAsync();
         var starts = ports.Select(p => NodeProcess.StartAsync(args, clusterPort: p)).ToList();
         try
         {
+            var lined = await E2E.Eventually(async () =>
+            {
+                if (starts.Any(t => t.IsCompleted)) return true; // one crashed (or got past the gate): stop waiting
+                await using var waiting = new NpgsqlCommand(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", watch);
+                return (long)(await waiting.ExecuteScalarAsync())! >= ports.Length;
+            }, TimeSpan.FromSeconds(50));
+            if (!lined)
+            {
+                await using var activity = new NpgsqlCommand(
+                    "SELECT state || ' ' || COALESCE(wait_event_type, '-') || ' ' || COALESCE(wait_event, '-') || ': ' || query " +
+                    "FROM pg_stat_activity WHERE datname = current_database()", watch);
+                var sessions = new List<string>();
+                await using (var r = await activity.ExecuteReaderAsync())
+                    while (await r.ReadAsync()) sessions.Add(r.GetString(0));
+                Assert.Fail("the nodes did not all reach their schema step; sessions:\n" + string.Join("\n", sessions));
+            }
+            await hold.CommitAsync();
             await Task.WhenAll(starts);
         }
         finally
