@@ -9,6 +9,8 @@ using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.ReadModel;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
+using Akka.Transcode.Media.Files;
+using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Media.Running;
 using Akka.Transcode.Media.Hashing;
@@ -110,7 +112,8 @@ public static class ClusterWiring
             {
                 var prober = new LimitedProber(new MediaProber(), Math.Max(2, Environment.ProcessorCount * 2),
                     sharedIds: o.Has("worker") ? contentIds : null);
-                b.WithTranscodeMaster(settings, prober, readStore, queue, new Api.HttpJobCallback(), new Workers.HttpWorkerGateway(workerToken));
+                b.WithTranscodeMaster(settings, prober, readStore, queue, new Api.HttpJobCallback(), new Workers.HttpWorkerGateway(workerToken),
+                    new OutputPublisher(new MediaRoots(o.Media.EffectiveRoots)));
             }
             else
             {
