@@ -58,8 +58,8 @@ if (options.UsesStorage)
 {
     // Before the actor system starts: WAL for the journal, and the job list for get_jobs and the projection.
     db.PrepareSqliteFile();
-    await readStore.EnsureSchemaAsync();
-    await jobQueue.EnsureSchemaAsync();
+    await SchemaSetup.RunAsync([readStore.EnsureSchemaAsync, jobQueue.EnsureSchemaAsync], (e, wait) =>
+        Console.Error.WriteLine($"the database is not ready ({e.GetType().Name}: {e.Message}); trying again in {wait.TotalSeconds:0.#} s"));
 }
 
 builder.WebHost.UseUrls(options.Http.Url);

@@ -9,6 +9,7 @@ using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
+using Akka.Transcode.Media.Files;
 using Xunit.Abstractions;
 
 namespace Akka.Transcode.Actors.Tests;
@@ -45,8 +46,9 @@ public sealed class JobEntityTests : Akka.TestKit.Xunit2.TestKit
         try { Directory.Delete(_dst, recursive: true); } catch (IOException) { }
     }
 
-    private IActorRef StartJob(string id, ISourceProber? prober = null) =>
-        StepParents.Spawn(Sys, JobEntity.Props(id, _tasks.Ref, _registry.Ref, prober ?? _prober, Settings), _parent.Ref);
+    private IActorRef StartJob(string id, ISourceProber? prober = null, IOutputPublisher? publisher = null) =>
+        StepParents.Spawn(Sys, JobEntity.Props(id, _tasks.Ref, _registry.Ref, prober ?? _prober, Settings, publisher: publisher),
+            _parent.Ref);
 
     /// <summary>What these tests read of a job; the one place that knows the shape of <see cref="JobView"/>.</summary>
     private sealed record Facts(JobState State, double Progress, int TaskCount, int TasksDone, DateTimeOffset CreatedAt,
@@ -68,11 +70,12 @@ public sealed class JobEntityTests : Akka.TestKit.Xunit2.TestKit
         new([new WorkerInfo("w-1", "key-1", null, 2, [], DateTimeOffset.UtcNow)], 0);
 
     /// <summary>Submits the 60 s h264 job and answers the planning: two 30 s video chunks and a join.</summary>
-    private (IActorRef Job, StartTask[] Starts) SubmitAndPlan(string id, bool ack = true)
+    private (IActorRef Job, StartTask[] Starts) SubmitAndPlan(string id, bool ack = true, JobSpec? spec = null,
+        IOutputPublisher? publisher = null)
     {
-        var job = StartJob(id);
+        var job = StartJob(id, publisher: publisher);
         var client = CreateTestProbe();
-        client.Send(job, new SubmitJob(id, Samples.H264Job(_dst)));
+        client.Send(job, new SubmitJob(id, spec ?? Samples.H264Job(_dst)));
         var reply = client.ExpectMsg<JobCommandReply>();
         Assert.Equal(id, reply.JobId);
         Assert.Null(reply.Error);
@@ -341,5 +344,166 @@ public sealed class JobEntityTests : Akka.TestKit.Xunit2.TestKit
         Assert.Null(reply.Job);
         Assert.Equal(ErrorCode.NotFound, reply.Error?.Code);
         _parent.ExpectMsg<Passivate>();
+    }
+
+    // ---- races with the output's rename ----------------------------------------------------------------------------
+
+    /// <summary>
+    /// The real publisher, held at one point until the test releases it: before the rename (the finished output still
+    /// under its temporary name) or after it (the output in place, the job not yet told).
+    /// </summary>
+    private sealed class GatedPublisher(bool holdAfterRename) : IOutputPublisher
+    {
+        private readonly OutputPublisher _inner = new(roots: null);
+        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Held => _held.Task.IsCompleted;
+        public void Release() => _release.TrySetResult();
+
+        public async Task<Result<string>> PublishAsync(OutputPublication publication, CancellationToken ct)
+        {
+            if (!holdAfterRename) await Hold();
+            var result = await _inner.PublishAsync(publication, ct);
+            if (holdAfterRename) await Hold();
+            return result;
+        }
+
+        private Task Hold()
+        {
+            _held.TrySetResult();
+            return _release.Task;
+        }
+    }
+
+    /// <summary>Runs the h264 job until its last task reported, its files written as the workers would; the
+    /// publisher then holds the rename.</summary>
+    private (IActorRef Job, string Temp, string WorkDir, string Output, string Joined) RunToRename(string id, GatedPublisher gate,
+        JobSpec? spec = null)
+    {
+        var (job, starts) = SubmitAndPlan(id, spec: spec, publisher: gate);
+        FinishTask(job, id, 0);
+        FinishTask(job, id, 1);
+        var join = _tasks.ExpectMsg<StartTask>();
+        job.Tell(new TaskStartAck(id, join.Spec.Index), _tasks.Ref);
+        foreach (var s in starts) InstantExecutor.WriteOutput(s.Spec);
+        InstantExecutor.WriteOutput(join.Spec);
+        FinishTask(job, id, join.Spec.Index);
+        AwaitCondition(() => gate.Held);
+        return (job, join.Spec.OutputPath, Path.GetDirectoryName(starts[0].Spec.OutputPath)!, Path.Combine(_dst, "movie.mp4"),
+            $"Join {join.Spec.TaskId}");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_cancel_while_the_output_is_renamed_is_refused_as_finishing_and_the_job_completes(bool afterRename)
+    {
+        var id = afterRename ? "r-after" : "r-before";
+        var gate = new GatedPublisher(afterRename);
+        var (job, temp, workDir, output, joined) = RunToRename(id, gate);
+        var client = CreateTestProbe();
+
+        client.Send(job, new CancelJob(id));
+        var refused = client.ExpectMsg<JobCommandReply>().Error;
+        Assert.Equal(ErrorCode.Conflict, refused?.Code);
+        Assert.Contains("finishing", refused!.Message);
+
+        gate.Release();
+        AwaitAssert(() => Assert.Equal(JobState.Completed, GetView(job, id).State));
+        Assert.Equal(joined, File.ReadAllText(output));
+        Assert.False(File.Exists(temp));
+        Assert.False(Directory.Exists(workDir));
+        client.Send(job, new CancelJob(id));
+        Assert.Equal(ErrorCode.Conflict, client.ExpectMsg<JobCommandReply>().Error?.Code);
+        File.Delete(output);
+    }
+
+    [Fact]
+    public void An_overwrite_job_cancelled_after_its_rename_replaced_the_earlier_output_completes_instead_of_ending_cancelled()
+    {
+        var output = Path.Combine(_dst, "movie.mp4");
+        File.WriteAllText(output, "earlier output");
+        var gate = new GatedPublisher(holdAfterRename: true);
+        var (job, temp, _, _, joined) = RunToRename("r-over", gate, Samples.H264Job(_dst) with { Overwrite = true });
+        var client = CreateTestProbe();
+
+        client.Send(job, new CancelJob("r-over"));
+        Assert.Equal(ErrorCode.Conflict, client.ExpectMsg<JobCommandReply>().Error?.Code);
+
+        gate.Release();
+        AwaitAssert(() => Assert.Equal(JobState.Completed, GetView(job, "r-over").State));
+        // The earlier output was replaced by a job that completed, never by one that ended cancelled; nothing of it or
+        // of the job is left beside the output.
+        Assert.Equal(joined, File.ReadAllText(output));
+        Assert.False(File.Exists(OutputPublisher.AsideName(temp)));
+        Assert.Equal(["movie.mp4"], Directory.EnumerateFileSystemEntries(_dst).Select(Path.GetFileName));
+        File.Delete(output);
+    }
+
+    [Fact]
+    public void A_timeout_that_passes_while_the_output_is_renamed_lets_the_job_complete()
+    {
+        var gate = new GatedPublisher(holdAfterRename: true);
+        var (job, temp, _, output, joined) = RunToRename("r-timeout", gate, Samples.H264Job(_dst) with { TimeoutSeconds = 3 });
+        var created = GetView(job, "r-timeout").CreatedAt;
+
+        // The deadline passes while the rename is held.
+        AwaitCondition(() => DateTimeOffset.UtcNow > created + TimeSpan.FromSeconds(3.5), TimeSpan.FromSeconds(10));
+        Assert.Equal(JobState.InProgress, GetView(job, "r-timeout").State);
+
+        gate.Release();
+        AwaitAssert(() => Assert.Equal(JobState.Completed, GetView(job, "r-timeout").State));
+        Assert.Equal(joined, File.ReadAllText(output));
+        Assert.False(File.Exists(temp));
+        File.Delete(output);
+    }
+
+    [Fact]
+    public void A_job_recovered_in_the_middle_of_its_rename_refuses_a_cancel_and_finishes_the_rename()
+    {
+        var output = Path.Combine(_dst, "movie.mp4");
+        File.WriteAllText(output, "earlier output");
+        var gate = new GatedPublisher(holdAfterRename: false);
+        var (job, temp, workDir, _, joined) = RunToRename("r-crash", gate, Samples.H264Job(_dst) with { Overwrite = true });
+        Watch(job);
+        Sys.Stop(job);
+        ExpectTerminated(job);
+        // The node died after moving the earlier output aside, before the new one was in place.
+        File.Move(output, OutputPublisher.AsideName(temp));
+
+        var held = new GatedPublisher(holdAfterRename: false);
+        var revived = StartJob("r-crash", publisher: held);
+        AwaitCondition(() => held.Held);
+        var client = CreateTestProbe();
+        client.Send(revived, new CancelJob("r-crash"));
+        Assert.Equal(ErrorCode.Conflict, client.ExpectMsg<JobCommandReply>().Error?.Code);
+
+        held.Release();
+        AwaitAssert(() => Assert.Equal(JobState.Completed, GetView(revived, "r-crash").State));
+        Assert.Equal(joined, File.ReadAllText(output));
+        Assert.False(File.Exists(OutputPublisher.AsideName(temp)));
+        Assert.False(Directory.Exists(workDir));
+        File.Delete(output);
+    }
+
+    [Fact]
+    public void A_task_that_finishes_after_its_job_was_cancelled_leaves_no_file()
+    {
+        var (job, starts) = SubmitAndPlan("late");
+        var workDir = Path.GetDirectoryName(starts[0].Spec.OutputPath)!;
+        InstantExecutor.WriteOutput(starts[1].Spec);
+        var client = CreateTestProbe();
+        client.Send(job, new CancelJob("late"));
+        Assert.Null(client.ExpectMsg<JobCommandReply>().Error);
+        _tasks.ReceiveN(3);
+        AwaitCondition(() => !Directory.Exists(workDir)); // the cancel's own cleanup is over
+
+        // Chunk 0's worker renamed its output into place just after the job's cleanup, then reported.
+        InstantExecutor.WriteOutput(starts[0].Spec);
+        FinishTask(job, "late", 0);
+
+        AwaitCondition(() => !Directory.Exists(workDir));
+        Assert.Equal(JobState.Canceled, GetView(job, "late").State);
     }
 }

@@ -85,6 +85,7 @@ public sealed class SerializerTests(ITestOutputHelper output) : Akka.TestKit.Xun
         new JobCompleted("j1", "/media/out/a.mkv", At),
         new JobFailed("j1", ErrorCode.InvalidValue, "segment 100-110 starts after the end", At),
         new JobCanceled("j1", At),
+        new JobFinishing("j1", At),
         new JobCallbackDone("j1", false, "the receiver did not answer 2xx", At),
         new TaskCreated("j1-t1", Chunk, 7, At.AddMinutes(-1), At),
         new AttemptStarted("j1-t1", 2, "w-1", At),

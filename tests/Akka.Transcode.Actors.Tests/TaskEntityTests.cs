@@ -319,6 +319,33 @@ public sealed class TaskEntityTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_success_that_arrives_after_the_task_was_cancelled_leaves_no_output_or_partial_file()
+    {
+        var parts = Path.Combine(Directory.CreateTempSubdirectory("akka-transcode-late-").FullName, "parts");
+        var spec = Samples.VideoTask("late", 0, parts);
+        var task = StartEntity(spec.TaskId);
+        task.Tell(new StartTask(spec.TaskId, spec, 7, JobCreatedAt), _jobs.Ref);
+        _jobs.ExpectMsg<TaskStartAck>();
+        Alive(task, spec.TaskId, 1);
+        DrainRequests();
+        task.Tell(new CancelTask(spec.TaskId), _jobs.Ref);
+        _runner.ExpectMsg<CancelAttempt>();
+
+        // The attempt had already finished: its output was renamed into place (an HTTP worker's upload leaves its
+        // partial name beside it while it runs) after the job removed its files.
+        Directory.CreateDirectory(parts);
+        File.WriteAllText(spec.OutputPath, "late output");
+        File.WriteAllText(spec.OutputPath + ".partial-up0123456789ab", "late upload");
+        task.Tell(new AttemptResult(spec.TaskId, 1, "w-1", true, null, null), _runner.Ref);
+        _runner.ExpectMsg<AttemptResultAck>();
+
+        AwaitCondition(() => !Directory.Exists(parts));
+        Assert.Equal((int)TaskStatus.Canceled, Get(task, spec.TaskId).State);
+        _jobs.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Directory.Delete(Path.GetDirectoryName(parts)!);
+    }
+
+    [Fact]
     public void CancelTask_while_waiting_withdraws_the_request()
     {
         var task = Created("k");

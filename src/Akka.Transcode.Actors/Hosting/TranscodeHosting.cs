@@ -10,6 +10,7 @@ using Akka.Transcode.Actors.ReadModel;
 using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Media.Execution;
+using Akka.Transcode.Media.Files;
 
 namespace Akka.Transcode.Actors.Hosting;
 
@@ -39,7 +40,8 @@ public static class TranscodeHosting
     private static ClusterSingletonOptions OnMasters() => new() { Role = MasterRole };
 
     public static AkkaConfigurationBuilder WithTranscodeMaster(this AkkaConfigurationBuilder b, TranscodeSettings settings,
-        ISourceProber prober, JobReadStore readStore, JobQueue queue, IJobCallback callback, IWorkerGateway? httpWorkers = null)
+        ISourceProber prober, JobReadStore readStore, JobQueue queue, IJobCallback callback, IWorkerGateway? httpWorkers = null,
+        IOutputPublisher? publisher = null)
     {
         b.WithShardRegion<TaskRegion>(TaskTypeName,
             (system, registry, _) => id => TaskEntity.Props(id, registry.Get<JobRegion>(), registry.Get<WorkerRegistryProxy>(),
@@ -47,7 +49,7 @@ public static class TranscodeHosting
             new TaskMessageExtractor(), Sharded());
         b.WithShardRegion<JobRegion>(JobTypeName,
             (system, registry, _) => id => JobEntity.Props(id, registry.Get<TaskRegion>(), registry.Get<WorkerRegistryProxy>(),
-                prober, settings, callback, Changes(system), registry.Get<JobStarterProxy>()),
+                prober, settings, callback, Changes(system), registry.Get<JobStarterProxy>(), publisher),
             new JobMessageExtractor(), Sharded());
         b.WithSingleton<WorkerRegistryProxy>(RegistryName,
             (system, registry, _) => WorkerRegistry.Props(registry.Get<TaskRegion>(), settings, httpWorkers, Changes(system)),

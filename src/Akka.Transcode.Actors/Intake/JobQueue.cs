@@ -28,17 +28,14 @@ public sealed class JobQueue(Database db)
 
     public async Task EnsureSchemaAsync(CancellationToken ct = default)
     {
-        await using var c = await db.OpenAsync(ct);
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = """
+        await db.EnsureSchemaAsync("""
             CREATE TABLE IF NOT EXISTS job_queue (
               id TEXT PRIMARY KEY,
               priority INTEGER NOT NULL,
               created_at BIGINT NOT NULL,
               body TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS ix_job_queue_order ON job_queue (priority DESC, created_at, id);
-            """;
-        await cmd.ExecuteNonQueryAsync(ct);
+            """, ct);
     }
 
     /// <summary>

@@ -34,6 +34,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private readonly IJobCallback _callback;
     private readonly ChangeFeed _changes;
     private readonly IActorRef _starter;
+    private readonly IOutputPublisher _publisher;
     private readonly TranscodeSettings _settings;
     private readonly ILoggingAdapter _log;
 
@@ -60,8 +61,9 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private bool _calling;
 
     public JobEntity(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober, TranscodeSettings settings,
-        IJobCallback? callback = null, ChangeFeed? changes = null, IActorRef? starter = null)
+        IJobCallback? callback = null, ChangeFeed? changes = null, IActorRef? starter = null, IOutputPublisher? publisher = null)
     {
+        _publisher = publisher ?? new OutputPublisher(roots: null);
         _starter = starter ?? ActorRefs.Nobody;
         _callback = callback ?? NoJobCallback.Instance;
         _changes = changes ?? ChangeFeed.None;
@@ -108,8 +110,9 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     }
 
     public static Props Props(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober,
-        TranscodeSettings settings, IJobCallback? callback = null, ChangeFeed? changes = null, IActorRef? starter = null) =>
-        Akka.Actor.Props.Create(() => new JobEntity(jobId, tasks, registry, prober, settings, callback, changes, starter));
+        TranscodeSettings settings, IJobCallback? callback = null, ChangeFeed? changes = null, IActorRef? starter = null,
+        IOutputPublisher? publisher = null) =>
+        Akka.Actor.Props.Create(() => new JobEntity(jobId, tasks, registry, prober, settings, callback, changes, starter, publisher));
 
     private sealed record PlanReady(JobPlan Plan);
     private sealed record PlanFailed(Failure Failure);
@@ -134,7 +137,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         _starter.Tell(new JobRunning(_jobId));
         ArmTimeout();
         if (!_state.IsPlanned) StartPlanning();
-        else if (_state.AllTasksDone) StartFinalize();
+        else if (_state.ReadyToPublish) StartFinalize();
         else StartRunnableTasks();
     }
 
@@ -151,8 +154,14 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private void OnTimedOut()
     {
         if (!_state.Exists || _state.IsTerminal) return;
-        Fail(ErrorCode.Unavailable, $"timed out: not finished within {Timeout!.Value.TotalSeconds:0.#} s of being accepted " +
-                                    $"({_state.Completed.Count} of {_state.Tasks.Count} task(s) done); its tasks were stopped");
+        var message = $"timed out: not finished within {Timeout!.Value.TotalSeconds:0.#} s of being accepted " +
+                      $"({_state.Completed.Count} of {_state.Tasks.Count} task(s) done); its tasks were stopped";
+        if (_state.DecideTimedOut(message, DateTimeOffset.UtcNow).Count == 0)
+        {
+            _log.Info("job {JobId} reached its timeout while its output is put in place: it finishes", _jobId);
+            return;
+        }
+        Fail(ErrorCode.Unavailable, message);
     }
 
     private void OnSubmit(SubmitJob m)
@@ -369,7 +378,12 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     {
         Sender.Tell(new JobTaskFinishedAck(m.TaskId));
         _taskSpeed.Remove(m.Index);
-        if (_state.IsTerminal) return;
+        if (_state.IsTerminal)
+        {
+            // A task that finished after its job was cancelled or failed wrote its output after the job's cleanup.
+            if (_state.State != JobState.Completed && m.Success) CleanupFiles();
+            return;
+        }
         var now = DateTimeOffset.UtcNow;
         if (!m.Success)
         {
@@ -385,35 +399,24 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         });
     }
 
-    /// <summary>The output appears under its real name only now, complete: readers never see a partial file.</summary>
+    /// <summary>
+    /// The output appears under its real name only now, complete: readers never see a partial file. Finishing is stored
+    /// first, so a cancel or a timeout that arrives during the rename is refused rather than leaving an ended job
+    /// with its output in place; the rename itself runs off the actor, in the publisher.
+    /// </summary>
     private void StartFinalize()
     {
-        if (_finalizing || _state.IsTerminal) return;
+        if (_finalizing || !_state.ReadyToPublish) return;
         _finalizing = true;
-        var spec = _state.Spec!;
-        var temp = _state.TempOutputPath!;
-        var output = spec.OutputPath();
-        var workDir = _state.WorkDir;
-        Task.Run(() =>
+        PersistThen(_state.DecideFinishing(DateTimeOffset.UtcNow), () =>
         {
-            if (!File.Exists(temp))
-            {
-                // A crash between the rename and persisting the result: the rename already happened.
-                return File.Exists(output)
-                    ? new FinalizeDone(null, output)
-                    : new FinalizeDone(new Failure(ErrorCode.Internal, "the finished output disappeared before it could be renamed"), output);
-            }
-            try
-            {
-                File.Move(temp, output, spec.Overwrite);
-            }
-            catch (IOException) when (File.Exists(output) && !spec.Overwrite)
-            {
-                return new FinalizeDone(new Failure(ErrorCode.Conflict, $"output {output} already exists and overwrite is false"), output);
-            }
-            FileCleanup.Remove(workDir, temp);
-            return new FinalizeDone(null, output);
-        }).PipeTo(Self, failure: ex => new FinalizeDone(new Failure(ErrorCode.Internal, "renaming the output failed: " + ex.Message), output));
+            var spec = _state.Spec!;
+            var publication = new OutputPublication(_state.TempOutputPath!, spec.OutputPath(), spec.Overwrite, _state.WorkDir);
+            _publisher.PublishAsync(publication, CancellationToken.None).PipeTo(Self,
+                success: r => new FinalizeDone(r.Error, publication.OutputPath),
+                failure: ex => new FinalizeDone(new Failure(ErrorCode.Internal, "renaming the output failed: " + ex.Message),
+                    publication.OutputPath));
+        });
     }
 
     private void OnFinalizeDone(FinalizeDone m)

@@ -22,4 +22,30 @@ public static class DatabaseErrors
         PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => true,
         _ => e.InnerException is { } inner && IsUniqueViolation(inner),
     };
+
+    /// <summary>
+    /// Another session created the same table, index or type at the same moment. PostgreSQL's
+    /// <c>CREATE ... IF NOT EXISTS</c> checks the catalog before it inserts, so two sessions can both pass the check and
+    /// the second then fails on the catalog's own unique index (23505 on pg_type or pg_class) or with 42P07/42710.
+    /// </summary>
+    public static bool IsConcurrentDdl(Exception e) => e switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable
+            or PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.DeadlockDetected } => true,
+        _ => e.InnerException is { } inner && IsConcurrentDdl(inner),
+    };
+
+    /// <summary>
+    /// A failure that may pass by itself: the server is starting, restarting or unreachable, the connection broke, a
+    /// lock was not had in time, or another node's DDL collided with ours. Not a wrong password or a missing database.
+    /// </summary>
+    public static bool IsTransient(Exception e) => e switch
+    {
+        _ when IsConcurrentDdl(e) => true,
+        NpgsqlException { IsTransient: true } => true,
+        // 5 SQLITE_BUSY, 6 SQLITE_LOCKED: another process holds the file.
+        SqliteException { SqliteErrorCode: 5 or 6 } => true,
+        System.Net.Sockets.SocketException or TimeoutException => true,
+        _ => e.InnerException is { } inner && IsTransient(inner),
+    };
 }

@@ -24,9 +24,7 @@ public sealed class JobReadStore(Database db)
 
     public async Task EnsureSchemaAsync(CancellationToken ct = default)
     {
-        await using var c = await db.OpenAsync(ct);
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = """
+        await db.EnsureSchemaAsync("""
             CREATE TABLE IF NOT EXISTS job_list (
               id TEXT PRIMARY KEY,
               created_at BIGINT NOT NULL,
@@ -40,8 +38,7 @@ public sealed class JobReadStore(Database db)
             CREATE TABLE IF NOT EXISTS job_counts (
               state INTEGER PRIMARY KEY,
               n BIGINT NOT NULL);
-            """;
-        await cmd.ExecuteNonQueryAsync(ct);
+            """, ct);
     }
 
     /// <summary>

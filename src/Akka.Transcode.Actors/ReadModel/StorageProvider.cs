@@ -60,6 +60,48 @@ public sealed class Database(StorageProvider provider, string connectionString)
         public void Dispose() { }
     }
 
+    /// <summary>Any constant the nodes agree on: the advisory lock every node's schema step takes on PostgreSQL.</summary>
+    private const long SchemaLockKey = 0x7472616e73636f64; // "transcod"
+
+    private const int SchemaAttempts = 5;
+
+    /// <summary>
+    /// Runs <paramref name="ddl"/> (idempotent <c>CREATE ... IF NOT EXISTS</c> statements) so that nodes starting
+    /// together on one fresh database do not trip over each other. On PostgreSQL, <c>IF NOT EXISTS</c> alone is not safe
+    /// under concurrency (two sessions both find the table missing and the second fails with 23505 on pg_type), so the
+    /// statements run in one transaction behind a transaction-scoped advisory lock: the second node waits, then finds
+    /// the tables made. A collision with DDL that does not take the lock is retried. SQLite's file lock serializes DDL.
+    /// </summary>
+    public async Task EnsureSchemaAsync(string ddl, CancellationToken ct = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var c = await OpenAsync(ct);
+                await using var tx = await c.BeginTransactionAsync(ct);
+                if (Provider == StorageProvider.Postgres)
+                {
+                    await using var lockCmd = c.CreateCommand();
+                    lockCmd.Transaction = tx;
+                    lockCmd.CommandText = "SELECT pg_advisory_xact_lock(@key)";
+                    lockCmd.Add("@key", SchemaLockKey);
+                    await lockCmd.ExecuteNonQueryAsync(ct);
+                }
+                await using var cmd = c.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = ddl;
+                await cmd.ExecuteNonQueryAsync(ct);
+                await tx.CommitAsync(ct);
+                return;
+            }
+            catch (Exception e) when (attempt < SchemaAttempts && DatabaseErrors.IsConcurrentDdl(e))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), ct);
+            }
+        }
+    }
+
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
         DbConnection c = Provider == StorageProvider.Sqlite

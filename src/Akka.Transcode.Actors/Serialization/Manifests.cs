@@ -22,6 +22,7 @@ public static class Manifests
         ["job.started.v1"] = typeof(JobStarted),
         ["job.task-completed.v1"] = typeof(JobTaskCompleted),
         ["job.progressed.v1"] = typeof(JobProgressed),
+        ["job.finishing.v1"] = typeof(JobFinishing),
         ["job.completed.v1"] = typeof(JobCompleted),
         ["job.failed.v1"] = typeof(JobFailed),
         ["job.canceled.v1"] = typeof(JobCanceled),

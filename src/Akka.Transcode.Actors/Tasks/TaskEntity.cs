@@ -9,6 +9,7 @@ using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Domain.Tasks;
+using Akka.Transcode.Media.Files;
 using TaskStatus = Akka.Transcode.Domain.Tasks.TaskStatus;
 
 namespace Akka.Transcode.Actors.Tasks;
@@ -219,7 +220,11 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
         var events = m.Success
             ? _state.DecideSucceeded(m.Attempt, now)
             : _state.DecideFailed(m.Attempt, m.Code ?? ErrorCode.Internal, m.Error ?? "ffmpeg failed", _settings.TaskPolicy, now);
-        if (events.Count == 0) return;
+        if (events.Count == 0)
+        {
+            if (m.Success && _state.Status == TaskStatus.Canceled) RemoveLateOutput();
+            return;
+        }
         Timers.Cancel("silence");
         _runner = null;
         // A source or value problem fails the same way on any worker: it says nothing about this one.
@@ -272,6 +277,22 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
             // The job cancelled us: it needs no report back.
             _outcomeAcked = true;
             Context.SetReceiveTimeout(_settings.IdlePassivation);
+        });
+    }
+
+    /// <summary>
+    /// An attempt that succeeded after its job cancelled this task put its output in place after the job removed the
+    /// job's files: nobody else will remove it (nor the upload's partial, nor a parts directory left empty).
+    /// </summary>
+    private void RemoveLateOutput()
+    {
+        var spec = _state.Spec!;
+        _log.Info("task {TaskId}: a result arrived after the task was cancelled; removing its output", _taskId);
+        Task.Run(() =>
+        {
+            FileCleanup.Remove(null, spec.OutputPath);
+            if (spec.Kind is TaskKind.Video or TaskKind.Audio)
+                FileCleanup.TryDeleteEmptyDirectory(Path.GetDirectoryName(spec.OutputPath)!);
         });
     }
 

@@ -28,6 +28,9 @@ public sealed record JobEntityState
     public ErrorCode? ErrorCode { get; init; }
     public string? ErrorMessage { get; init; }
     public bool CallbackDone { get; init; }
+    /// <summary>The output is being renamed into place (<see cref="JobFinishing"/>); until the job ends, cancels and
+    /// timeouts are refused and a recovered job resumes the rename.</summary>
+    public bool Finishing { get; init; }
 
     public bool Exists => Id is not null;
     public bool IsPlanned => Tasks.Count > 0;
@@ -35,6 +38,9 @@ public sealed record JobEntityState
     public bool AllTasksDone => IsPlanned && Completed.Count == Tasks.Count;
     /// <summary>An ended job whose client asked to be called back and has not been yet.</summary>
     public bool CallbackPending => IsTerminal && Spec?.CallbackUrl is not null && !CallbackDone;
+    /// <summary>The output must (still) be put in place: every task is done and the job has not ended. A job recovered
+    /// in this state renames again; the rename is safe to repeat.</summary>
+    public bool ReadyToPublish => !IsTerminal && AllTasksDone;
 
     public JobEntityState Apply(IJobEvent e) => (e switch
     {
@@ -47,6 +53,7 @@ public sealed record JobEntityState
         JobStarted => this with { State = JobState.InProgress },
         JobTaskCompleted t => this with { Completed = Completed.Add(t.Index) },
         JobProgressed p => this with { Progress = Math.Max(Progress, p.Progress) },
+        JobFinishing => this with { Finishing = true },
         JobCompleted c => this with { State = JobState.Completed, OutputPath = c.OutputPath, Progress = 100 },
         JobFailed f => this with { State = JobState.Failed, ErrorCode = f.Code, ErrorMessage = f.Message },
         JobCanceled => this with { State = JobState.Canceled },
@@ -90,11 +97,22 @@ public sealed record JobEntityState
             ? [new JobProgressed(Id!, Math.Round(progress, 1), now)]
             : [];
 
+    /// <summary>Stored before the output is renamed into place; a job already finishing (recovered) goes straight on.</summary>
+    public IReadOnlyList<IJobEvent> DecideFinishing(DateTimeOffset now) =>
+        ReadyToPublish && !Finishing ? [new JobFinishing(Id!, now)] : [];
+
     public IReadOnlyList<IJobEvent> DecideCompleted(string outputPath, DateTimeOffset now) =>
         !IsTerminal && AllTasksDone ? [new JobCompleted(Id!, outputPath, now)] : [];
 
     public IReadOnlyList<IJobEvent> DecideFailed(ErrorCode code, string message, DateTimeOffset now) =>
         IsTerminal || !Exists ? [] : [new JobFailed(Id!, code, message, now)];
+
+    /// <summary>
+    /// The job's deadline passed. A job that is putting its output in place is let finish: failing it then would leave
+    /// a FAILED job with its whole output in place (or, under overwrite, the earlier output gone).
+    /// </summary>
+    public IReadOnlyList<IJobEvent> DecideTimedOut(string message, DateTimeOffset now) =>
+        Finishing ? [] : DecideFailed(Domain.ErrorCode.Unavailable, message, now);
 
     public Result<IReadOnlyList<IJobEvent>> DecideCancel(DateTimeOffset now)
     {
@@ -102,6 +120,10 @@ public sealed record JobEntityState
         if (IsTerminal)
             return Result<IReadOnlyList<IJobEvent>>.Fail(Domain.ErrorCode.Conflict,
                 $"job {Id} already ended ({State.ToString().ToUpperInvariant()})");
+        // Past this point the rename may have happened: a CANCELED job must not be left with its output in place.
+        if (Finishing)
+            return Result<IReadOnlyList<IJobEvent>>.Fail(Domain.ErrorCode.Conflict,
+                $"job {Id} is finishing: its output is being put in place and it can no longer be cancelled");
         return Ok(new JobCanceled(Id!, now));
     }
 

@@ -21,6 +21,13 @@ public sealed record JobTaskCompleted(string JobId, int Index, DateTimeOffset At
 /// <summary>A progress checkpoint, so progress survives a restart and the read model can show it.</summary>
 public sealed record JobProgressed(string JobId, double Progress, DateTimeOffset At) : IJobEvent;
 
+/// <summary>
+/// Every task is done and the output is about to be put in place. Stored before the rename starts: from here a cancel
+/// or a timeout is refused (the job ends COMPLETED, or FAILED if the rename fails), and a node that crashed in the
+/// middle of the rename finishes it on recovery.
+/// </summary>
+public sealed record JobFinishing(string JobId, DateTimeOffset At) : IJobEvent;
+
 public sealed record JobCompleted(string JobId, string OutputPath, DateTimeOffset At) : IJobEvent;
 
 public sealed record JobFailed(string JobId, ErrorCode Code, string Message, DateTimeOffset At) : IJobEvent;

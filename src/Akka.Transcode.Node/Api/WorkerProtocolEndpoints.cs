@@ -134,6 +134,12 @@ public static class WorkerProtocolEndpoints
             return ApiCall.Fail(ErrorCode.SourceUnusable, $"the uploaded file does not match its file id (expected {fileId}, got {actual})", Worker);
         }
         File.Move(partial, target, overwrite: true);
+        // Cancelled while the upload ran: the job's cleanup is over, so this output would stay for good.
+        if (await Ask(registry.ActorRef, new ResolveUpload(taskId), ct) is FileLocation { Path: null })
+        {
+            FileCleanup.TryDelete(target);
+            return ApiCall.Fail(ErrorCode.NotFound, $"task {taskId} is not running on an HTTP worker", Worker);
+        }
         return ApiCall.Ok(new UploadResponse(have, true), Worker);
     }
 

@@ -9,6 +9,8 @@ using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.ReadModel;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
+using Akka.Transcode.Media.Files;
+using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Media.Running;
 using Akka.Transcode.Media.Hashing;
@@ -119,7 +121,8 @@ public static class ClusterWiring
                     sharedIds: o.Has("worker") ? contentIds : null);
                 var callback = new Api.HttpJobCallback(sp.GetRequiredService<Api.CallbackPolicy>(),
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger<Api.HttpJobCallback>());
-                b.WithTranscodeMaster(settings, prober, readStore, queue, callback, new Workers.HttpWorkerGateway(workerToken));
+                b.WithTranscodeMaster(settings, prober, readStore, queue, callback, new Workers.HttpWorkerGateway(workerToken),
+                    new OutputPublisher(new MediaRoots(o.Media.EffectiveRoots)));
             }
             else
             {

@@ -382,6 +382,89 @@ public class JobEntityStateTests
         }
     }
 
+    // ---- finishing: the rename of the output -------------------------------------------------------------------
+
+    private static JobEntityState AllTasksDone() => Running().WithCompleted(0, 1, 2, 3);
+
+    private static JobEntityState Finishing()
+    {
+        var s = AllTasksDone();
+        return s.Apply(s.DecideFinishing(At(20)));
+    }
+
+    [Fact]
+    public void Finishing_is_stored_once_when_every_task_is_done_and_only_then()
+    {
+        Assert.Equal<IJobEvent>([new JobFinishing(JobId, At(20))], AllTasksDone().DecideFinishing(At(20)));
+        Assert.True(Finishing().Finishing);
+        Assert.True(Finishing().ReadyToPublish);
+        Assert.False(Finishing().IsTerminal);
+        // A recovered job that was finishing goes straight on with the rename: nothing more to store.
+        Assert.Empty(Finishing().DecideFinishing(At(21)));
+        foreach (var state in new[] { Submitted(), Ready(), Running(), Running().WithCompleted(0, 1, 2), Completed(), Failed(), Canceled() })
+            Assert.Empty(state.DecideFinishing(At(21)));
+    }
+
+    [Fact]
+    public void Cancel_while_the_output_is_put_in_place_is_refused_as_finishing()
+    {
+        var result = Finishing().DecideCancel(At(21));
+
+        Assert.False(result.IsOk);
+        Assert.Equal(ErrorCode.Conflict, result.Error!.Code);
+        Assert.Contains("finishing", result.Error.Message);
+        // Before the finishing event is stored, with every task done, a cancel still wins: nothing was renamed yet.
+        Assert.True(AllTasksDone().DecideCancel(At(21)).IsOk);
+    }
+
+    [Fact]
+    public void A_timeout_while_the_output_is_put_in_place_lets_the_job_finish()
+    {
+        Assert.Empty(Finishing().DecideTimedOut("timed out", At(21)));
+        var late = Running().DecideTimedOut("timed out", At(21));
+        Assert.Equal(new JobFailed(JobId, ErrorCode.Unavailable, "timed out", At(21)), Assert.Single(late));
+    }
+
+    [Fact]
+    public void A_finishing_job_still_completes_or_fails_when_the_rename_does()
+    {
+        var completed = Finishing().DecideCompleted("/m/in.mp4", At(22));
+        Assert.Equal(JobState.Completed, Finishing().Apply(completed).State);
+        var failed = Finishing().DecideFailed(ErrorCode.Forbidden, "dst_dir left the media roots", At(22));
+        Assert.Equal(JobState.Failed, Finishing().Apply(failed).State);
+        Assert.False(Finishing().Apply(failed).ReadyToPublish);
+    }
+
+    [Fact]
+    public void A_job_recovered_in_the_middle_of_its_rename_still_refuses_a_cancel_and_resumes_the_rename()
+    {
+        var recovered = JobEntityState.Replay(Events());
+
+        Assert.True(recovered.Finishing);
+        Assert.True(recovered.ReadyToPublish);
+        Assert.False(recovered.DecideCancel(At(30)).IsOk);
+
+        static IEnumerable<IJobEvent> Events()
+        {
+            var s = Running();
+            var events = new List<IJobEvent>();
+            foreach (var i in new[] { 0, 1, 2, 3 })
+            {
+                var e = s.DecideTaskCompleted(i, At(10 + i));
+                events.AddRange(e);
+                s = s.Apply(e);
+            }
+            events.AddRange(s.DecideFinishing(At(20)));
+            var plan = Plan();
+            return new IJobEvent[]
+            {
+                new JobSubmitted(JobId, Spec(), At(0)),
+                new JobPlanned(JobId, plan.Tasks, plan.OutputDuration, plan.TempOutputPath, plan.WorkDir, plan.Notes, At(1)),
+                new JobStarted(JobId, At(2)),
+            }.Concat(events);
+        }
+    }
+
     [Fact]
     public void Cancel_of_a_missing_job_is_not_found()
     {

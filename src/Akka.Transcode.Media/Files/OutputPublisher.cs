@@ -1,0 +1,101 @@
+using Akka.Transcode.Domain;
+using Akka.Transcode.Media.Paths;
+
+namespace Akka.Transcode.Media.Files;
+
+/// <param name="TempPath">The finished output under its temporary name, in the output's directory.</param>
+/// <param name="OutputPath">Where the output belongs (dst_dir and its name).</param>
+/// <param name="WorkDir">The job's parts directory, removed once the output is in place.</param>
+public sealed record OutputPublication(string TempPath, string OutputPath, bool Overwrite, string? WorkDir);
+
+/// <summary>Puts a job's finished output in place under its real name. Safe to repeat after a crash part-way.</summary>
+public interface IOutputPublisher
+{
+    /// <summary>The output path when it is in place; -6 when its directory left the media roots, -8 when it exists and
+    /// overwrite is off, -1 when the rename failed.</summary>
+    Task<Result<string>> PublishAsync(OutputPublication publication, CancellationToken ct);
+}
+
+/// <summary>
+/// The rename at a job's end. The output's directory is checked against the media roots again right before the rename
+/// (a directory swapped for a link since add_job must not redirect the output), and an earlier output that
+/// <c>overwrite</c> replaces is moved aside, not deleted, until the new one is in place: a failed rename puts it back,
+/// and a node that crashed in between finds it under its aside name and finishes the job.
+/// </summary>
+/// <param name="roots">The node's media roots; null only where an entity runs without a node (tests).</param>
+public sealed class OutputPublisher(MediaRoots? roots) : IOutputPublisher
+{
+    /// <summary>Where an earlier output waits while the new one replaces it. Not a <c>.partial-</c> name: a failed or
+    /// cancelled job's cleanup must never take it.</summary>
+    public static string AsideName(string tempPath) => tempPath + ".replaced";
+
+    public Task<Result<string>> PublishAsync(OutputPublication publication, CancellationToken ct) =>
+        Task.Run(() => Publish(publication), ct);
+
+    public Result<string> Publish(OutputPublication p)
+    {
+        var dir = Path.GetDirectoryName(p.OutputPath)!;
+        if (roots is not null)
+        {
+            // The directory was resolved to its real path at add_job: it must still resolve to exactly that.
+            var resolved = roots.ResolveDestinationDir(dir);
+            if (!resolved.IsOk || !string.Equals(resolved.Value, dir, StringComparison.Ordinal))
+                return Result<string>.Fail(ErrorCode.Forbidden,
+                    $"the output directory {dir} is no longer inside the media roots (it was replaced since the job was accepted)");
+        }
+
+        var aside = AsideName(p.TempPath);
+        if (!File.Exists(p.TempPath))
+        {
+            // A crash after the rename and before the job stored its end: the output is in place already.
+            if (File.Exists(p.OutputPath))
+            {
+                FileCleanup.TryDelete(aside);
+                FileCleanup.Remove(p.WorkDir, p.TempPath);
+                return Result<string>.Ok(p.OutputPath);
+            }
+            Restore(aside, p.OutputPath);
+            return Result<string>.Fail(ErrorCode.Internal, "the finished output disappeared before it could be renamed");
+        }
+
+        if (!p.Overwrite)
+        {
+            try
+            {
+                File.Move(p.TempPath, p.OutputPath, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(p.OutputPath) || Directory.Exists(p.OutputPath))
+            {
+                return Result<string>.Fail(ErrorCode.Conflict, $"output {p.OutputPath} already exists and overwrite is false");
+            }
+        }
+        else
+        {
+            // An aside file already there is the earlier output of an attempt that crashed part-way: keep that one.
+            if (File.Exists(p.OutputPath) && !File.Exists(aside)) File.Move(p.OutputPath, aside);
+            try
+            {
+                File.Move(p.TempPath, p.OutputPath, overwrite: true);
+            }
+            catch
+            {
+                Restore(aside, p.OutputPath);
+                throw;
+            }
+            FileCleanup.TryDelete(aside);
+        }
+        FileCleanup.Remove(p.WorkDir, p.TempPath);
+        return Result<string>.Ok(p.OutputPath);
+    }
+
+    /// <summary>Puts an earlier output back where it was, unless something took its place.</summary>
+    private static void Restore(string aside, string output)
+    {
+        try
+        {
+            if (File.Exists(aside) && !File.Exists(output)) File.Move(aside, output);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
