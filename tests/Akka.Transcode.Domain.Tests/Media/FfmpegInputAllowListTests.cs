@@ -177,6 +177,20 @@ public class FfmpegInputAllowListTests
         Assert.Contains(words, InputFormats.Describe(demuxer));
     }
 
+    [Fact]
+    public void The_worker_protocol_document_gives_the_exact_allow_list()
+    {
+        // A worker written from the document alone must pass ffmpeg the same list the reference worker does.
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "docs", "worker-protocol.md"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        var doc = File.ReadAllText(Path.Combine(dir.FullName, "docs", "worker-protocol.md"));
+        Assert.Contains($"`{InputFormats.SourceWhitelist}`", doc);
+        Assert.Contains("-protocol_whitelist file -format_whitelist concat,<sources> -f concat -safe 0", doc);
+        Assert.Contains("option format_whitelist <sources>", doc);
+        Assert.Contains("-protocol_whitelist file -format_whitelist pgm_pipe -f pgm_pipe", doc);
+    }
+
     private static string? Value(List<string> args, string option)
     {
         var i = args.LastIndexOf(option);
