@@ -14,6 +14,7 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     [InlineData("--Transcode:Jobs:StartWindow=0", "Transcode:Jobs:StartWindow must be at least 1")]
     [InlineData("--Transcode:Jobs:CallbackAllowedNetworks=10.0.0.0/33", "Transcode:Jobs:CallbackAllowedNetworks: '10.0.0.0/33' is not a network")]
     [InlineData("--Transcode:Jobs:CallbackSecret=too-short", "Transcode:Jobs:CallbackSecret must be at least 16 characters")]
+    [InlineData("--Transcode:Media:ProbeTimeoutSeconds=0", "Transcode:Media:ProbeTimeoutSeconds must be 1..3600")]
     [InlineData("--Transcode:Storage:Provider=postgres", "Transcode:Storage:ConnectionString is required with Transcode:Storage:Provider=postgres")]
     public async Task A_misspelt_or_invalid_key_stops_the_node_with_its_name(string argument, string message)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Akka.Transcode.EndToEnd.Tests.Infrastructure;
@@ -38,6 +39,9 @@ public sealed class HostileInputTests(SharedNodeFixture shared, ITestOutputHelpe
         Add(Valid("seg", $",\"segments\":{JsonSerializer.Serialize(segments)}"), -4, 400, ["segments", .. words]);
 
     private const string Md5 = "0123456789abcdef0123456789abcdef";
+
+    private static Hostile Playlist(string src, string what) =>
+        Add(WithSource(src, "playlists"), -9, 400, "src_filename", Path.GetFileName(src), what, "only media containers are accepted");
 
     public static readonly IReadOnlyDictionary<string, Hostile> Cases = new Dictionary<string, Hostile>
     {
@@ -121,6 +125,19 @@ public sealed class HostileInputTests(SharedNodeFixture shared, ITestOutputHelpe
         ["source empty"] = Add(WithSource("empty.bin", "bad-empty"), -9, 400, "empty.bin") with { FailsLater = true, DstDir = "bad-empty" },
         ["source truncated"] = Add(WithSource("hostile/truncated.bin", "bad-truncated"), -9, 400, "truncated.bin") with { FailsLater = true, DstDir = "bad-truncated" },
         ["source corrupt"] = Add(WithSource("hostile/corrupt.bin", "bad-corrupt"), -9, 400, "corrupt.bin") with { FailsLater = true, DstDir = "bad-corrupt" },
+
+        // ---- sources that name other files: ffmpeg would follow them out of the media roots -----------------------
+        // Each names hostile/../outside's secret.ts (made by HostileMedia), which the old code transcoded into the output.
+        ["source an HLS playlist naming an outside file"] = Playlist("hostile/playlist-abs.m3u8", "HLS playlist"),
+        ["source an HLS playlist with file: entries"] = Playlist("hostile/playlist-file.bin", "HLS playlist"),
+        ["source an HLS playlist with ../ entries"] = Playlist("hostile/playlist-rel.m3u8", "HLS playlist"),
+        ["source an ffconcat list of outside files"] = Playlist("hostile/list-abs.ffconcat", "ffconcat list"),
+        ["source an ffconcat list with ../ entries"] = Playlist("hostile/list-rel.txt", "ffconcat list"),
+        ["source a DASH manifest"] = Playlist("hostile/manifest.mpd", "DASH manifest"),
+        // A long ID3 tag hides the playlist from the look at its first bytes add_job takes: ffprobe's allow-list
+        // refuses it when the job probes it, and names it from ffprobe's refusal.
+        ["source a playlist behind a long ID3 tag"] = Add(WithSource("hostile/tagged.mp3", "bad-tagged"), -9, 400, "tagged.mp3", "HLS playlist")
+            with { FailsLater = true, DstDir = "bad-tagged" },
 
         // ---- the other client calls ------------------------------------------------------------------------------
         ["get_job unknown id"] = new("POST", "master/get_job", C, """{"type":0,"job_id":"no-such-job"}""", -7, 404, ["no-such-job", "not found"]),
@@ -222,6 +239,37 @@ public sealed class HostileInputTests(SharedNodeFixture shared, ITestOutputHelpe
         Assert.Contains(id, log); // the log does record what happened
         foreach (var token in new[] { NodeProcess.ClientToken, NodeProcess.WorkerToken, NodeProcess.AdminToken, wrong })
             Assert.DoesNotContain(token, log);
+    }
+
+    [Fact]
+    public async Task No_url_a_playlist_or_list_source_names_is_contacted()
+    {
+        await HostileMedia.EnsureAsync(Node.MediaRoot);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/secret.ts";
+        var dir = Path.Combine(Node.MediaRoot, "hostile");
+        await File.WriteAllTextAsync(Path.Combine(dir, "remote.m3u8"), HostileMedia.Playlist(url));
+        await File.WriteAllTextAsync(Path.Combine(dir, "remote.ffconcat"), $"ffconcat version 1.0\nfile '{url}'\n");
+        await File.WriteAllBytesAsync(Path.Combine(dir, "remote-tagged.mp3"), HostileMedia.BehindId3(HostileMedia.Playlist(url)));
+
+        foreach (var (src, what) in new[] { ("hostile/remote.m3u8", "HLS playlist"), ("hostile/remote.ffconcat", "ffconcat list") })
+        {
+            var (status, body) = await Node.Client.AddJobAsync(new { src_filename = src, dst_dir = "remote", dst_format = "ts" });
+            ErrorAssert.Is(-9, status, body, what);
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Contains(what, body.GetProperty("err_msg").GetString());
+        }
+        // Past add_job's look at the first bytes: the job's probe refuses it, so nothing ever reads it as a playlist.
+        var id = await Node.Client.AddJobOkAsync(new { src_filename = "hostile/remote-tagged.mp3", dst_dir = "remote", dst_format = "ts" });
+        var job = await Node.Client.WaitForJobEndAsync(id, TimeSpan.FromSeconds(60));
+        Assert.Equal(JobFailed, State(job));
+        Assert.Equal(-9, job.GetProperty("err_code").GetInt32());
+        Assert.Contains("HLS playlist", job.GetProperty("err_msg").GetString());
+
+        // Every ffprobe has ended: a connection it made would be waiting in the listener's backlog now.
+        Assert.False(listener.Pending(), "a playlist's URL was contacted");
+        Assert.Empty(E2E.Entries(Path.Combine(Node.MediaRoot, "remote")));
     }
 
     [Theory]
@@ -326,6 +374,24 @@ internal static class HostileMedia
             Relink(Path.Combine(dir, "link-out.bin"), secret);
             Relink(Path.Combine(dir, "dir-out"), outside);
 
+            // Playlists and lists inside the root that name a recording outside it (with an extension ffmpeg's HLS
+            // reader takes): absolute, as file:, and relative to the playlist.
+            var secretTs = Path.Combine(outside, "secret.ts");
+            File.Copy(Path.Combine(mediaRoot, E2E.Short), secretTs, overwrite: true);
+            var relative = Path.GetRelativePath(dir, secretTs);
+            Assert.StartsWith("../", relative);
+            await File.WriteAllTextAsync(Path.Combine(dir, "playlist-abs.m3u8"), Playlist(secretTs));
+            await File.WriteAllTextAsync(Path.Combine(dir, "playlist-file.bin"), Playlist("file:" + secretTs));
+            await File.WriteAllTextAsync(Path.Combine(dir, "playlist-rel.m3u8"), Playlist(relative));
+            await File.WriteAllTextAsync(Path.Combine(dir, "list-abs.ffconcat"), $"ffconcat version 1.0\nfile '{secretTs}'\n");
+            await File.WriteAllTextAsync(Path.Combine(dir, "list-rel.txt"), $"ffconcat version 1.0\nfile '{relative}'\n");
+            await File.WriteAllTextAsync(Path.Combine(dir, "manifest.mpd"), $"""
+                <?xml version="1.0"?>
+                <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011" type="static"
+                     mediaPresentationDuration="PT10S"><BaseURL>file:{outside}/</BaseURL></MPD>
+                """);
+            await File.WriteAllBytesAsync(Path.Combine(dir, "tagged.mp3"), BehindId3(Playlist(secretTs)));
+
             // The first 3000 bytes of a TS recording: ffprobe still names the streams, but there is nothing to decode.
             var source = await File.ReadAllBytesAsync(Path.Combine(mediaRoot, E2E.Short));
             await File.WriteAllBytesAsync(Path.Combine(dir, "truncated.bin"), source[..3000]);
@@ -348,6 +414,16 @@ internal static class HostileMedia
         {
             Gate.Release();
         }
+    }
+
+    public static string Playlist(string entry) =>
+        $"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n{entry}\n#EXT-X-ENDLIST\n";
+
+    /// <summary><paramref name="text"/> behind an 8 KiB ID3v2 tag, which ffmpeg skips before it guesses the format.</summary>
+    public static byte[] BehindId3(string text)
+    {
+        byte[] header = [(byte)'I', (byte)'D', (byte)'3', 4, 0, 0, 0, 0, 0x40, 0]; // 0x40 << 7 = 8192 bytes of tag
+        return [.. header, .. new byte[8192], .. Encoding.ASCII.GetBytes(text)];
     }
 
     private static void Relink(string link, string target)

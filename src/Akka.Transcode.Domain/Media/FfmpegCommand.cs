@@ -14,7 +14,8 @@ public sealed record FfmpegCommand(IReadOnlyList<string> Arguments, IReadOnlyLis
 
 /// <summary>
 /// Builds ffmpeg arguments for a task. Every path goes through <see cref="FileUrl"/>, so a file named like an option
-/// ("-y.mp4") or a protocol ("concat:a|b") is still just a file.
+/// ("-y.mp4") or a protocol ("concat:a|b") is still just a file; and every input and the output carry the allow-lists
+/// of <see cref="InputFormats"/>, so no file's content can make ffmpeg open anything else.
 /// </summary>
 public static class FfmpegArguments
 {
@@ -76,7 +77,7 @@ public static class FfmpegArguments
         var tablesAt = Math.Max(1, cuts.Count);
         if (cuts.Count == 0)
         {
-            args.AddRange([.. decodeThreads, "-i", FileUrl(t.SourcePath)]);
+            args.AddRange([.. InputFormats.SourceInputOptions, .. decodeThreads, "-i", FileUrl(t.SourcePath)]);
             AddTableInputs(args, map);
             var maps = new List<string>();
             if (t.Video.Action != StreamAction.Drop && map is Maps.RemapMap)
@@ -104,7 +105,7 @@ public static class FfmpegArguments
             {
                 args.Add("-noaccurate_seek");
                 if (c.Seek > 0) args.AddRange(["-ss", Seconds(c.Seek)]);
-                args.AddRange([.. decodeThreads, "-i", FileUrl(t.SourcePath)]);
+                args.AddRange([.. InputFormats.SourceInputOptions, .. decodeThreads, "-i", FileUrl(t.SourcePath)]);
             }
             AddTableInputs(args, map);
             var graph = new StringBuilder();
@@ -142,7 +143,7 @@ public static class FfmpegArguments
             if (hasA) args.AddRange(["-map", "[acat]"]);
         }
         AddCodecs(args, t.Video, t.Audio, threads);
-        args.AddRange(["-f", t.Muxer, FileUrl(t.OutputPath)]);
+        AddOutput(args, t);
         return new FfmpegCommand(args, []);
     }
 
@@ -158,33 +159,39 @@ public static class FfmpegArguments
         var args = Start();
         args.AddRange(["-copyts", "-noaccurate_seek"]);
         if (c.Seek > 0) args.AddRange(["-ss", Seconds(c.Seek)]);
-        args.AddRange(["-i", FileUrl(t.SourcePath), "-ss", Seconds(c.VideoTrimStart),
+        args.AddRange([.. InputFormats.SourceInputOptions, "-i", FileUrl(t.SourcePath), "-ss", Seconds(c.VideoTrimStart),
             "-to", Seconds(c.AudioTrimStart + c.Duration), "-map", "0:v:0"]);
         if (t.Audio.Action != StreamAction.Drop) args.AddRange(["-map", "0:a:0"]);
         AddCodecs(args, t.Video, t.Audio, threads);
-        args.AddRange(["-avoid_negative_ts", "make_zero", "-f", t.Muxer, FileUrl(t.OutputPath)]);
+        args.AddRange(["-avoid_negative_ts", "make_zero"]);
+        AddOutput(args, t);
         return new FfmpegCommand(args, []);
     }
 
     private static FfmpegCommand Join(TaskSpec t, int threads)
     {
         var list = new StringBuilder("ffconcat version 1.0\n");
-        foreach (var p in t.VideoParts) list.Append($"file {ConcatQuote(p)}\n");
+        // Each part is held to the source formats again: the list's own allow-list admits concat, and a part (an
+        // HTTP worker uploads them) that is itself a list or a playlist would otherwise be opened as one.
+        foreach (var p in t.VideoParts) list.Append($"file {ConcatQuote(p)}\n").Append(InputFormats.ConcatEntryOptions);
         var listPath = t.OutputPath + ".ffconcat";
         var args = Start();
-        args.AddRange(["-f", "concat", "-safe", "0", "-i", FileUrl(listPath)]);
+        // A part that cannot be opened is an error while reading, which ffmpeg would otherwise log and then end the
+        // output there, successfully: -xerror makes it fail the task instead of leaving a join without its tail.
+        args.Add("-xerror");
+        args.AddRange([.. InputFormats.ConcatListInputOptions, "-i", FileUrl(listPath)]);
         var maps = new List<string> { "-map", "0:v:0" };
         if (t.Audio.Action != StreamAction.Drop && t.KeyframeCuts)
             maps.AddRange(["-map", "0:a:0"]); // the copied parts carry their audio
         else if (t.Audio.Action != StreamAction.Drop)
         {
             // Audio comes from the lossless audio part when it was cut or re-encoded, else straight from the source.
-            args.AddRange(["-i", FileUrl(t.AudioPart ?? t.SourcePath)]);
+            args.AddRange([.. InputFormats.SourceInputOptions, "-i", FileUrl(t.AudioPart ?? t.SourcePath)]);
             maps.AddRange(["-map", "1:a:0"]);
         }
         args.AddRange(maps);
         AddCodecs(args, VideoOp.Copy, t.Audio, threads);
-        args.AddRange(["-f", t.Muxer, FileUrl(t.OutputPath)]);
+        AddOutput(args, t);
         return new FfmpegCommand(args, [new AuxFile(listPath, list.ToString())]);
     }
 
@@ -251,8 +258,13 @@ public static class FfmpegArguments
     private static void AddTableInputs(List<string> args, Maps.StitchMap? map)
     {
         if (map is not Maps.RemapMap remap) return;
-        args.AddRange(["-f", "pgm_pipe", "-i", FileUrl(remap.XMapPath), "-f", "pgm_pipe", "-i", FileUrl(remap.YMapPath)]);
+        args.AddRange([.. InputFormats.TableInputOptions, "-i", FileUrl(remap.XMapPath),
+            .. InputFormats.TableInputOptions, "-i", FileUrl(remap.YMapPath)]);
     }
+
+    /// <summary>The muxer is always named (the file name never decides) and the output is a local file.</summary>
+    private static void AddOutput(List<string> args, TaskSpec t) =>
+        args.AddRange([.. InputFormats.OutputOptions, "-f", t.Muxer, FileUrl(t.OutputPath)]);
 
     private static void AddCodecs(List<string> args, VideoOp v, AudioOp a, int threads)
     {

@@ -12,7 +12,8 @@ namespace Akka.Transcode.Media.Execution;
 
 /// <summary>Runs a task as one ffmpeg process: the real worker behind the worker actors.</summary>
 /// <param name="threadsPerTask">ffmpeg -threads per task; 0 lets ffmpeg use every core (one slot per node).</param>
-public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask = 0) : ITaskExecutor
+/// <param name="probeTimeout">How long the key-frame lookup's ffprobe may take (default <see cref="MediaProber.DefaultTimeout"/>).</param>
+public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask = 0, TimeSpan? probeTimeout = null) : ITaskExecutor
 {
     public async Task<TaskOutcome> RunAsync(TaskSpec task, Action<TaskProgress> onProgress, CancellationToken ct)
     {
@@ -27,8 +28,9 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
         if (task.Kind == TaskKind.Video && task.KeyframeCuts)
         {
             TaskSpec? located;
-            try { located = await StartAtKeyframe(task, ct); }
+            try { located = await StartAtKeyframe(task, probeTimeout, ct); }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return TaskOutcome.WasCanceled; }
+            catch (SourceProbeException e) { return TaskOutcome.Failed(ErrorCode.SourceUnusable, e.Message); }
             if (located is null)
                 return TaskOutcome.Failed(ErrorCode.SourceUnusable,
                     $"no video key frame within {TaskPlanner.SeekPreroll} s before {task.Cuts[0].From:0.###} s: the range cannot be stream-copied");
@@ -60,6 +62,9 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
             var outcome = await runner.RunAsync(new FfmpegJob(command.Arguments, task.Duration),
                 p => onProgress(new TaskProgress(p.Percent, p.Speed)), ct);
             if (outcome.Canceled || ct.IsCancellationRequested) return TaskOutcome.WasCanceled;
+            // An input ffmpeg would only read as a playlist or list is the source's fault, not the worker's: -9.
+            if (!outcome.Success && MediaProber.NotOnWhitelist(outcome.ErrorTail.Split('\n')) is { } refused)
+                return TaskOutcome.Failed(ErrorCode.SourceUnusable, $"an input is {InputFormats.Describe(refused)}: {InputFormats.OnlyContainers}");
             if (!outcome.Success)
                 return TaskOutcome.Failed(ErrorCode.Internal, $"ffmpeg exited with code {outcome.ExitCode}: {outcome.ErrorTail}");
             if (!File.Exists(partial) || new FileInfo(partial).Length == 0)
@@ -92,10 +97,10 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
     }
 
     /// <summary>A copied range must start on a key frame: the last one at or before the range's first timestamp.</summary>
-    private static async Task<TaskSpec?> StartAtKeyframe(TaskSpec task, CancellationToken ct)
+    private static async Task<TaskSpec?> StartAtKeyframe(TaskSpec task, TimeSpan? timeout, CancellationToken ct)
     {
         var cut = task.Cuts[0];
-        var keyframe = await KeyframeLocator.LastAtOrBeforeAsync(task.SourcePath, cut.AudioTrimStart, TaskPlanner.SeekPreroll, ct);
+        var keyframe = await KeyframeLocator.LastAtOrBeforeAsync(task.SourcePath, cut.AudioTrimStart, TaskPlanner.SeekPreroll, ct, timeout);
         return keyframe is null ? null : task with { Cuts = [cut with { VideoTrimStart = keyframe.Value }] };
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Akka.Transcode.Domain.Media;
 using FFMpegCore;
 
 namespace Akka.Transcode.Media.Probing;
@@ -13,8 +14,12 @@ public static class KeyframeLocator
     /// <summary>
     /// The timestamp (the source's own, as ffprobe prints it) of the last video key frame at or before
     /// <paramref name="stamp"/>, looking back at most <paramref name="window"/> seconds; null when there is none.
+    /// Throws <see cref="SourceProbeException"/> when ffprobe cannot read the source (its format is not one of
+    /// <see cref="InputFormats.SourceDemuxers"/>, or it is broken) or takes longer than <paramref name="timeout"/>
+    /// (default <see cref="MediaProber.DefaultTimeout"/>).
     /// </summary>
-    public static async Task<double?> LastAtOrBeforeAsync(string path, double stamp, double window, CancellationToken ct)
+    public static async Task<double?> LastAtOrBeforeAsync(string path, double stamp, double window, CancellationToken ct,
+        TimeSpan? timeout = null)
     {
         var psi = new ProcessStartInfo(GlobalFFOptions.GetFFProbeBinaryPath(GlobalFFOptions.Current))
         {
@@ -23,17 +28,38 @@ public static class KeyframeLocator
             UseShellExecute = false,
         };
         // An argument list, never a command line: no file name can split or add arguments.
-        foreach (var a in new[]
-                 {
-                     "-v", "error", "-select_streams", "v:0", "-skip_frame", "nokey",
-                     "-show_entries", "frame=pts_time", "-of", "csv=p=0",
-                     "-read_intervals", $"{F(Math.Max(0, stamp - window))}%{F(stamp + 0.001)}", "file:" + path,
-                 })
-            psi.ArgumentList.Add(a);
+        string[] arguments =
+        [
+            "-v", "error", "-select_streams", "v:0", "-skip_frame", "nokey",
+            "-show_entries", "frame=pts_time", "-of", "csv=p=0",
+            "-read_intervals", $"{F(Math.Max(0, stamp - window))}%{F(stamp + 0.001)}",
+            .. InputFormats.SourceInputOptions, "file:" + path,
+        ];
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
+        var limit = timeout ?? MediaProber.DefaultTimeout;
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timer.CancelAfter(limit);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("ffprobe did not start");
-        await using var kill = ct.Register(() => { try { p.Kill(); } catch (InvalidOperationException) { } });
-        var stdout = await p.StandardOutput.ReadToEndAsync(ct);
-        await p.WaitForExitAsync(ct);
+        await using var kill = timer.Token.Register(() => { try { p.Kill(); } catch (InvalidOperationException) { } });
+        string stdout, stderr;
+        try
+        {
+            var errors = p.StandardError.ReadToEndAsync(timer.Token); // read alongside: a full pipe would stall ffprobe
+            stdout = await p.StandardOutput.ReadToEndAsync(timer.Token);
+            stderr = await errors;
+            await p.WaitForExitAsync(timer.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new SourceProbeException("looking for the key frame: " + MediaProber.TimedOut(limit));
+        }
+        if (p.ExitCode != 0)
+        {
+            var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            throw new SourceProbeException(MediaProber.NotOnWhitelist(lines) is { } demuxer
+                ? $"the source is {InputFormats.Describe(demuxer)}: {InputFormats.OnlyContainers}"
+                : $"ffprobe cannot read the source: {lines.LastOrDefault() ?? $"exit code {p.ExitCode}"}");
+        }
         double? best = null;
         foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             if (double.TryParse(line.TrimEnd(','), NumberStyles.Float, CultureInfo.InvariantCulture, out var t)

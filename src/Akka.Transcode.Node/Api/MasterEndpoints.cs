@@ -7,8 +7,10 @@ using Akka.Transcode.Actors.ReadModel;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
 using Akka.Transcode.Domain.Maps;
+using Akka.Transcode.Domain.Media;
 using Akka.Transcode.Media.Maps;
 using Akka.Transcode.Media.Paths;
+using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Protocol;
 using Akka.Transcode.Protocol.Auth;
 using Akka.Transcode.Protocol.Requests;
@@ -43,6 +45,9 @@ public static class MasterEndpoints
 
         var src = roots.ResolveSource(req.SrcFilename, "job.src_filename");
         if (!src.IsOk) return ApiCall.Fail(src.Error!);
+        // A playlist or list names other files: refused before any ffprobe sees it (the probe's allow-list stands behind).
+        if (SourceSniffer.Refusal(src.Value!) is { } notMedia)
+            return ApiCall.Fail(ErrorCode.SourceUnusable, $"job.src_filename: '{req.SrcFilename}' is {notMedia}: {InputFormats.OnlyContainers}");
         // The map is checked in full now, tables included, so a bad one is refused before the job exists (and
         // before dst_dir is created); the worker checks it again before use. Its tables must lie inside the media
         // roots like every other file.

@@ -39,7 +39,7 @@ public static class ClusterWiring
     /// <summary>What runs a task on this worker: ffmpeg, or (soak tests and benchmarks) the instant stand-in.</summary>
     public static ITaskExecutor TaskExecutor(TranscodeOptions o, string pidDir) => o.Worker.InstantExecutor
         ? new InstantTaskExecutor()
-        : new FfmpegTaskExecutor(new FfmpegRunner(pidDir), ThreadsPerTask(o));
+        : new FfmpegTaskExecutor(new FfmpegRunner(pidDir), ThreadsPerTask(o), TimeSpan.FromSeconds(o.Media.ProbeTimeoutSeconds));
 
     /// <summary>Said at every start of a worker in instant mode: its outputs are copies, not media.</summary>
     public const string InstantWarning = "Transcode:Worker:Executor=instant: this worker runs no ffmpeg; every task " +
@@ -117,7 +117,7 @@ public static class ClusterWiring
             var contentIds = new ContentIdCache();
             if (o.Has("master"))
             {
-                var prober = new LimitedProber(new MediaProber(), Math.Max(2, Environment.ProcessorCount * 2),
+                var prober = new LimitedProber(new MediaProber(TimeSpan.FromSeconds(o.Media.ProbeTimeoutSeconds)), Math.Max(2, Environment.ProcessorCount * 2),
                     sharedIds: o.Has("worker") ? contentIds : null);
                 var callback = new Api.HttpJobCallback(sp.GetRequiredService<Api.CallbackPolicy>(),
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger<Api.HttpJobCallback>());

@@ -108,6 +108,8 @@ public static class OptionsLoader
         // The secret is all that tells a receiver the node's calls from forged ones: a short one is guessed.
         if (o.Jobs.CallbackSecret is { Length: > 0 and < 16 })
             throw new InvalidOperationException("Transcode:Jobs:CallbackSecret must be at least 16 characters");
+        if (!(o.Media.ProbeTimeoutSeconds is >= 1 and <= 3600))
+            throw new InvalidOperationException("Transcode:Media:ProbeTimeoutSeconds must be 1..3600");
         if (o.Worker.Executor.Trim().ToLowerInvariant() is not ("ffmpeg" or "instant"))
             throw new InvalidOperationException($"Transcode:Worker:Executor must be ffmpeg or instant (got '{o.Worker.Executor}')");
         if (o.Cluster.Tls.Enabled && !File.Exists(o.Cluster.Tls.CertificatePath))

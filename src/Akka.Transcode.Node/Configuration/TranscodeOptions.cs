@@ -94,6 +94,8 @@ public sealed class MediaOptions
 {
     public List<string> Roots { get; set; } = [];
     public IReadOnlyList<string> EffectiveRoots => Roots.Count > 0 ? Roots : ["media"];
+    /// <summary>How long one ffprobe run (a source's probe, a key-frame lookup) may take before it is stopped.</summary>
+    public double ProbeTimeoutSeconds { get; set; } = 60;
 }
 
 public sealed class WorkerOptions

@@ -12,7 +12,11 @@ internal static class FfconcatReader
 {
     private const string Blanks = " \t";
 
-    public sealed record Entry(string File, string? Inpoint, string? Outpoint);
+    public sealed record Entry(string File, string? Inpoint, string? Outpoint)
+    {
+        /// <summary>The entry's "option key value" lines: options ffmpeg opens that file with.</summary>
+        public Dictionary<string, string> Options { get; } = new(StringComparer.Ordinal);
+    }
 
     public static IReadOnlyList<Entry> Read(string list)
     {
@@ -41,6 +45,9 @@ internal static class FfconcatReader
                     break;
                 case "outpoint":
                     entries[^1] = entries[^1] with { Outpoint = Token(line, ref i) };
+                    break;
+                case "option":
+                    entries[^1].Options.Add(Token(line, ref i), Token(line, ref i));
                     break;
                 default:
                     Assert.Fail($"line {n + 1}: unknown keyword '{keyword}' in:\n{list}");

@@ -387,10 +387,12 @@ public class FfmpegArgumentsTests
             string[] expected =
             [
                 "-hide_banner", "-y", "-copyts", "-noaccurate_seek", .. seek > 0 ? new[] { "-ss", FfmpegArguments.Seconds(seek) } : [],
+                "-protocol_whitelist", "file", "-format_whitelist", InputFormats.SourceWhitelist,
                 "-i", "file:" + SourcePath, "-ss", FfmpegArguments.Seconds(keyframe), "-to", FfmpegArguments.Seconds(ranges[i].To),
                 "-map", "0:v:0", .. audio ? new[] { "-map", "0:a:0" } : [],
                 "-c:v", "copy", .. audio ? new[] { "-c:a", "copy" } : ["-an"], "-sn", "-dn",
-                "-avoid_negative_ts", "make_zero", "-f", "matroska", "file:" + Path.Combine(plan.WorkDir, $"copy-{i:D4}.mkv"),
+                "-avoid_negative_ts", "make_zero",
+                "-protocol_whitelist", "file", "-f", "matroska", "file:" + Path.Combine(plan.WorkDir, $"copy-{i:D4}.mkv"),
             ];
             Assert.Equal(expected, command.Arguments);
             Assert.Empty(command.Files);
@@ -414,9 +416,12 @@ public class FfmpegArgumentsTests
         // One input, the list of parts: never the source, whose whole audio track would not follow the cuts.
         string[] expected =
         [
-            "-hide_banner", "-y", "-f", "concat", "-safe", "0", "-i", "file:" + list.Path,
+            "-hide_banner", "-y", "-xerror",
+            "-protocol_whitelist", "file", "-format_whitelist", "concat," + InputFormats.SourceWhitelist,
+            "-f", "concat", "-safe", "0", "-i", "file:" + list.Path,
             "-map", "0:v:0", .. audio ? new[] { "-map", "0:a:0" } : [],
-            "-c:v", "copy", .. audioArgs, "-sn", "-dn", "-f", ContainerFormats.Find(format)!.Muxer, "file:" + plan.TempOutputPath,
+            "-c:v", "copy", .. audioArgs, "-sn", "-dn",
+            "-protocol_whitelist", "file", "-f", ContainerFormats.Find(format)!.Muxer, "file:" + plan.TempOutputPath,
         ];
         Assert.Equal(expected, command.Arguments);
         Assert.Equal(join.VideoParts, FfconcatReader.Read(list.Content).Select(e => e.File));
