@@ -277,14 +277,14 @@ public sealed class HostileWorkerInputTests(HostileWorkerInputTests.Nodes nodes,
                 await AssertRefusedAsync(http, HttpMethod.Put, put, "not-the-token-0123456789", bytes, -6, 403, "does not match");
                 Assert.True(token is not null && otherToken is not null && token != otherToken, "each attempt gets a file_token of its own");
                 await AssertRefusedAsync(http, HttpMethod.Put, put, otherToken, bytes, -6, 403, "does not match");
-                Assert.Empty(E2E.Entries(dstDir).Where(n => n.StartsWith(dstName, StringComparison.Ordinal)));
+                Assert.DoesNotContain(E2E.Entries(dstDir), n => n.StartsWith(dstName, StringComparison.Ordinal));
 
                 // Too large, announced or not: refused while streaming, and nothing of it stays.
                 var big = new byte[Nodes.MaxUploadBytes * 2];
                 var bigPut = $"master/files/{Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(big))}?task_id={taskId}";
                 await AssertRefusedAsync(http, HttpMethod.Put, bigPut, token, big, -2, 413, "MaxUploadBytes");
                 await AssertRefusedAsync(http, HttpMethod.Put, bigPut, token, big, -2, 413, "MaxUploadBytes", chunked: true);
-                Assert.Empty(E2E.Entries(dstDir).Where(n => n.StartsWith(dstName, StringComparison.Ordinal)));
+                Assert.DoesNotContain(E2E.Entries(dstDir), n => n.StartsWith(dstName, StringComparison.Ordinal));
 
                 // The attempt's own token sends its output.
                 using (var sent = await SendAsync(http, HttpMethod.Put, put, token, bytes))
