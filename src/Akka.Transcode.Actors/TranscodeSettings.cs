@@ -31,6 +31,8 @@ public sealed record TranscodeSettings
     /// <summary>A job or task publishes its moving progress for live views at most this often; state changes go out at
     /// once.</summary>
     public TimeSpan LiveViewInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>How many HTTP workers may be registered under one ip at once (Transcode:Worker:MaxWorkersPerAddress).</summary>
+    public int MaxHttpWorkersPerAddress { get; init; } = 16;
     /// <summary>How many accepted jobs run at once (Intake/JobStarter).</summary>
     public Intake.StarterSettings Starter { get; init; } = Intake.StarterSettings.Default;
 }

@@ -47,11 +47,14 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
     private IActorRef Registry(TranscodeSettings? settings = null) =>
         Sys.ActorOf(WorkerRegistry.Props(_tasks.Ref, settings ?? Settings, _worker));
 
-    private string Register(IActorRef registry, string ip = "10.0.0.5", int port = 20001, int slots = 1)
+    private string Register(IActorRef registry, string ip = "10.0.0.5", int port = 20001, int slots = 1) =>
+        Assert.IsType<WorkerRegistered>(RegisterReply(registry, ip, port, slots)).WorkerId;
+
+    private object RegisterReply(IActorRef registry, string ip = "10.0.0.5", int port = 20001, int slots = 1)
     {
         var edge = CreateTestProbe();
         edge.Send(registry, new RegisterHttpWorker(ip, port, slots));
-        return edge.ExpectMsg<WorkerRegistered>().WorkerId;
+        return edge.ExpectMsg<object>();
     }
 
     /// <summary>Heartbeats as the HTTP edge would forward them, so only what the test means to break breaks.</summary>
@@ -80,11 +83,13 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
         return client.ExpectMsg<WorkersSnapshot>();
     }
 
-    private string? Resolve(IActorRef registry, object question)
+    private string? Resolve(IActorRef registry, object question) => Location(registry, question).Path;
+
+    private FileLocation Location(IActorRef registry, object question)
     {
         var client = CreateTestProbe();
         client.Send(registry, question);
-        return client.ExpectMsg<FileLocation>().Path;
+        return client.ExpectMsg<FileLocation>();
     }
 
     [Fact]
@@ -122,15 +127,16 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
         var progress = _tasks.FishForMessage<AttemptAlive>(a => a.Percent > 0);
         Assert.Equal((40.0, 1.5), (progress.Percent, progress.Speed));
 
-        // While it runs, its inputs can be fetched by id and its output sent back.
-        Assert.Equal(Samples.SourcePath, Resolve(registry, new ResolveFile("0cc175b9c0f1b6a831c399e269772661")));
-        Assert.Equal(request.Spec.OutputPath, Resolve(registry, new ResolveUpload(request.TaskId)));
+        // While it runs, its inputs can be fetched by id and its output sent back, with the attempt's file token.
+        var token = sent.FileToken!;
+        Assert.Equal(Samples.SourcePath, Resolve(registry, new ResolveFile("0cc175b9c0f1b6a831c399e269772661", token)));
+        Assert.Equal(request.Spec.OutputPath, Resolve(registry, new ResolveUpload(request.TaskId, token)));
 
         _worker.Info = (_, _) => new WorkerTaskInfo(1, (int)TaskStatus.Succeeded, 0, 100, null, null);
         var result = _tasks.FishForMessage<AttemptResult>(_ => true);
         Assert.True(result.Success);
         AwaitAssert(() => Assert.Empty(Snapshot(registry).Workers.Single().Running), TimeSpan.FromSeconds(5));
-        Assert.Null(Resolve(registry, new ResolveUpload(request.TaskId)));
+        Assert.Equal(new FileLocation(null), Location(registry, new ResolveUpload(request.TaskId, token)));
     }
 
     [Fact]
@@ -209,17 +215,96 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void A_worker_that_registers_again_restarted_and_its_attempts_go_back_at_once()
+    public void A_worker_that_registers_again_after_a_restart_gets_the_attempts_it_lost_re_queued_at_once()
     {
-        var registry = Registry(Settings with { WorkerTimeout = TimeSpan.FromSeconds(30) });
+        var registry = Registry(Settings with { WorkerTimeout = TimeSpan.FromSeconds(30), HeartbeatInterval = TimeSpan.FromSeconds(20) });
         var id = Register(registry);
         registry.Tell(Request("j1"));
         _tasks.ExpectMsg<AttemptAlive>();
+        // The restarted worker knows nothing of what it ran.
+        _worker.InfoReply = _ => new WorkerReply(true, ErrorCode.NotFound, "unknown task");
 
         Assert.Equal(id, Register(registry));
 
+        // Long before the next regular poll (20 s): the registration made the master ask.
         var lost = _tasks.FishForMessage<AttemptWorkerLost>(_ => true, TimeSpan.FromSeconds(3));
-        Assert.Contains("registered again", lost.Reason);
+        Assert.Contains("no longer has the attempt", lost.Reason);
+    }
+
+    [Fact]
+    public void A_forged_registration_of_a_live_workers_address_neither_evicts_it_nor_re_queues_its_attempts()
+    {
+        var registry = Registry(Settings with { WorkerTimeout = TimeSpan.FromSeconds(30) });
+        var id = Register(registry, slots: 2);
+        using var alive = KeepAlive(registry, id);
+        var request = Request("j1");
+        registry.Tell(request);
+        _tasks.ExpectMsg<AttemptAlive>();
+        var token = Assert.Single(_worker.Added).Spec.FileToken;
+
+        // Someone else sends the worker's ip:port; the worker itself still runs its attempt.
+        Assert.Equal(id, Register(registry, slots: 64));
+
+        // The master asked the worker (polls go on) and kept everything as it was.
+        var polls = _worker.Polls;
+        AwaitCondition(() => _worker.Polls >= polls + 3, TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain(_tasks.ReceiveWhile(TimeSpan.FromMilliseconds(200), m => m), m => m is AttemptWorkerLost or AttemptResult);
+        Assert.Empty(_worker.Canceled);
+        Assert.Single(_worker.Added);
+        var info = Assert.Single(Snapshot(registry).Workers);
+        Assert.Equal((id, 2), (info.WorkerId, info.Slots));
+        Assert.Equal([new RunningAttempt(request.TaskId, 1)], info.Running);
+        Assert.Equal(request.Spec.OutputPath, Resolve(registry, new ResolveUpload(request.TaskId, token)));
+    }
+
+    [Fact]
+    public void No_more_than_the_configured_number_of_workers_register_under_one_ip()
+    {
+        var registry = Registry(Settings with { MaxHttpWorkersPerAddress = 2, WorkerTimeout = TimeSpan.FromSeconds(30) });
+        Register(registry, port: 20001);
+        var second = Register(registry, port: 20002);
+
+        var refused = Assert.IsType<RegistrationRefused>(RegisterReply(registry, port: 20003));
+
+        Assert.Contains("2 workers are registered under 10.0.0.5", refused.Reason);
+        Assert.Contains("MaxWorkersPerAddress", refused.Reason);
+        // Registering again does not count twice, and another ip has a cap of its own.
+        Assert.Equal(second, Register(registry, port: 20002));
+        Register(registry, ip: "10.0.0.6", port: 20003);
+        Assert.Equal(3, Snapshot(registry).Workers.Count);
+    }
+
+    [Fact]
+    public void Files_are_served_only_with_the_file_token_of_the_attempt_that_needs_them()
+    {
+        var registry = Registry();
+        var id = Register(registry, slots: 2);
+        using var alive = KeepAlive(registry, id);
+        var first = Request("j1");
+        var other = Request("j2");
+        var otherSpec = other.Spec with
+        {
+            FileIds = new Dictionary<string, string> { [Samples.SourcePath + ".other"] = "92eb5ffee6ae2fec3ad71c777531578f" },
+        };
+        registry.Tell(first);
+        registry.Tell(other with { Spec = otherSpec });
+        AwaitCondition(() => _worker.Added.Count == 2, TimeSpan.FromSeconds(5));
+        var tokens = _worker.Added.ToDictionary(a => a.Spec.TaskId, a => a.Spec.FileToken!);
+        Assert.NotEqual(tokens[first.TaskId], tokens[other.TaskId]);
+        Assert.All(tokens.Values, t => Assert.True(t.Length >= 40, t));
+
+        const string input = "0cc175b9c0f1b6a831c399e269772661";
+        // Without a token, with a wrong one, or with the token of an attempt that does not read the file: refused.
+        Assert.Equal(new FileLocation(null, Forbidden: true), Location(registry, new ResolveFile(input)));
+        Assert.Equal(new FileLocation(null, Forbidden: true), Location(registry, new ResolveFile(input, "not-the-token-0123456789")));
+        Assert.Equal(new FileLocation(null, Forbidden: true), Location(registry, new ResolveFile(input, tokens[other.TaskId])));
+        Assert.Equal(Samples.SourcePath, Resolve(registry, new ResolveFile(input, tokens[first.TaskId])));
+        // Uploads likewise: only the attempt's own token sends its output.
+        Assert.Equal(new FileLocation(null, Forbidden: true), Location(registry, new ResolveUpload(first.TaskId)));
+        Assert.Equal(new FileLocation(null, Forbidden: true), Location(registry, new ResolveUpload(first.TaskId, tokens[other.TaskId])));
+        Assert.Equal(first.Spec.OutputPath, Resolve(registry, new ResolveUpload(first.TaskId, tokens[first.TaskId])));
+        // A file no running attempt reads is simply not served.
+        Assert.Equal(new FileLocation(null), Location(registry, new ResolveFile("00000000000000000000000000000000", tokens[first.TaskId])));
     }
 
     [Fact]
@@ -261,7 +346,7 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
             var sent = Assert.Single(_worker.Added).Spec;
             Assert.Equal(Md5("first part"), sent.FileIds[parts[0]]);
             Assert.Equal(Md5("second part"), sent.FileIds[parts[1]]);
-            Assert.Equal(parts[1], Resolve(registry, new ResolveFile(Md5("second part"))));
+            Assert.Equal(parts[1], Resolve(registry, new ResolveFile(Md5("second part"), sent.FileToken)));
         }
         finally
         {
@@ -390,9 +475,15 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
             return Task.FromResult(AddReply(AddedQueue.Count));
         }
 
-        public Task<WorkerReply> GetTaskInfoAsync(string endpoint, string taskId, CancellationToken ct) =>
-            Task.FromResult(InfoReply(taskId)
-                            ?? new WorkerReply(true, ErrorCode.Ok, "ok", Info(taskId, _attempts.GetValueOrDefault(taskId, 1))));
+        private int _polls;
+        public int Polls => Volatile.Read(ref _polls);
+
+        public Task<WorkerReply> GetTaskInfoAsync(string endpoint, string taskId, CancellationToken ct)
+        {
+            Interlocked.Increment(ref _polls);
+            return Task.FromResult(InfoReply(taskId)
+                                   ?? new WorkerReply(true, ErrorCode.Ok, "ok", Info(taskId, _attempts.GetValueOrDefault(taskId, 1))));
+        }
 
         public Task<WorkerReply> CancelTaskAsync(string endpoint, string taskId, CancellationToken ct)
         {

@@ -16,6 +16,8 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     [InlineData("--Transcode:Jobs:CallbackSecret=too-short", "Transcode:Jobs:CallbackSecret must be at least 16 characters")]
     [InlineData("--Transcode:Media:ProbeTimeoutSeconds=0", "Transcode:Media:ProbeTimeoutSeconds must be 1..3600")]
     [InlineData("--Transcode:Storage:Provider=postgres", "Transcode:Storage:ConnectionString is required with Transcode:Storage:Provider=postgres")]
+    [InlineData("--Transcode:Worker:AllowedNetworks=10.0.0.0/8,127.0.0.1", "Transcode:Worker:AllowedNetworks: '127.0.0.1' is not a network in CIDR form")]
+    [InlineData("--Transcode:Worker:MaxUploadBytes=0", "Transcode:Worker:MaxWorkersPerAddress and MaxUploadBytes must be at least 1")]
     public async Task A_misspelt_or_invalid_key_stops_the_node_with_its_name(string argument, string message)
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => NodeProcess.StartAsync([argument]));

@@ -18,7 +18,7 @@ public sealed class HttpWorkerTests(MediaFixture media, ITestOutputHelper output
     private Task<NodeProcess> StartMasterAsync(bool worker = false, double maxTaskSeconds = 5) =>
         NodeProcess.StartAsync(
             [$"--Transcode:Roles=api,master{(worker ? ",worker" : "")}", $"--Transcode:Planning:MaxTaskSeconds={maxTaskSeconds}",
-             "--Transcode:Worker:ThreadsPerTask=1"],
+             "--Transcode:Worker:ThreadsPerTask=1", NodeProcess.AllowLoopbackWorkers],
             root => E2E.StockMediaRoot(media.Media, root));
 
     /// <summary>An HTTP worker; with <paramref name="sharedStorage"/> it sees the master's media root, otherwise only

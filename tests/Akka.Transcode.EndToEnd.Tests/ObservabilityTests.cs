@@ -20,7 +20,7 @@ public sealed class ObservabilityTests(MediaFixture media, ITestOutputHelper out
     public async Task Metrics_parse_as_prometheus_text_with_the_job_and_worker_families_and_json_logs_carry_the_ids()
     {
         await using var master = await NodeProcess.StartAsync(
-            ["--Transcode:Logging:Format=json", "--Transcode:Metrics:RequireToken=true"],
+            ["--Transcode:Logging:Format=json", "--Transcode:Metrics:RequireToken=true", NodeProcess.AllowLoopbackWorkers],
             root => E2E.StockMediaRoot(media.Media, root));
         await using var worker = await NodeProcess.StartAsync(
         [

@@ -79,6 +79,7 @@ public static class Manifests
         ["msg.get-workers"] = typeof(GetWorkers),
         ["msg.workers-snapshot"] = typeof(WorkersSnapshot),
         ["msg.register-http-worker"] = typeof(RegisterHttpWorker),
+        ["msg.registration-refused"] = typeof(RegistrationRefused),
         ["msg.http-worker-heartbeat"] = typeof(HttpWorkerHeartbeat),
         ["msg.resolve-file"] = typeof(ResolveFile),
         ["msg.resolve-upload"] = typeof(ResolveUpload),

@@ -49,6 +49,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
         Receive<Prepared>(OnPrepared);
         Receive<Added>(OnAdded);
         Receive<Poll>(_ => PollAll());
+        Receive<VerifyAttempts>(_ => PollAll());
         Receive<Polled>(OnPolled);
         Receive<ResendResult>(OnResend);
         Receive<AttemptResultAck>(m =>
@@ -118,10 +119,13 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
             Report(m.TaskId, run, false, ErrorCode.Internal, $"an input of the task is not readable on the master: {m.Error}");
             return;
         }
-        run.Spec = m.Spec;
-        Context.Parent.Tell(new ServeFiles(m.TaskId, m.Spec.FileIds, m.Spec.OutputPath));
+        // A secret of this attempt alone: the worker shows it to fetch the attempt's inputs and send its output, so
+        // another holder of a worker token can neither read those inputs nor replace that output.
+        run.Spec = m.Spec with { FileToken = NewFileToken() };
+        Context.Parent.Tell(new ServeFiles(m.TaskId, run.Spec.FileIds, run.Spec.OutputPath, run.Spec.FileToken!));
         var self = Self;
-        Within(CallTimeout, ct => _gateway.AddTaskAsync(_endpoint, m.Spec, m.Attempt, ct))
+        var spec = run.Spec;
+        Within(CallTimeout, ct => _gateway.AddTaskAsync(_endpoint, spec, m.Attempt, ct))
             .PipeTo(self, success: r => new Added(m.TaskId, m.Attempt, r),
                 failure: ex => new Added(m.TaskId, m.Attempt, WorkerReply.Unreached(ex.Message)));
     }
@@ -246,6 +250,11 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
         Timers.Cancel("result-" + taskId);
         Context.Parent.Tell(new ReleaseFiles(taskId));
     }
+
+    /// <summary>256 random bits, URL-safe: it travels in a header.</summary>
+    private static string NewFileToken() =>
+        Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private Run? Current(string taskId, int attempt) =>
         _runs.TryGetValue(taskId, out var run) && run.Attempt == attempt ? run : null;

@@ -93,28 +93,44 @@ public sealed record WorkersSnapshot(IReadOnlyList<WorkerInfo> Workers, int Queu
 
 // ---- Workers outside the cluster (the HTTP worker protocol, docs/worker-protocol.md) ----------------------------
 
-/// <summary>From the HTTP edge (/master/register_worker): answered with <see cref="WorkerRegistered"/>.</summary>
+/// <summary>From the HTTP edge (/master/register_worker), once it has checked that <paramref name="Ip"/> is the
+/// caller's own or an allowed one: answered with <see cref="WorkerRegistered"/> or <see cref="RegistrationRefused"/>.</summary>
 public sealed record RegisterHttpWorker(string Ip, int Port, int Slots) : ITranscodeMessage;
+
+/// <summary>The registry will not register this HTTP worker (too many under its ip).</summary>
+public sealed record RegistrationRefused(string Reason) : ITranscodeMessage;
 
 /// <summary>From the HTTP edge (/master/worker_heartbeat): answered with <see cref="HeartbeatAck"/> or <see cref="UnknownWorker"/>.</summary>
 public sealed record HttpWorkerHeartbeat(string WorkerId, int State) : ITranscodeMessage;
 
-/// <summary>From the HTTP edge (GET /master/files/{id}): which file a worker may fetch by this content id.</summary>
-public sealed record ResolveFile(string FileId) : ITranscodeMessage;
+/// <summary>From the HTTP edge (GET /master/files/{id}): which file a worker may fetch by this content id.
+/// <paramref name="FileToken"/> is what the caller presented (X-File-Token): only an attempt given that token, whose
+/// inputs include the file, is served.</summary>
+public sealed record ResolveFile(string FileId, string? FileToken = null) : ITranscodeMessage;
 
-/// <summary>From the HTTP edge (PUT /master/files/{id}): where the output of this task, sent by its worker, goes.</summary>
-public sealed record ResolveUpload(string TaskId) : ITranscodeMessage;
+/// <summary>From the HTTP edge (PUT /master/files/{id}): where the output of this task, sent by its worker, goes;
+/// only with the file token of the task's current attempt.</summary>
+public sealed record ResolveUpload(string TaskId, string? FileToken = null) : ITranscodeMessage;
 
-/// <summary>Answer to <see cref="ResolveFile"/> and <see cref="ResolveUpload"/>: null when nothing is served under it.</summary>
-public sealed record FileLocation(string? Path) : ITranscodeMessage;
+/// <summary>Answer to <see cref="ResolveFile"/> and <see cref="ResolveUpload"/>: null when nothing is served under it.
+/// <paramref name="Forbidden"/>: something is served under it, but not to the holder of the token presented.</summary>
+public sealed record FileLocation(string? Path, bool Forbidden = false) : ITranscodeMessage;
 
 /// <summary>Local, from an <see cref="HttpWorkerProxy"/> to the registry: its worker does not answer.</summary>
 public sealed record WorkerUnreachable(string WorkerId, string Reason);
 
 /// <summary>
 /// Local, from an <see cref="HttpWorkerProxy"/> to the registry: while this task runs on an HTTP worker, its input
-/// files may be fetched by content id and its output may be sent back.
+/// files may be fetched by content id and its output may be sent back, by the holder of <paramref name="FileToken"/>
+/// (the secret sent with this attempt's add_task) only.
 /// </summary>
-public sealed record ServeFiles(string TaskId, IReadOnlyDictionary<string, string> FileIds, string OutputPath);
+public sealed record ServeFiles(string TaskId, IReadOnlyDictionary<string, string> FileIds, string OutputPath, string FileToken);
+
+/// <summary>Local, from the registry to an <see cref="HttpWorkerProxy"/>: its worker registered again. Ask the worker
+/// about every attempt now: those it no longer knows (it restarted) go back to the queue, the rest stay.</summary>
+public sealed record VerifyAttempts
+{
+    public static readonly VerifyAttempts Instance = new();
+}
 
 public sealed record ReleaseFiles(string TaskId);

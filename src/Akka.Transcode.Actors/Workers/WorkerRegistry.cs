@@ -94,10 +94,28 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         });
         Receive<ServeFiles>(m => _served[m.TaskId] = m);
         Receive<ReleaseFiles>(m => _served.Remove(m.TaskId));
-        Receive<ResolveFile>(m => Sender.Tell(new FileLocation(_served.Values
-            .SelectMany(s => s.FileIds).Where(kv => kv.Value == m.FileId).Select(kv => kv.Key).FirstOrDefault())));
-        Receive<ResolveUpload>(m => Sender.Tell(new FileLocation(_served.GetValueOrDefault(m.TaskId)?.OutputPath)));
+        Receive<ResolveFile>(m => Sender.Tell(Resolve(m)));
+        Receive<ResolveUpload>(m => Sender.Tell(_served.GetValueOrDefault(m.TaskId) is not { } s ? new FileLocation(null)
+            : TokenMatches(s, m.FileToken) ? new FileLocation(s.OutputPath) : new FileLocation(null, Forbidden: true)));
     }
+
+    /// <summary>
+    /// An input is served only to the holder of the file token of an attempt that reads it: a worker token alone
+    /// does not open every input of every running task.
+    /// </summary>
+    private FileLocation Resolve(ResolveFile m)
+    {
+        var needing = _served.Values.Where(s => s.FileIds.Values.Contains(m.FileId)).ToList();
+        if (needing.Count == 0) return new FileLocation(null);
+        var mine = needing.FirstOrDefault(s => TokenMatches(s, m.FileToken));
+        return mine is null
+            ? new FileLocation(null, Forbidden: true)
+            : new FileLocation(mine.FileIds.First(kv => kv.Value == m.FileId).Key);
+    }
+
+    private static bool TokenMatches(ServeFiles served, string? presented) =>
+        presented is not null && CryptographicOperations.FixedTimeEquals(
+            Encoding.UTF8.GetBytes(served.FileToken), Encoding.UTF8.GetBytes(presented));
 
     public static Props Props(IActorRef tasks, TranscodeSettings settings, IWorkerGateway? gateway = null,
         ChangeFeed? changes = null) =>
@@ -152,8 +170,11 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// A worker outside the cluster. A known one registers again only after it restarted (a running worker just
-    /// heartbeats), so what it ran is gone: its attempts go back to the queue at once.
+    /// A worker outside the cluster. A known one registers again after it restarted (a running worker just
+    /// heartbeats), but anyone with a worker token can send the same ip:port. So a registration of a live worker
+    /// changes nothing by itself: its proxy asks the worker at that address about every attempt at once, and only
+    /// the attempts the worker no longer knows (it really restarted) go back to the queue. A forged registration
+    /// leaves the worker, its slots and its attempts as they were.
     /// </summary>
     private void OnRegisterHttp(RegisterHttpWorker m)
     {
@@ -165,12 +186,26 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         var host = m.Ip.Contains(':') ? $"[{m.Ip}]" : m.Ip;
         var key = $"http:{host}:{m.Port}";
         var id = WorkerIdFor(key);
-        if (_workers.TryGetValue(id, out var existing)) RemoveWorker(existing, "it registered again (restarted)");
+        if (_workers.TryGetValue(id, out var existing))
+        {
+            existing.Ref.Tell(VerifyAttempts.Instance);
+            _log.Info("worker {WorkerId} ({WorkerKey}) registered again: checking its {Running} attempt(s) with the worker", id, key, existing.Running.Count);
+            Sender.Tell(new WorkerRegistered(id));
+            return;
+        }
+        var sameIp = _workers.Values.Count(w => w.IsHttp && w.Ip == m.Ip);
+        if (sameIp >= _settings.MaxHttpWorkersPerAddress)
+        {
+            _log.Warning("refused to register a worker at {WorkerKey}: {Count} are registered under {Ip} already", key, sameIp, m.Ip);
+            Sender.Tell(new RegistrationRefused(
+                $"{sameIp} workers are registered under {m.Ip} already (Transcode:Worker:MaxWorkersPerAddress); retry once one has gone"));
+            return;
+        }
         var proxy = Context.ActorOf(HttpWorkerProxy.Props(id, $"http://{host}:{m.Port}", _tasks, _gateway, _settings),
             $"{id}-{++_proxies}"); // a stopped proxy's name stays taken until it has terminated
         _workers[id] = new Worker(id, key, proxy, Math.Max(1, m.Slots), $"http://{host}:{m.Port}")
         {
-            LastSeen = DateTimeOffset.UtcNow, IsHttp = true,
+            LastSeen = DateTimeOffset.UtcNow, IsHttp = true, Ip = m.Ip,
         };
         Context.Watch(proxy);
         _log.Info("worker {WorkerId} registered from {WorkerKey} with {Slots} slot(s)", id, key, m.Slots);
@@ -357,6 +392,8 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         public DateTimeOffset LastSeen { get; set; }
         /// <summary>Outside the cluster: <see cref="Ref"/> is this registry's own <see cref="HttpWorkerProxy"/> child.</summary>
         public bool IsHttp { get; init; }
+        /// <summary>HTTP workers: the ip they registered, for the cap on workers per address.</summary>
+        public string? Ip { get; init; }
         /// <summary>Attempts on this worker, with when they were assigned or last reported.</summary>
         public Dictionary<(string TaskId, int Attempt), DateTimeOffset> Running { get; } = new();
         /// <summary>Assignments not yet confirmed, kept so a rejected one can go back to the queue.</summary>

@@ -76,6 +76,11 @@ public sealed record TaskSpec
     /// its id before use, and a worker without shared storage fetches the input from the master by it.
     /// </summary>
     public IReadOnlyDictionary<string, string> FileIds { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// HTTP workers only: the secret of one attempt, made by the master when it hands the attempt over (add_task's
+    /// file_token). The worker presents it to fetch the attempt's inputs and to send its output; it is never stored.
+    /// </summary>
+    public string? FileToken { get; init; }
 
     public double FromTime => Cuts.Count == 0 ? 0 : Cuts.Min(c => c.From);
     public double ToTime => Cuts.Count == 0 ? Duration : Cuts.Max(c => c.To);

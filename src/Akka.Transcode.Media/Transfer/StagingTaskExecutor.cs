@@ -44,7 +44,7 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
             var id = await FileHasher.Md5HexAsync(spec.OutputPath, ct);
             try
             {
-                await master!.UploadAsync(task.TaskId, id, spec.OutputPath, ct);
+                await master!.UploadAsync(task.TaskId, id, spec.OutputPath, task.FileToken, ct);
             }
             catch (FileTransferException ex)
             {
@@ -153,7 +153,7 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
             var partial = target + ".partial";
             try
             {
-                await master.DownloadAsync(id, partial, ct);
+                await master.DownloadAsync(id, partial, task.FileToken, ct);
             }
             catch (FileTransferException ex)
             {

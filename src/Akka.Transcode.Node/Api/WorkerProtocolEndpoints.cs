@@ -7,6 +7,8 @@ using Akka.Transcode.Domain;
 using Akka.Transcode.Media.Files;
 using Akka.Transcode.Media.Hashing;
 using Akka.Transcode.Media.Paths;
+using Akka.Transcode.Node.Configuration;
+using Akka.Transcode.Node.Workers;
 using Akka.Transcode.Protocol;
 using Akka.Transcode.Protocol.Auth;
 using Akka.Transcode.Protocol.Requests;
@@ -36,7 +38,7 @@ public static class WorkerProtocolEndpoints
     }
 
     private static async Task<IResult> Register(HttpContext http, ApiCall api, IRequiredActor<WorkerRegistryProxy> registry,
-        CancellationToken ct)
+        TranscodeOptions options, CancellationToken ct)
     {
         if (api.Authorize(http, TokenScope.Worker) is { } denied) return ApiCall.Fail(denied, Worker);
         var (body, tooLarge) = await api.ReadBodyAsync(http.Request, ct);
@@ -44,10 +46,14 @@ public static class WorkerProtocolEndpoints
         var parsed = RequestParser.ParseRegisterWorker(body!);
         if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!, Worker);
         var r = parsed.Value!;
-        var reply = await Ask(registry.ActorRef, new RegisterHttpWorker(r.Ip, r.Port, r.Slots), ct);
+        // The master will call this address with tasks: it is the caller's own, or one the operator allowed.
+        var address = await WorkerAddressPolicy.From(options.Worker).CheckAsync(r.Ip, http.Connection.RemoteIpAddress, ct);
+        if (!address.IsOk) return ApiCall.Fail(address.Error!, Worker);
+        var reply = await Ask(registry.ActorRef, new RegisterHttpWorker(address.Value!.ToString(), r.Port, r.Slots), ct);
         return reply switch
         {
             WorkerRegistered ok => ApiCall.Ok(new RegisterWorkerResponse(ok.WorkerId), Worker),
+            RegistrationRefused no => ApiCall.Fail(ErrorCode.Unavailable, no.Reason, Worker),
             UnknownWorker => ApiCall.Fail(ErrorCode.Unavailable, "this master cannot drive HTTP workers", Worker),
             _ => Unavailable(),
         };
@@ -76,8 +82,10 @@ public static class WorkerProtocolEndpoints
     {
         if (api.Authorize(http, TokenScope.Worker) is { } denied) return ApiCall.Fail(denied, Worker);
         if (!WorkerTaskWire.IsMd5(fileId)) return ApiCall.Fail(ErrorCode.InvalidValue, "file_id: not an MD5 in hex", Worker);
-        if (await Ask(registry.ActorRef, new ResolveFile(fileId.ToLowerInvariant()), ct) is not FileLocation location)
+        var token = FileTokenOf(http);
+        if (await Ask(registry.ActorRef, new ResolveFile(fileId.ToLowerInvariant(), token), ct) is not FileLocation location)
             return Unavailable();
+        if (location.Forbidden) return TokenRefused(token, $"file {fileId}", "an attempt that reads it");
         // Only inputs of tasks handed to HTTP workers are served, and only inside the media roots.
         if (location.Path is not { } path || !roots.Contains(Path.GetFullPath(path)) || !File.Exists(path))
             return ApiCall.Fail(ErrorCode.NotFound, $"no file {fileId} is served to workers now", Worker);
@@ -91,14 +99,16 @@ public static class WorkerProtocolEndpoints
     /// URL (-9 otherwise), and the file is put where the task's output belongs.
     /// </summary>
     private static async Task<IResult> Upload(string fileId, HttpContext http, ApiCall api, MediaRoots roots,
-        IRequiredActor<WorkerRegistryProxy> registry, CancellationToken ct)
+        IRequiredActor<WorkerRegistryProxy> registry, TranscodeOptions options, CancellationToken ct)
     {
         if (api.Authorize(http, TokenScope.Worker) is { } denied) return ApiCall.Fail(denied, Worker);
         if (!WorkerTaskWire.IsMd5(fileId)) return ApiCall.Fail(ErrorCode.InvalidValue, "file_id: not an MD5 in hex", Worker);
         fileId = fileId.ToLowerInvariant();
         var taskId = http.Request.Query["task_id"].ToString();
         if (!ProtocolId.IsValid(taskId)) return ApiCall.Fail(ErrorCode.InvalidRequest, "task_id: required query parameter is missing or invalid", Worker);
-        if (await Ask(registry.ActorRef, new ResolveUpload(taskId), ct) is not FileLocation location) return Unavailable();
+        var token = FileTokenOf(http);
+        if (await Ask(registry.ActorRef, new ResolveUpload(taskId, token), ct) is not FileLocation location) return Unavailable();
+        if (location.Forbidden) return TokenRefused(token, $"task {taskId}", "its current attempt");
         if (location.Path is not { } target || !roots.Contains(Path.GetFullPath(target)))
             return ApiCall.Fail(ErrorCode.NotFound, $"task {taskId} is not running on an HTTP worker", Worker);
 
@@ -111,7 +121,9 @@ public static class WorkerProtocolEndpoints
             start = range.From.Value;
             total = range.Length.Value;
         }
-        // Outputs are media files: the JSON body limit does not apply to them.
+        var max = options.Worker.MaxUploadBytes;
+        if (total > max) return UploadTooLarge(max);
+        // Outputs are media files: the JSON body limit does not apply to them; MaxUploadBytes does, counted below.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
 
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -122,8 +134,15 @@ public static class WorkerProtocolEndpoints
         if (start != have && start != 0)
             return ApiCall.Json(ResponseWriter.Error(Worker, new Failure(ErrorCode.Conflict,
                 $"upload starts at {start} but the master holds {have} bytes"), new UploadResponse(have, false)), ErrorCode.Conflict);
-        await using (var file = new FileStream(partial, start == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, 1 << 20))
-            await http.Request.Body.CopyToAsync(file, 1 << 20, ct);
+        if (total is { } announced && FreeBytes(target) is { } free && free < announced - start)
+            return ApiCall.Fail(ErrorCode.Unavailable,
+                $"the master has {free} bytes free where the output goes, and the upload needs {announced - start}; retry later", Worker);
+        if (!await CopyBoundedAsync(http.Request.Body, partial, start, max, ct))
+        {
+            // Refused while streaming: nothing of it stays.
+            FileCleanup.TryDelete(partial);
+            return UploadTooLarge(max);
+        }
         have = new FileInfo(partial).Length;
         if (total is { } t && have < t) return ApiCall.Ok(new UploadResponse(have, false), Worker);
 
@@ -142,6 +161,44 @@ public static class WorkerProtocolEndpoints
         }
         return ApiCall.Ok(new UploadResponse(have, true), Worker);
     }
+
+    /// <summary>Appends the body to <paramref name="partial"/> and stops, false, as soon as the file would pass
+    /// <paramref name="max"/> bytes: a worker that never ends its body cannot fill the disk.</summary>
+    private static async Task<bool> CopyBoundedAsync(Stream body, string partial, long start, long max, CancellationToken ct)
+    {
+        await using var file = new FileStream(partial, start == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, 1 << 20);
+        var buffer = new byte[1 << 20];
+        var size = file.Length;
+        int n;
+        while ((n = await body.ReadAsync(buffer, ct)) > 0)
+        {
+            if (size + n > max) return false;
+            await file.WriteAsync(buffer.AsMemory(0, n), ct);
+            size += n;
+        }
+        return true;
+    }
+
+    /// <summary>Free bytes on the file system that holds <paramref name="target"/>'s directory; null when unknown.</summary>
+    private static long? FreeBytes(string target)
+    {
+        try { return new DriveInfo(Path.GetDirectoryName(target)!).AvailableFreeSpace; }
+        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException) { return null; }
+    }
+
+    private static IResult UploadTooLarge(long max) => new EnvelopeResult(
+        ResponseWriter.Error(Worker, ErrorCode.InvalidRequest,
+            $"the upload is larger than Transcode:Worker:MaxUploadBytes ({max} bytes); nothing of it was kept"),
+        StatusCodes.Status413PayloadTooLarge);
+
+    private static string? FileTokenOf(HttpContext http) =>
+        http.Request.Headers[WorkerTaskWire.FileTokenHeader].ToString() is { Length: > 0 } t ? t : null;
+
+    private static IResult TokenRefused(string? token, string what, string whose) => ApiCall.Fail(ErrorCode.Forbidden,
+        token is null
+            ? $"{WorkerTaskWire.FileTokenHeader} missing: {what} is served only with the file_token of {whose} (from add_task)"
+            : $"{WorkerTaskWire.FileTokenHeader} does not match {whose}: {what} is served only to the worker the attempt was given to",
+        Worker);
 
     private static async Task<object?> Ask(IActorRef registry, object message, CancellationToken ct)
     {

@@ -33,6 +33,7 @@ public static class ClusterWiring
         WorkerQuarantine = TimeSpan.FromSeconds(o.Tasks.WorkerQuarantineSeconds),
         JobTimeout = o.Jobs.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(o.Jobs.TimeoutSeconds) : null,
         IdlePassivation = TimeSpan.FromSeconds(o.Jobs.IdlePassivationSeconds),
+        MaxHttpWorkersPerAddress = o.Worker.MaxWorkersPerAddress,
         Starter = StarterSettings.Default with { MinWindow = o.Jobs.StartWindow, WindowPerSlot = o.Jobs.StartWindowPerSlot },
     };
 

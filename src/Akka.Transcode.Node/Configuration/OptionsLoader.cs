@@ -21,6 +21,7 @@ public static class OptionsLoader
         options.Auth.AdminTokens = List(section.GetSection("Auth:AdminTokens"));
         options.Media.Roots = List(section.GetSection("Media:Roots"));
         options.Jobs.CallbackAllowedNetworks = List(section.GetSection("Jobs:CallbackAllowedNetworks"));
+        options.Worker.AllowedNetworks = List(section.GetSection("Worker:AllowedNetworks"));
         Validate(options);
         if (!options.IsHttpWorker) ValidateCluster(options.Cluster);
         if (options.IsHttpWorker) ValidateHttpWorker(options, section["Roles"] is not null);
@@ -87,6 +88,11 @@ public static class OptionsLoader
             throw new InvalidOperationException($"Transcode:Roles must be a comma list of api, master, worker (got '{o.Roles}')");
         if (o.Worker.Slots is < 1 or > 64)
             throw new InvalidOperationException("Transcode:Worker:Slots must be 1..64");
+        foreach (var n in o.Worker.AllowedNetworks)
+            if (!System.Net.IPNetwork.TryParse(n, out _))
+                throw new InvalidOperationException($"Transcode:Worker:AllowedNetworks: '{n}' is not a network in CIDR form (10.0.0.0/8, fd00::/8)");
+        if (o.Worker.MaxWorkersPerAddress < 1 || o.Worker.MaxUploadBytes < 1)
+            throw new InvalidOperationException("Transcode:Worker:MaxWorkersPerAddress and MaxUploadBytes must be at least 1");
         if (o.Planning.MaxTaskSeconds is < 1 or > 86400)
             throw new InvalidOperationException("Transcode:Planning:MaxTaskSeconds must be 1..86400");
         if (o.Cluster.Port is < 0 or > 65535)

@@ -114,6 +114,13 @@ public sealed class WorkerOptions
     /// soak tests and control-plane benchmarks only.</summary>
     public string Executor { get; set; } = "ffmpeg";
     public bool InstantExecutor => string.Equals(Executor.Trim(), "instant", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Masters: networks (CIDR) an HTTP worker may register an ip in without calling from that ip; loopback,
+    /// link-local and metadata addresses are refused unless listed here.</summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+    /// <summary>Masters: how many HTTP workers may be registered under one ip at once.</summary>
+    public int MaxWorkersPerAddress { get; set; } = 16;
+    /// <summary>Masters: the largest output an HTTP worker may send back with PUT /master/files.</summary>
+    public long MaxUploadBytes { get; set; } = 64L << 30;
 }
 
 public sealed class PlanningOptions

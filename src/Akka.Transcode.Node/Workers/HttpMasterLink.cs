@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Media.Transfer;
+using Akka.Transcode.Protocol.Workers;
 
 namespace Akka.Transcode.Node.Workers;
 
@@ -31,14 +32,14 @@ public sealed class HttpMasterLink(string masterUrl, string? token, string ip, i
         return (await WorkerHttp.PostAsync(_http, _base + "/master/worker_heartbeat", token, body, ct)).Reply;
     }
 
-    public async Task DownloadAsync(string fileId, string partialPath, CancellationToken ct)
+    public async Task DownloadAsync(string fileId, string partialPath, string? fileToken, CancellationToken ct)
     {
         // A few tries, each continuing where the last one stopped.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await DownloadOnceAsync(fileId, partialPath, ct);
+                await DownloadOnceAsync(fileId, partialPath, fileToken, ct);
                 return;
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException && attempt < 4 && !ct.IsCancellationRequested)
@@ -52,11 +53,12 @@ public sealed class HttpMasterLink(string masterUrl, string? token, string ip, i
         }
     }
 
-    private async Task DownloadOnceAsync(string fileId, string partialPath, CancellationToken ct)
+    private async Task DownloadOnceAsync(string fileId, string partialPath, string? fileToken, CancellationToken ct)
     {
         var have = File.Exists(partialPath) ? new FileInfo(partialPath).Length : 0;
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{_base}/master/files/{Uri.EscapeDataString(fileId)}");
         WorkerHttp.Authorize(request, token);
+        FileToken(request, fileToken);
         if (have > 0) request.Headers.Range = new RangeHeaderValue(have, null);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable) return; // already whole
@@ -72,13 +74,13 @@ public sealed class HttpMasterLink(string masterUrl, string? token, string ip, i
         await stream.CopyToAsync(file, CopyBuffer, ct);
     }
 
-    public async Task UploadAsync(string taskId, string fileId, string localPath, CancellationToken ct)
+    public async Task UploadAsync(string taskId, string fileId, string localPath, string? fileToken, CancellationToken ct)
     {
         var length = new FileInfo(localPath).Length;
         long offset = 0;
         for (var attempt = 1; ; attempt++)
         {
-            var (ok, received, error, retry) = await UploadFromAsync(taskId, fileId, localPath, offset, length, ct);
+            var (ok, received, error, retry) = await UploadFromAsync(taskId, fileId, localPath, offset, length, fileToken, ct);
             if (ok) return;
             if (!retry || attempt >= 4) throw new FileTransferException(error);
             // The master says how much it already holds: the next try sends only the rest.
@@ -88,7 +90,7 @@ public sealed class HttpMasterLink(string masterUrl, string? token, string ip, i
     }
 
     private async Task<(bool Ok, long? Received, string Error, bool Retry)> UploadFromAsync(string taskId, string fileId,
-        string localPath, long offset, long length, CancellationToken ct)
+        string localPath, long offset, long length, string? fileToken, CancellationToken ct)
     {
         await using var file = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, CopyBuffer);
         file.Seek(offset, SeekOrigin.Begin);
@@ -101,6 +103,7 @@ public sealed class HttpMasterLink(string masterUrl, string? token, string ip, i
         request.Content.Headers.ContentLength = length - offset;
         if (length > 0) request.Content.Headers.ContentRange = new ContentRangeHeaderValue(offset, length - 1, length);
         WorkerHttp.Authorize(request, token);
+        FileToken(request, fileToken);
         try
         {
             using var response = await _http.SendAsync(request, ct);
@@ -115,5 +118,10 @@ public sealed class HttpMasterLink(string masterUrl, string? token, string ip, i
         {
             return (false, null, ex.Message, true);
         }
+    }
+
+    private static void FileToken(HttpRequestMessage request, string? fileToken)
+    {
+        if (fileToken is not null) request.Headers.Add(WorkerTaskWire.FileTokenHeader, fileToken);
     }
 }

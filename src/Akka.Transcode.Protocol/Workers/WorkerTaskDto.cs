@@ -38,6 +38,9 @@ public sealed record WorkerTaskDto
     public WireFile? AudioPart { get; init; }
     public required WireVideo Video { get; init; }
     public required WireAudio Audio { get; init; }
+    /// <summary>The secret of this attempt: sent back in the X-File-Token header of GET and PUT /master/files, which
+    /// serve the attempt's inputs and take its output only with it. A master that sends none serves no files.</summary>
+    public string? FileToken { get; init; }
 }
 
 /// <param name="Filename">Absolute path on the master's storage.</param>

@@ -19,6 +19,9 @@ public static class WorkerTaskWire
     private static readonly HashSet<string> Presets =
         ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"];
 
+    /// <summary>The header a worker presents the attempt's file_token in, on GET and PUT /master/files.</summary>
+    public const string FileTokenHeader = "X-File-Token";
+
     public static WorkerTaskDto ToDto(TaskSpec t, int attempt)
     {
         WireFile File(string path) => new(path, t.FileIds.GetValueOrDefault(path));
@@ -38,6 +41,7 @@ public static class WorkerTaskWire
             Video = new WireVideo(Action(t.Video.Action), Blank(t.Video.Codec), t.Video.Crf, t.Video.Preset, t.Video.Bitrate,
                 t.Video.Width, t.Video.Height, t.Video.NoBFrames),
             Audio = new WireAudio(Action(t.Audio.Action), Blank(t.Audio.Codec), t.Audio.Bitrate),
+            FileToken = t.FileToken,
         };
     }
 
@@ -92,6 +96,8 @@ public static class WorkerTaskWire
             return Bad("dst_filename", "must be a plain file name");
         if (!Muxers.Contains(d.DstFormat)) return Bad("dst_format", $"unsupported muxer '{d.DstFormat}'");
         if (!Positive(d.Duration)) return Bad("duration", "must be a positive number of seconds");
+        // It goes back to the master in a header: nothing that could bend one.
+        if (d.FileToken is { } ft && !IsFileToken(ft)) return Bad("file_token", "must be 16..128 of [A-Za-z0-9_-]");
 
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         string? IdProblem(string path, string? id)
@@ -156,6 +162,7 @@ public static class WorkerTaskWire
             KeyframeCuts = d.KeyframeCuts, VideoParts = parts, AudioPart = d.AudioPart?.Filename,
             OutputPath = Path.Combine(d.DstDir, d.DstFilename), Muxer = d.DstFormat, Video = video.Value!, Audio = audio.Value!,
             Duration = d.Duration, Weight = d.Duration, MapPath = d.MapFilename, MapTables = tables, FileIds = ids,
+            FileToken = d.FileToken,
         });
     }
 
@@ -210,6 +217,10 @@ public static class WorkerTaskWire
         if (name.Split('/', '\\').Any(s => s is "" or "." or "..")) return "must not contain empty, . or .. segments";
         return null;
     }
+
+    /// <summary>What a master's file token (add_task's file_token, the X-File-Token header) may look like.</summary>
+    public static bool IsFileToken(string? s) =>
+        s is { Length: >= 16 and <= 128 } && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     public static bool IsMd5(string? s) => s is { Length: 32 } && s.All(char.IsAsciiHexDigit);
 

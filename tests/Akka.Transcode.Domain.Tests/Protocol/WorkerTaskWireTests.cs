@@ -103,6 +103,17 @@ public sealed class WorkerTaskWireTests
         Assert.Equal(20, (double)task["to_time"]!);
     }
 
+    [Fact]
+    public void The_attempts_file_token_travels_as_file_token_and_reads_back()
+    {
+        var spec = Chunk with { FileToken = "Zm9vYmFy-0123456789_abcdefABCDEF" };
+
+        var body = WorkerTaskWire.RequestBody(spec, 2);
+
+        Assert.Equal(spec.FileToken, (string?)JsonNode.Parse(body)!["task"]!["file_token"]);
+        Assert.Equal(spec.FileToken, WorkerTaskWire.Parse(body).Value.Spec.FileToken);
+    }
+
     private static Failure? Refusal(Action<JsonObject> change)
     {
         var body = JsonNode.Parse(WorkerTaskWire.RequestBody(Chunk, 1))!.AsObject();
@@ -124,6 +135,8 @@ public sealed class WorkerTaskWireTests
         { "duration", "0", "duration" },
         { "map_tables", "[{\"name\":\"../x.pgm\",\"filename\":\"/m/x.pgm\",\"file_id\":null}]", "name" },
         { "parts", "[{\"filename\":\"/w/p.mkv\",\"file_id\":null}]", "only a join" },
+        { "file_token", "\"short\"", "16..128" },
+        { "file_token", "\"0123456789abcdef\\r\\nX-Evil: 1\"", "16..128" },
     };
 
     [Theory]

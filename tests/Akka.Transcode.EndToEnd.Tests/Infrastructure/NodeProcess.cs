@@ -18,6 +18,10 @@ public sealed class NodeProcess : IAsyncDisposable
     public const string WorkerToken = "e2e-worker-token";
     public const string AdminToken = "e2e-admin-token";
 
+    /// <summary>For a master whose HTTP workers run on this machine: it calls workers on loopback only when
+    /// Transcode:Worker:AllowedNetworks lists it.</summary>
+    public const string AllowLoopbackWorkers = "--Transcode:Worker:AllowedNetworks:0=127.0.0.0/8";
+
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 

@@ -38,7 +38,8 @@ public sealed class OpenApiNodes : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var media = await MediaFactory.GetAsync();
-        Api = await NodeProcess.StartAsync(["--environment=Development"], root => E2E.StockMediaRoot(media, root));
+        Api = await NodeProcess.StartAsync(["--environment=Development", NodeProcess.AllowLoopbackWorkers],
+            root => E2E.StockMediaRoot(media, root));
         Worker = await NodeProcess.StartAsync(
         [
             "--environment=Development", "--Transcode:Roles=worker", $"--Transcode:Worker:MasterUrl={Api.BaseUrl}",

@@ -157,10 +157,13 @@ public sealed class StagingTaskExecutorTests : IDisposable
         var src = MasterFile("in/a.bin", "remote source");
         var output = Path.Combine(_master, "out", ".transcode-j1", "video-0000.mkv");
 
-        var outcome = await Run(Executor(shared: false), Task(src, Md5("remote source"u8.ToArray()), output));
+        var outcome = await Run(Executor(shared: false),
+            Task(src, Md5("remote source"u8.ToArray()), output) with { FileToken = "attempt-secret-0123456789" });
 
         Assert.True(outcome.Success, outcome.Error);
         Assert.StartsWith(Path.Combine(_workDir, "stage"), _inner.Last!.OutputPath);
+        // The attempt's file token goes with the fetch of its source and with the upload of its output.
+        Assert.Equal(["attempt-secret-0123456789", "attempt-secret-0123456789"], _files.Tokens);
         var (taskId, fileId, bytes) = Assert.Single(_files.Uploads);
         Assert.Equal("j1-t0", taskId);
         Assert.Equal(Md5(bytes), fileId);
@@ -269,19 +272,24 @@ public sealed class StagingTaskExecutorTests : IDisposable
 
         public void Serve(string id, byte[] content) => _served[id] = content;
 
-        public async Task DownloadAsync(string fileId, string partialPath, CancellationToken ct)
+        /// <summary>The file token each download and upload presented, in order.</summary>
+        public List<string?> Tokens { get; } = new();
+
+        public async Task DownloadAsync(string fileId, string partialPath, string? fileToken, CancellationToken ct)
         {
             if (!_served.TryGetValue(fileId, out var content)) throw new FileTransferException("not served", notFound: true);
             Downloads.Add(fileId);
+            Tokens.Add(fileToken);
             var have = File.Exists(partialPath) ? new FileInfo(partialPath).Length : 0;
             if (have > 0) ResumedFrom.Add(have);
             await using var f = new FileStream(partialPath, FileMode.Append);
             await f.WriteAsync(content.AsMemory((int)have), ct);
         }
 
-        public Task UploadAsync(string taskId, string fileId, string localPath, CancellationToken ct)
+        public Task UploadAsync(string taskId, string fileId, string localPath, string? fileToken, CancellationToken ct)
         {
             if (FailUploads) throw new FileTransferException("master unreachable");
+            Tokens.Add(fileToken);
             Uploads.Add((taskId, fileId, File.ReadAllBytes(localPath)));
             return System.Threading.Tasks.Task.CompletedTask;
         }
