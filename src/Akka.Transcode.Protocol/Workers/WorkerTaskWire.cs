@@ -128,7 +128,6 @@ public static class WorkerTaskWire
                 return Bad($"cuts[{i}]", "times must be finite, not negative, with from < to and a positive duration");
             cuts.Add(new SourceCut(c.From, c.To, c.Seek, c.VideoTrimStart, c.AudioTrimStart, c.Frames, c.Duration));
         }
-        if (d.KeyframeCuts && cuts.Count != 1) return Bad("keyframe_cuts", "needs exactly one cut");
 
         var parts = new List<string>();
         foreach (var (p, i) in (d.Parts ?? []).Select((p, i) => (p, i)))
@@ -149,6 +148,19 @@ public static class WorkerTaskWire
         if (!video.IsOk) return Bad("video", video.Error!.Message);
         var audio = Audio(d.Audio);
         if (!audio.IsOk) return Bad("audio", audio.Error!.Message);
+        // What ffmpeg cannot run is refused here (-4, the attempt fails at once) rather than failing in ffmpeg (-1,
+        // retried): the master never sends these (docs/worker-protocol.md "Which combinations the master sends").
+        var (v, a) = (video.Value!, audio.Value!);
+        if (d.MapFilename is not null && (kind is not (TaskKind.Transcode or TaskKind.Video) || d.KeyframeCuts || v.Action != StreamAction.Encode))
+            return Bad("map_filename", "a stitching map applies only to encoded video of a transcode or video task");
+        if (d.KeyframeCuts && kind == TaskKind.Video && (cuts.Count != 1 || v.Action != StreamAction.Copy))
+            return Bad("keyframe_cuts", "a video task with keyframe_cuts copies exactly one cut (video action copy)");
+        if (d.KeyframeCuts && kind is TaskKind.Transcode or TaskKind.Audio)
+            return Bad("keyframe_cuts", "only video and join tasks take keyframe_cuts");
+        if (!d.KeyframeCuts && cuts.Count > 0 && (v.Action == StreamAction.Copy || a.Action == StreamAction.Copy))
+            return Bad("cuts", "a copied stream cannot be cut exactly: copy with cuts needs keyframe_cuts");
+        if (kind == TaskKind.Join && cuts.Count > 0) return Bad("cuts", "a join has no cuts");
+        if (kind == TaskKind.Join && v.Action != StreamAction.Copy) return Bad("video", "a join copies the parts' video: action must be copy");
 
         return Result<TaskSpec>.Ok(new TaskSpec
         {
