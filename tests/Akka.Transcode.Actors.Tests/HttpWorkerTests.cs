@@ -294,6 +294,29 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_worker_the_master_forgot_stops_its_attempts_before_it_registers_again()
+    {
+        // -7 on a heartbeat: the master declared this worker dead and re-queued what ran here, so those attempts may
+        // already run elsewhere, writing the same output. Nothing will read their results: they stop.
+        var master = new FakeMaster();
+        var executor = new SlowToStopExecutor(TimeSpan.FromMilliseconds(100));
+        var host = Host(executor, master);
+        var spec = Spec("j1");
+        Assert.Equal(ErrorCode.Ok, Ask(host, new AddWorkerTask(spec, 1)).Code);
+        AwaitAssert(() => Assert.Equal((int)TaskStatus.Running, Ask(host, new GetWorkerTask(spec.TaskId)).Task!.State),
+            TimeSpan.FromSeconds(5));
+
+        master.ForgetWorker = true;
+
+        AwaitAssert(() => Assert.True(master.Registrations >= 2), TimeSpan.FromSeconds(5));
+        AwaitAssert(() => Assert.True(executor.HasEnded(spec.TaskId), "the attempt still runs after the master forgot the worker"),
+            TimeSpan.FromSeconds(5));
+        Assert.Equal((int)TaskStatus.Canceled, Ask(host, new GetWorkerTask(spec.TaskId)).Task!.State);
+        // Its slot is free again once the run has ended.
+        AwaitAssert(() => Assert.Equal(ErrorCode.Ok, Ask(host, new AddWorkerTask(Spec("j2"), 1)).Code), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public void A_task_runs_and_reports_its_result_through_get_task_info()
     {
         var host = Host(new InstantExecutor(), new FakeMaster());
