@@ -66,6 +66,8 @@ public static class WorkerTaskWire
             try { dto = task.Deserialize<WorkerTaskDto>(ProtocolJson.Options); }
             catch (JsonException e) { return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, Describe(e, task)); }
             if (dto is null) return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, "task: must not be null");
+            if (NullField(dto) is { } field)
+                return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, $"task.{field}: required field is null");
             var spec = ToSpec(dto);
             return spec.IsOk ? Result<(TaskSpec, int)>.Ok((spec.Value!, dto.Attempt)) : spec.Error!;
         }
@@ -169,6 +171,31 @@ public static class WorkerTaskWire
             OutputPath = Path.Combine(d.DstDir, d.DstFilename), Muxer = d.DstFormat, Video = video.Value!, Audio = audio.Value!,
             Duration = d.Duration, Weight = d.Duration, MapPath = d.MapFilename, MapTables = tables, FileIds = ids,
         });
+    }
+
+    /// <summary>
+    /// A required field sent as JSON null: System.Text.Json lets null into a non-nullable string or object, and
+    /// nothing after this point expects one.
+    /// </summary>
+    private static string? NullField(WorkerTaskDto d)
+    {
+        (object? Value, string Name)[] required =
+        [
+            (d.Id, "id"), (d.JobId, "job_id"), (d.Kind, "kind"), (d.SrcFilename, "src_filename"), (d.DstDir, "dst_dir"),
+            (d.DstFilename, "dst_filename"), (d.DstFormat, "dst_format"), (d.Video, "video"), (d.Video?.Action, "video.action"),
+            (d.Audio, "audio"), (d.Audio?.Action, "audio.action"),
+        ];
+        if (required.FirstOrDefault(r => r.Value is null) is { Name: { } missing }) return missing;
+        for (var i = 0; i < (d.Cuts?.Count ?? 0); i++)
+            if (d.Cuts![i] is null) return $"cuts[{i}]";
+        foreach (var (list, name) in new[] { (d.Parts, "parts"), (d.MapTables, "map_tables") })
+            for (var i = 0; i < (list?.Count ?? 0); i++)
+            {
+                if (list![i] is null) return $"{name}[{i}]";
+                if (list[i].Filename is null) return $"{name}[{i}].filename";
+            }
+        if (d.AudioPart is { Filename: null }) return "audio_part.filename";
+        return null;
     }
 
     private static Result<VideoOp> Video(WireVideo v)

@@ -219,4 +219,30 @@ public sealed class WorkerTaskWireTests
         Assert.Equal(ErrorCode.InvalidValue, error.Code);
         Assert.Contains("map", error.Message);
     }
+
+    public static TheoryData<string, string> NullFields => new()
+    {
+        { "src_filename", "src_filename" }, { "dst_dir", "dst_dir" }, { "dst_filename", "dst_filename" },
+        { "dst_format", "dst_format" }, { "video", "video" }, { "audio", "audio" }, { "job_id", "job_id" },
+        { "video.action", "video.action" }, { "cuts[0]", "cuts[0]" }, { "map_tables[1]", "map_tables[1]" },
+    };
+
+    /// <summary>JSON null in a required field is a malformed task (-2), as a missing one is; it never reaches a path check.</summary>
+    [Theory]
+    [MemberData(nameof(NullFields))]
+    public void A_required_field_sent_as_null_is_refused_with_minus_2(string path, string named)
+    {
+        var error = Refusal(t =>
+        {
+            var parts = path.Replace("]", "").Split('.', '[');
+            JsonNode node = t;
+            for (var i = 0; i < parts.Length - 1; i++) node = int.TryParse(parts[i], out var k) ? node[k]! : node[parts[i]]!;
+            if (int.TryParse(parts[^1], out var at)) node.AsArray()[at] = null;
+            else node[parts[^1]] = null;
+        });
+
+        Assert.NotNull(error);
+        Assert.Equal(ErrorCode.InvalidRequest, error.Code);
+        Assert.Contains($"task.{named}", error.Message);
+    }
 }
