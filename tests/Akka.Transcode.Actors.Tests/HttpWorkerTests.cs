@@ -149,6 +149,25 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_task_the_worker_refuses_as_invalid_is_started_then_failed_with_the_workers_code()
+    {
+        // A task entity takes a result only for an attempt that started (sent AttemptAlive). A refusal at add_task
+        // (-4, -2) sent alone was dropped there, and the task waited for ever instead of failing.
+        var registry = Registry();
+        using var alive = KeepAlive(registry, Register(registry));
+        _worker.AddReply = _ => new WorkerReply(true, ErrorCode.InvalidValue, "task.keyframe_cuts: only video and join tasks take keyframe_cuts");
+
+        registry.Tell(Request("j1"));
+
+        var first = _tasks.FishForMessage(m => m is AttemptAlive or AttemptResult, TimeSpan.FromSeconds(5));
+        Assert.IsType<AttemptAlive>(first);
+        var result = _tasks.FishForMessage<AttemptResult>(_ => true, TimeSpan.FromSeconds(5));
+        Assert.False(result.Success);
+        Assert.Equal(ErrorCode.InvalidValue, result.Code);
+        Assert.Contains("keyframe_cuts", result.Error);
+    }
+
+    [Fact]
     public void A_busy_worker_gives_the_task_back_and_gets_it_again_when_it_has_room()
     {
         var registry = Registry();
