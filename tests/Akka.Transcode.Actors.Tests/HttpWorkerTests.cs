@@ -155,6 +155,25 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_task_the_worker_refuses_as_invalid_is_started_then_failed_with_the_workers_code()
+    {
+        // A task entity takes a result only for an attempt that started (sent AttemptAlive). A refusal at add_task
+        // (-4, -2) sent alone was dropped there, and the task waited for ever instead of failing.
+        var registry = Registry();
+        using var alive = KeepAlive(registry, Register(registry));
+        _worker.AddReply = _ => new WorkerReply(true, ErrorCode.InvalidValue, "task.keyframe_cuts: only video and join tasks take keyframe_cuts");
+
+        registry.Tell(Request("j1"));
+
+        var first = _tasks.FishForMessage(m => m is AttemptAlive or AttemptResult, TimeSpan.FromSeconds(5));
+        Assert.IsType<AttemptAlive>(first);
+        var result = _tasks.FishForMessage<AttemptResult>(_ => true, TimeSpan.FromSeconds(5));
+        Assert.False(result.Success);
+        Assert.Equal(ErrorCode.InvalidValue, result.Code);
+        Assert.Contains("keyframe_cuts", result.Error);
+    }
+
+    [Fact]
     public void A_busy_worker_gives_the_task_back_and_gets_it_again_when_it_has_room()
     {
         var registry = Registry();
@@ -376,6 +395,29 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal((1, 2), (master.Registrations, master.LastSlots));
         master.ForgetWorker = true;
         AwaitAssert(() => Assert.True(master.Registrations >= 2), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void A_worker_the_master_forgot_stops_its_attempts_before_it_registers_again()
+    {
+        // -7 on a heartbeat: the master declared this worker dead and re-queued what ran here, so those attempts may
+        // already run elsewhere, writing the same output. Nothing will read their results: they stop.
+        var master = new FakeMaster();
+        var executor = new SlowToStopExecutor(TimeSpan.FromMilliseconds(100));
+        var host = Host(executor, master);
+        var spec = Spec("j1");
+        Assert.Equal(ErrorCode.Ok, Ask(host, new AddWorkerTask(spec, 1)).Code);
+        AwaitAssert(() => Assert.Equal((int)TaskStatus.Running, Ask(host, new GetWorkerTask(spec.TaskId)).Task!.State),
+            TimeSpan.FromSeconds(5));
+
+        master.ForgetWorker = true;
+
+        AwaitAssert(() => Assert.True(master.Registrations >= 2), TimeSpan.FromSeconds(5));
+        AwaitAssert(() => Assert.True(executor.HasEnded(spec.TaskId), "the attempt still runs after the master forgot the worker"),
+            TimeSpan.FromSeconds(5));
+        Assert.Equal((int)TaskStatus.Canceled, Ask(host, new GetWorkerTask(spec.TaskId)).Task!.State);
+        // Its slot is free again once the run has ended.
+        AwaitAssert(() => Assert.Equal(ErrorCode.Ok, Ask(host, new AddWorkerTask(Spec("j2"), 1)).Code), TimeSpan.FromSeconds(5));
     }
 
     [Fact]

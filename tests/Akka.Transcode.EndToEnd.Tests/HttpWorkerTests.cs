@@ -99,6 +99,26 @@ public sealed class HttpWorkerTests(MediaFixture media, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task A_copy_job_with_segments_runs_on_an_http_worker_through_its_key_frame_join()
+    {
+        // video_codec copy with segments: key-frame copies of each range, then a join with keyframe_cuts and no cuts
+        // of its own, which the worker's task parser refused (-4) before issue 16.
+        await using var master = await StartMasterAsync();
+        await using var worker = await StartHttpWorkerAsync(master, sharedStorage: true);
+
+        await E2E.WithNodeLog(master, output, async () =>
+        {
+            var id = await master.Client.AddJobOkAsync(new { src_filename = E2E.Short, dst_dir = "http-copy", dst_format = "mkv", video_codec = "copy", segments = "1-3:5-7" });
+            var job = await master.Client.WaitForJobCompletedAsync(id, TimeSpan.FromSeconds(120));
+            var done = await master.Client.GetJobAsync(id, detail: true);
+
+            Assert.Contains(Tasks(done), t => t.GetProperty("kind").GetString() == "join");
+            Assert.All(Tasks(done), t => Assert.Equal(worker.HttpWorkerId, t.GetProperty("worker_id").GetString()));
+            await MediaAssert.DecodesCleanlyAsync(job.GetProperty("dst_path").GetString()!);
+        });
+    }
+
+    [Fact]
     public async Task A_worker_without_shared_storage_fetches_the_source_by_id_and_sends_its_outputs_back()
     {
         await using var master = await StartMasterAsync();

@@ -212,8 +212,11 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
         }
         if (m.Reply.Reached && m.Reply.Code == ErrorCode.NotFound && _workerId == m.WorkerId)
         {
-            // The master declared this worker dead (or its registry moved): its attempts were re-queued there.
-            _log.Warning("the master does not know worker {WorkerId} any more: registering again", m.WorkerId);
+            // The master declared this worker dead (or its registry moved): its attempts were re-queued there and may
+            // already run elsewhere, writing the same outputs, and no one will read their results: they stop.
+            _log.Warning("the master does not know worker {WorkerId} any more: stopping {Attempts} attempt(s) and registering again",
+                m.WorkerId, RunningCount);
+            StopAll(TaskStatus.Canceled);
             _workerId = null;
             Register();
             return;
@@ -311,14 +314,25 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
         Timers.Cancel("beat");
         Timers.Cancel("register");
         _log.Info("leaving: stopping {Attempts} running attempt(s)", RunningCount);
-        foreach (var e in _tasks.Values.Where(e => e.Runner is not null))
-        {
-            e.Canceled = true;
-            e.Runner!.Tell(AbandonAttempt.Instance);
-        }
+        StopAll(null);
         Become(Draining);
         _drainWaiters.Add(Sender);
         AnswerIfDrained();
+    }
+
+    /// <summary>Stops every attempt still running; <paramref name="state"/>, when given, is what get_task_info then reports.</summary>
+    private void StopAll(TaskStatus? state)
+    {
+        foreach (var e in _tasks.Values.Where(e => e.Runner is not null))
+        {
+            if (state is { } s && !e.IsEnded && !e.Canceled)
+            {
+                e.State = s;
+                e.EndedAt = DateTimeOffset.UtcNow;
+            }
+            e.Canceled = true;
+            e.Runner!.Tell(AbandonAttempt.Instance);
+        }
     }
 
     private void AnswerIfDrained()

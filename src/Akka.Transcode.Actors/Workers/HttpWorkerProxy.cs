@@ -150,7 +150,9 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
             Context.Parent.Tell(new AssignmentRejected(m.TaskId, m.Attempt, _workerId));
             return;
         }
-        // The worker refused the task itself (a bad value, an unusable source): that is the attempt's result.
+        // The worker refused the task itself (a bad value, an unusable source): that is the attempt's result. The
+        // task entity takes results only of attempts that started, so the attempt starts first.
+        _tasks.Tell(new AttemptAlive(m.TaskId, m.Attempt, _workerId, 0, null));
         Report(m.TaskId, run, false, m.Reply.Code, $"worker {_workerId} refused the task: {m.Reply.Message}");
     }
 

@@ -69,6 +69,10 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
                 return TaskOutcome.Failed(ErrorCode.Internal, $"ffmpeg exited with code {outcome.ExitCode}: {outcome.ErrorTail}");
             if (!File.Exists(partial) || new FileInfo(partial).Length == 0)
                 return TaskOutcome.Failed(ErrorCode.Internal, "ffmpeg reported success but wrote no output");
+            // ffmpeg exits 0 with a header-only file when its input ends before the range (a seek past it): that is
+            // no output, whatever the exit code says.
+            if (task.Video.Action != StreamAction.Drop && outcome.VideoFrames == 0)
+                return TaskOutcome.Failed(ErrorCode.Internal, "ffmpeg exited 0 but wrote no video frame (frame=0): the range read nothing");
             File.Move(partial, task.OutputPath, overwrite: true);
             created.Remove(partial);
             return TaskOutcome.Succeeded;

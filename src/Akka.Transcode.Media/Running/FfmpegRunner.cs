@@ -63,13 +63,13 @@ public sealed class FfmpegRunner(string? pidDir = null)
         gate.Complete(success);
         gate.ThrowIfCallbackFailed();
         // FFMpegCore's own StandardError is empty after a cancel, so the tail is always ours.
-        return new FfmpegOutcome(success, result.Cancelled, result.ExitCode, tail.Text);
+        return new FfmpegOutcome(success, result.Cancelled, result.ExitCode, tail.Text, gate.Frames);
     }
 
     private static void OnStderr(string line, StderrTail tail, ProgressGate gate)
     {
         // Stats lines would push the actual error out of the tail.
-        if (StatsLine.TryParse(line, out var processed, out var speed)) gate.OnStats(processed, speed);
+        if (StatsLine.TryParse(line, out var processed, out var speed, out var frames)) gate.OnStats(processed, speed, frames);
         else tail.Add(line);
     }
 

@@ -16,16 +16,24 @@ internal sealed class ProgressGate(Action<FfmpegProgress> deliver, TimeSpan minI
     private TimeSpan _processed;
     private double? _speed;
     private bool _statsPending;
+    private long? _frames;
     private double _percent;
     private long? _lastDelivery;
     private bool _closed;
     private ExceptionDispatchInfo? _callbackFailure;
 
+    /// <summary>The video frames the last stats line counted; null when no line counted any (no video output).</summary>
+    public long? Frames
+    {
+        get { lock (_gate) return _frames; }
+    }
+
     /// <summary>A stats line was read; FFMpegCore reports its percentage right after.</summary>
-    public void OnStats(TimeSpan processed, double? speed)
+    public void OnStats(TimeSpan processed, double? speed, long? frames = null)
     {
         lock (_gate)
         {
+            if (frames is not null) _frames = frames;
             if (_closed) return;
             if (processed > _processed) _processed = processed;
             _speed = speed ?? _speed;

@@ -9,16 +9,21 @@ internal static partial class StatsLine
     [GeneratedRegex(@"time=\s*(-?)(\d+):(\d\d):(\d\d(?:\.\d+)?)")]
     private static partial Regex TimePattern();
 
+    // Present when the output has a video stream (encoded or copied): frames written so far.
+    [GeneratedRegex(@"\bframe=\s*(\d+)")]
+    private static partial Regex FramePattern();
+
     [GeneratedRegex(@"speed=\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)x")]
     private static partial Regex SpeedPattern();
 
     // Far beyond any media, and far inside what a TimeSpan holds.
     private const double MaxSeconds = 1e9;
 
-    public static bool TryParse(string line, out TimeSpan processed, out double? speed)
+    public static bool TryParse(string line, out TimeSpan processed, out double? speed, out long? frames)
     {
         processed = TimeSpan.Zero;
         speed = null;
+        frames = null;
         var time = TimePattern().Match(line);
         if (!time.Success) return false;
 
@@ -29,6 +34,8 @@ internal static partial class StatsLine
         // "speed=N/A" until ffmpeg has timed enough output.
         var match = SpeedPattern().Match(line);
         if (match.Success) speed = Number(match.Groups[1]);
+        var frame = FramePattern().Match(line);
+        if (frame.Success && long.TryParse(frame.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) frames = n;
         return true;
     }
 

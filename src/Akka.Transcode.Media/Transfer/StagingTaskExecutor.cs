@@ -80,14 +80,16 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
         }
         if (task.MapPath is not null)
         {
-            // Tables are found relative to the map file: a fetched map gets its tables beside it, under their names.
+            // Tables are found relative to the map file: the map is used in place only when every table is too;
+            // otherwise the map and all its tables are fetched, the tables beside the map under their names.
             var mapDir = Path.Combine(stage, "map");
-            var map = await Input(task, task.MapPath, "map_filename", Path.Combine(mapDir, Path.GetFileName(task.MapPath)), ct);
+            var inPlace = task.MapTables.All(t => options.IsLocal(t.Path) && File.Exists(t.Path));
+            var map = await Input(task, task.MapPath, "map_filename", Path.Combine(mapDir, Path.GetFileName(task.MapPath)), ct, fetch: !inPlace);
             if (!map.IsOk) return map.Error!;
             var fetched = map.Value != task.MapPath;
             foreach (var table in task.MapTables)
             {
-                var t = await Input(task, table.Path, $"map table {table.Name}", fetched ? Path.Combine(mapDir, table.Name) : null, ct);
+                var t = await Input(task, table.Path, $"map table {table.Name}", fetched ? Path.Combine(mapDir, table.Name) : null, ct, fetch: fetched);
                 if (!t.IsOk) return t.Error!;
             }
             spec = spec with { MapPath = map.Value };
@@ -122,10 +124,12 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
     /// The local path to read <paramref name="path"/> from, checked against its content id. Sources are fetched into
     /// the cache (the next chunk of the job needs them too); other inputs into <paramref name="placeAt"/>.
     /// </summary>
-    private async Task<Result<string>> Input(TaskSpec task, string path, string what, string? placeAt, CancellationToken ct)
+    /// <param name="fetch">Fetch even when the file is readable here (a map's tables must sit beside the map).</param>
+    private async Task<Result<string>> Input(TaskSpec task, string path, string what, string? placeAt, CancellationToken ct,
+        bool fetch = false)
     {
         var id = task.FileIds.GetValueOrDefault(path);
-        if (options.IsLocal(path) && File.Exists(path))
+        if (!fetch && options.IsLocal(path) && File.Exists(path))
         {
             if (id is null) return Result<string>.Ok(path);
             var actual = await ids.IdOfAsync(path, ct);

@@ -70,6 +70,8 @@ public static class WorkerTaskWire
             try { dto = task.Deserialize<WorkerTaskDto>(ProtocolJson.Options); }
             catch (JsonException e) { return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, Describe(e, task)); }
             if (dto is null) return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, "task: must not be null");
+            if (NullField(dto) is { } field)
+                return Result<(TaskSpec, int)>.Fail(ErrorCode.InvalidRequest, $"task.{field}: required field is null");
             var spec = ToSpec(dto);
             return spec.IsOk ? Result<(TaskSpec, int)>.Ok((spec.Value!, dto.Attempt)) : spec.Error!;
         }
@@ -134,7 +136,6 @@ public static class WorkerTaskWire
                 return Bad($"cuts[{i}]", "times must be finite, not negative, with from < to and a positive duration");
             cuts.Add(new SourceCut(c.From, c.To, c.Seek, c.VideoTrimStart, c.AudioTrimStart, c.Frames, c.Duration));
         }
-        if (d.KeyframeCuts && cuts.Count != 1) return Bad("keyframe_cuts", "needs exactly one cut");
 
         var parts = new List<string>();
         foreach (var (p, i) in (d.Parts ?? []).Select((p, i) => (p, i)))
@@ -155,6 +156,19 @@ public static class WorkerTaskWire
         if (!video.IsOk) return Bad("video", video.Error!.Message);
         var audio = Audio(d.Audio);
         if (!audio.IsOk) return Bad("audio", audio.Error!.Message);
+        // What ffmpeg cannot run is refused here (-4, the attempt fails at once) rather than failing in ffmpeg (-1,
+        // retried): the master never sends these (docs/worker-protocol.md "Which combinations the master sends").
+        var (v, a) = (video.Value!, audio.Value!);
+        if (d.MapFilename is not null && (kind is not (TaskKind.Transcode or TaskKind.Video) || d.KeyframeCuts || v.Action != StreamAction.Encode))
+            return Bad("map_filename", "a stitching map applies only to encoded video of a transcode or video task");
+        if (d.KeyframeCuts && kind == TaskKind.Video && (cuts.Count != 1 || v.Action != StreamAction.Copy))
+            return Bad("keyframe_cuts", "a video task with keyframe_cuts copies exactly one cut (video action copy)");
+        if (d.KeyframeCuts && kind is TaskKind.Transcode or TaskKind.Audio)
+            return Bad("keyframe_cuts", "only video and join tasks take keyframe_cuts");
+        if (!d.KeyframeCuts && cuts.Count > 0 && (v.Action == StreamAction.Copy || a.Action == StreamAction.Copy))
+            return Bad("cuts", "a copied stream cannot be cut exactly: copy with cuts needs keyframe_cuts");
+        if (kind == TaskKind.Join && cuts.Count > 0) return Bad("cuts", "a join has no cuts");
+        if (kind == TaskKind.Join && v.Action != StreamAction.Copy) return Bad("video", "a join copies the parts' video: action must be copy");
 
         return Result<TaskSpec>.Ok(new TaskSpec
         {
@@ -164,6 +178,31 @@ public static class WorkerTaskWire
             Duration = d.Duration, Weight = d.Duration, MapPath = d.MapFilename, MapTables = tables, FileIds = ids,
             FileToken = d.FileToken,
         });
+    }
+
+    /// <summary>
+    /// A required field sent as JSON null: System.Text.Json lets null into a non-nullable string or object, and
+    /// nothing after this point expects one.
+    /// </summary>
+    private static string? NullField(WorkerTaskDto d)
+    {
+        (object? Value, string Name)[] required =
+        [
+            (d.Id, "id"), (d.JobId, "job_id"), (d.Kind, "kind"), (d.SrcFilename, "src_filename"), (d.DstDir, "dst_dir"),
+            (d.DstFilename, "dst_filename"), (d.DstFormat, "dst_format"), (d.Video, "video"), (d.Video?.Action, "video.action"),
+            (d.Audio, "audio"), (d.Audio?.Action, "audio.action"),
+        ];
+        if (required.FirstOrDefault(r => r.Value is null) is { Name: { } missing }) return missing;
+        for (var i = 0; i < (d.Cuts?.Count ?? 0); i++)
+            if (d.Cuts![i] is null) return $"cuts[{i}]";
+        foreach (var (list, name) in new[] { (d.Parts, "parts"), (d.MapTables, "map_tables") })
+            for (var i = 0; i < (list?.Count ?? 0); i++)
+            {
+                if (list![i] is null) return $"{name}[{i}]";
+                if (list[i].Filename is null) return $"{name}[{i}].filename";
+            }
+        if (d.AudioPart is { Filename: null }) return "audio_part.filename";
+        return null;
     }
 
     private static Result<VideoOp> Video(WireVideo v)

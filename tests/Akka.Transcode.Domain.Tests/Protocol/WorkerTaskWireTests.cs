@@ -49,6 +49,16 @@ public sealed class WorkerTaskWireTests
         Muxer = "matroska", Video = VideoOp.Copy, Audio = AudioOp.Copy, Duration = 4, Weight = 0.4,
     };
 
+    // The join of a copy-with-segments job: keyframe_cuts, and no cuts of its own (the parts carry their audio).
+    private static readonly TaskSpec KeyframeJoin = new()
+    {
+        TaskId = "j3-t2", JobId = "j3", Index = 2, Kind = TaskKind.Join, KeyframeCuts = true, SourcePath = "/m/x.bin",
+        VideoParts = ["/m/out/.transcode-j3/copy-0000.mkv", "/m/out/.transcode-j3/copy-0001.mkv"],
+        OutputPath = "/m/out/.x.mp4.j3.tmp", Muxer = "mp4", Video = VideoOp.Copy, Audio = new AudioOp(StreamAction.Encode, "aac"),
+        Duration = 8, Weight = 0.4,
+        FileIds = new Dictionary<string, string> { ["/m/out/.transcode-j3/copy-0000.mkv"] = Md5A, ["/m/out/.transcode-j3/copy-0001.mkv"] = Md5B },
+    };
+
     private static readonly TaskSpec AudioTask = new()
     {
         TaskId = "j1-t2", JobId = "j1", Index = 2, Kind = TaskKind.Audio, SourcePath = "/media/in/a b.ts",
@@ -57,11 +67,12 @@ public sealed class WorkerTaskWireTests
         Duration = 20, Weight = 2,
     };
 
-    public static TheoryData<string> Kinds => new() { "chunk", "join", "copy", "keyframe", "audio" };
+    public static TheoryData<string> Kinds => new() { "chunk", "join", "copy", "keyframe", "keyframe-join", "audio" };
 
     private static TaskSpec Sample(string name) => name switch
     {
-        "chunk" => Chunk, "join" => Join, "copy" => WholeCopy, "keyframe" => KeyframePart, _ => AudioTask,
+        "chunk" => Chunk, "join" => Join, "copy" => WholeCopy, "keyframe" => KeyframePart, "keyframe-join" => KeyframeJoin,
+        _ => AudioTask,
     };
 
     /// <summary>The fields a worker acts on, as one comparable text (collections compare by content).</summary>
@@ -179,5 +190,72 @@ public sealed class WorkerTaskWireTests
         Assert.Equal(ErrorCode.InvalidRequest, WorkerTaskWire.Parse("{\"type\":1,\"task\":{}}"u8).Error!.Code);
         Assert.Equal(ErrorCode.InvalidRequest, Refusal(t => t.Remove("dst_dir"))!.Code);
         Assert.Equal(ErrorCode.InvalidRequest, Refusal(t => t["attempt"] = "one")!.Code);
+    }
+
+    /// <summary>
+    /// Combinations the master never sends and ffmpeg cannot run (filters on a copied stream, a copied range that is
+    /// not a key-frame cut, a map on video that is not encoded): refused at add_task with -4, not retried as -1.
+    /// </summary>
+    public static TheoryData<string, string, string> ImpossibleTasks => new()
+    {
+        { "transcode", """{"cuts":[{"from":1,"to":2,"seek":0,"video_trim_start":1,"audio_trim_start":1,"frames":null,"duration":1}],"video":{"action":"copy"}}""", "copy" },
+        { "transcode", """{"cuts":[{"from":1,"to":2,"seek":0,"video_trim_start":1,"audio_trim_start":1,"frames":null,"duration":1}],"audio":{"action":"copy"}}""", "copy" },
+        { "transcode", """{"keyframe_cuts":true,"cuts":[{"from":1,"to":2,"seek":0,"video_trim_start":1,"audio_trim_start":1,"frames":null,"duration":1}],"video":{"action":"copy"}}""", "keyframe_cuts" },
+        { "video", """{"keyframe_cuts":true,"video":{"action":"encode","codec":"h264"}}""", "keyframe_cuts" },
+        { "video", """{"video":{"action":"copy"}}""", "copy" },
+        { "join", """{"keyframe_cuts":false,"video":{"action":"encode","codec":"h264"}}""", "join" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ImpossibleTasks))]
+    public void Tasks_ffmpeg_cannot_run_are_refused_with_minus_4(string sample, string changes, string fragment)
+    {
+        var spec = sample switch { "transcode" => WholeCopy, "video" => KeyframePart with { KeyframeCuts = false, Video = VideoOp.Copy }, _ => Join };
+        if (sample == "video" && changes.Contains("keyframe_cuts")) spec = KeyframePart;
+        var body = JsonNode.Parse(WorkerTaskWire.RequestBody(spec, 1))!.AsObject();
+        foreach (var (key, value) in JsonNode.Parse(changes)!.AsObject().ToList())
+            body["task"]![key] = value?.DeepClone();
+
+        var error = WorkerTaskWire.Parse(Encoding.UTF8.GetBytes(body.ToJsonString())).Error;
+
+        Assert.NotNull(error);
+        Assert.Equal(ErrorCode.InvalidValue, error.Code);
+        Assert.Contains(fragment, error.Message);
+    }
+
+    [Fact]
+    public void A_map_on_video_that_is_not_encoded_is_refused_with_minus_4()
+    {
+        var error = Refusal(t => t["video"] = JsonNode.Parse("""{"action":"copy"}"""));
+
+        Assert.NotNull(error);
+        Assert.Equal(ErrorCode.InvalidValue, error.Code);
+        Assert.Contains("map", error.Message);
+    }
+
+    public static TheoryData<string, string> NullFields => new()
+    {
+        { "src_filename", "src_filename" }, { "dst_dir", "dst_dir" }, { "dst_filename", "dst_filename" },
+        { "dst_format", "dst_format" }, { "video", "video" }, { "audio", "audio" }, { "job_id", "job_id" },
+        { "video.action", "video.action" }, { "cuts[0]", "cuts[0]" }, { "map_tables[1]", "map_tables[1]" },
+    };
+
+    /// <summary>JSON null in a required field is a malformed task (-2), as a missing one is; it never reaches a path check.</summary>
+    [Theory]
+    [MemberData(nameof(NullFields))]
+    public void A_required_field_sent_as_null_is_refused_with_minus_2(string path, string named)
+    {
+        var error = Refusal(t =>
+        {
+            var parts = path.Replace("]", "").Split('.', '[');
+            JsonNode node = t;
+            for (var i = 0; i < parts.Length - 1; i++) node = int.TryParse(parts[i], out var k) ? node[k]! : node[parts[i]]!;
+            if (int.TryParse(parts[^1], out var at)) node.AsArray()[at] = null;
+            else node[parts[^1]] = null;
+        });
+
+        Assert.NotNull(error);
+        Assert.Equal(ErrorCode.InvalidRequest, error.Code);
+        Assert.Contains($"task.{named}", error.Message);
     }
 }

@@ -422,6 +422,24 @@ public sealed class FfmpegTaskExecutorTests(ExecutionSource source) : IClassFixt
         AssertNoLeftovers();
     }
 
+    [Fact]
+    public async Task A_range_that_reads_no_frame_fails_instead_of_leaving_a_header_only_file()
+    {
+        // A seek counted twice (an absolute time given as the input -ss) can land past the end of the source: ffmpeg
+        // then exits 0 with a file that holds headers and no frame. That is a failed attempt, not an output.
+        var chunk = Plan(Spec("mp4", "0-12"), new PlanningOptions { MinTaskSeconds = 2, MaxTaskSeconds = 4 }).Tasks.Last(t => t.Kind == TaskKind.Video);
+        var cut = Assert.Single(chunk.Cuts);
+        var task = chunk with { Cuts = [cut with { Seek = Seconds + 5 }] };
+
+        var outcome = await Run(task);
+
+        Assert.False(outcome.Success, "a header-only output was reported as success");
+        Assert.Equal(ErrorCode.Internal, outcome.Code);
+        Assert.Contains("no video frame", outcome.Error);
+        Assert.False(File.Exists(task.OutputPath));
+        AssertNoLeftovers();
+    }
+
     // audio copy with cuts ---------------------------------------------------------------------------------------
 
     [Fact]

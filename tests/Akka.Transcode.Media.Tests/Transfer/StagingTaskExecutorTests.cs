@@ -210,6 +210,30 @@ public sealed class StagingTaskExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_map_read_in_place_whose_table_is_not_readable_is_fetched_with_all_its_tables()
+    {
+        // The map is on this worker's storage, one table is not: tables are read beside the map, so the map and
+        // both tables are fetched together.
+        var src = MasterFile("in/a.bin", "source");
+        var map = MasterFile("maps/cam.json", """{"kind":"remap","xmap":"luts/x.pgm","ymap":"luts/y.pgm"}""");
+        var x = MasterFile("maps/luts/x.pgm", "x table");
+        var y = MasterFile("maps/luts/y.pgm", "y table");
+        var ids = new[] { src, map, x, y }.ToDictionary(p => p, p => Md5(File.ReadAllBytes(p)));
+        File.Delete(y);
+        var task = Task(src) with
+        {
+            MapPath = map, MapTables = [new MapTable("luts/x.pgm", x), new MapTable("luts/y.pgm", y)], FileIds = ids,
+        };
+
+        var outcome = await Run(Executor(shared: true), task);
+
+        Assert.True(outcome.Success, outcome.Error);
+        Assert.StartsWith(Path.Combine(_workDir, "stage"), _inner.Last!.MapPath);
+        Assert.Equal(["x table", "y table"], _inner.TablesSeen);
+        Assert.Empty(Staged());
+    }
+
+    [Fact]
     public async Task Nothing_is_left_staged_when_the_attempt_is_cancelled()
     {
         var src = MasterFile("in/a.bin", "remote source");
