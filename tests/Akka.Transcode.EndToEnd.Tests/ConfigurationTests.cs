@@ -12,6 +12,10 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     [InlineData("--Transcode:Worker:Slotz=2", "Transcode:Worker:Slotz: unknown configuration key")]
     [InlineData("--Transcode:Tasks:MaxAttempts=0", "Transcode:Tasks:MaxAttempts must be at least 1")]
     [InlineData("--Transcode:Jobs:StartWindow=0", "Transcode:Jobs:StartWindow must be at least 1")]
+    [InlineData("--Transcode:Auth:AdminTokens=short-admin", "Transcode:Auth:AdminTokens: token 1 of 1 has 11 characters; tokens must have at least 16")]
+    [InlineData("--Transcode:Auth:ClientTokens=a-long-enough-token,tiny", "Transcode:Auth:ClientTokens: token 2 of 2 has 4 characters; tokens must have at least 16")]
+    [InlineData("--Transcode:Jobs:RetentionDays=-1", "Transcode:Jobs:RetentionDays must be 0..36500")]
+    [InlineData("--Transcode:Dashboard:MaxFeedsPerToken=0", "Transcode:Dashboard:MaxFeeds and MaxFeedsPerToken must be at least 1")]
     [InlineData("--Transcode:Storage:Provider=postgres", "Transcode:Storage:ConnectionString is required with Transcode:Storage:Provider=postgres")]
     public async Task A_misspelt_or_invalid_key_stops_the_node_with_its_name(string argument, string message)
     {
@@ -25,8 +29,8 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     [Fact]
     public async Task Lists_may_be_written_comma_separated_and_keys_in_any_case()
     {
-        await using var node = await NodeProcess.StartAsync(["--transcode:worker:slots=2", "--Transcode:Auth:ClientTokens=first-client,second-client"]);
-        using var second = new TranscodeClient(node.BaseUrl, "second-client");
+        await using var node = await NodeProcess.StartAsync(["--transcode:worker:slots=2", "--Transcode:Auth:ClientTokens=first-client-token,second-client-token"]);
+        using var second = new TranscodeClient(node.BaseUrl, "second-client-token");
         var (status, body) = await second.GetJobsAsync(new { type = 0, start_index = 0, limit = 1 });
         TranscodeClient.AssertOk(status, body, "get_jobs with the second of two comma-separated client tokens");
     }

@@ -16,7 +16,7 @@ public sealed class NodeProcess : IAsyncDisposable
 {
     public const string ClientToken = "e2e-client-token";
     public const string WorkerToken = "e2e-worker-token";
-    public const string AdminToken = "e2e-admin-token";
+    public const string AdminToken = "e2e-admin-token-0";
 
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
