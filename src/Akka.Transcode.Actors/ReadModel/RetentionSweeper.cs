@@ -51,7 +51,7 @@ public sealed class RetentionSweeper : ReceiveActor, IWithTimers
         Receive<Swept>(s =>
         {
             _sweeping = false;
-            if (s.Forgotten > 0) _log.Info("retention: forgot {0} ended job(s) older than {1:0.###} day(s)", s.Forgotten, _settings.Retention.TotalDays);
+            if (s.Forgotten > 0) _log.Info("retention: forgot {0} ended job(s) past their retention ({1})", s.Forgotten, _settings.Retention);
             // A full batch of forgotten jobs: more are likely due, go on at once.
             if (s.Forgotten >= _settings.BatchSize) Self.Tell(new Sweep());
             else Timers.StartSingleTimer("sweep", new Sweep(), _settings.Interval);
