@@ -8,7 +8,8 @@ public sealed record JobPage(long Total, IReadOnlyList<JobSummary> Jobs);
 
 /// <summary>
 /// The job list table: one row per job with its creation time indexed, so a page of the newest jobs is an index
-/// range scan however many jobs exist. Written only by the projection, read by every api node.
+/// range scan however many jobs exist. Written by the projection (and rows of long-ended jobs removed by retention,
+/// <see cref="RetentionSweeper"/>), read by every api node.
 /// </summary>
 public sealed class JobReadStore(Database db)
 {
