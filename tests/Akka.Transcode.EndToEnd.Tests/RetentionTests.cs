@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Transcode.EndToEnd.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using Xunit.Abstractions;
 using static Akka.Transcode.EndToEnd.Tests.Infrastructure.TranscodeClient;
 
@@ -10,7 +11,8 @@ namespace Akka.Transcode.EndToEnd.Tests;
 /// History is bounded (Transcode:Jobs:RetentionDays): an ended job past its retention leaves get_job, get_jobs, the
 /// per-state counts and /metrics, and its events and its tasks' leave the journal; a job that has not ended stays
 /// however old, and one that ended a moment ago stays until its time comes. The node has no worker, so the jobs it
-/// accepts wait READY until they are cancelled; retention is 8.64 s (0.0001 days), swept every second.
+/// accepts wait READY until they are cancelled; retention is 8.64 s (0.0001 days), swept every second. On SQLite and
+/// PostgreSQL (the journal's rows are checked in the database itself).
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class RetentionTests(MediaFixture media, ITestOutputHelper output)
@@ -19,12 +21,17 @@ public sealed class RetentionTests(MediaFixture media, ITestOutputHelper output)
     private static readonly TimeSpan Retention = TimeSpan.FromDays(RetentionDays);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    [Fact]
-    public async Task Ended_jobs_past_their_retention_leave_the_list_the_counts_and_the_journal_and_the_rest_stay()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Ended_jobs_past_their_retention_leave_the_list_the_counts_and_the_journal_and_the_rest_stay(string provider)
     {
+        var pg = provider == "postgres" ? await TestPostgres.CreateDatabaseAsync() : null;
+        string[] storage = pg is null ? [] : ["--Transcode:Storage:Provider=postgres", $"--Transcode:Storage:ConnectionString={pg}"];
         await using var node = await NodeProcess.StartAsync(["--Transcode:Roles=api,master",
             $"--Transcode:Jobs:RetentionDays={RetentionDays.ToString(CultureInfo.InvariantCulture)}",
-            "--Transcode:Jobs:RetentionSweepSeconds=1"], root => E2E.StockMediaRoot(media.Media, root));
+            "--Transcode:Jobs:RetentionSweepSeconds=1", .. storage], root => E2E.StockMediaRoot(media.Media, root));
+        Func<string, long> scalar = pg is null ? sql => SqliteScalar(node, sql) : sql => PostgresScalar(pg, sql);
         await E2E.WithNodeLog(node, output, async () =>
         {
             var client = node.Client;
@@ -47,7 +54,7 @@ public sealed class RetentionTests(MediaFixture media, ITestOutputHelper output)
             var kept = await ReadyJob("kept"); // never ends: stays however old
             await Cancel(a.Id);
             await Cancel(b.Id);
-            Assert.All(a.Streams.Concat(b.Streams), s => Assert.True(JournalRows(node, s) > 0, $"{s} has no journal rows to begin with"));
+            Assert.All(a.Streams.Concat(b.Streams), s => Assert.True(JournalRows(scalar, s) > 0, $"{s} has no journal rows to begin with"));
 
             // Gone from get_job (-7) once past the retention, and from everything else with it.
             foreach (var id in new[] { a.Id, b.Id })
@@ -55,9 +62,9 @@ public sealed class RetentionTests(MediaFixture media, ITestOutputHelper output)
                     Retention + Patience), $"job {id} is still there after its retention");
             var (status, body) = await client.GetJobRawAsync(a.Id, detail: true);
             ErrorAssert.Is(-7, status, body, "get_job of a forgotten job");
-            Assert.All(a.Streams.Concat(b.Streams), s => Assert.Equal(0, JournalRows(node, s)));
-            Assert.Equal(0, Scalar(node, $"SELECT COUNT(*) FROM job_list WHERE id IN ('{a.Id}', '{b.Id}')"));
-            Assert.Equal(0, Scalar(node, $"SELECT COUNT(*) FROM job_queue WHERE id IN ('{a.Id}', '{b.Id}')"));
+            Assert.All(a.Streams.Concat(b.Streams), s => Assert.Equal(0, JournalRows(scalar, s)));
+            Assert.Equal(0, scalar($"SELECT COUNT(*) FROM job_list WHERE id IN ('{a.Id}', '{b.Id}')"));
+            Assert.Equal(0, scalar($"SELECT COUNT(*) FROM job_queue WHERE id IN ('{a.Id}', '{b.Id}')"));
 
             // A job that ended a moment ago stays; the unfinished one, older than the retention by now, stays too.
             var recent = await ReadyJob("recent");
@@ -66,15 +73,15 @@ public sealed class RetentionTests(MediaFixture media, ITestOutputHelper output)
             var keptJob = await client.GetJobAsync(kept.Id);
             Assert.Equal(JobReady, State(keptJob));
             Assert.True(DateTimeOffset.UtcNow - keptJob.GetProperty("created_at").GetDateTimeOffset() > Retention);
-            Assert.All(kept.Streams, s => Assert.True(JournalRows(node, s) > 0, $"{s} of the unfinished job lost its rows"));
-            await AssertCounts(node, client, new() { [JobReady] = 1, [JobCanceled] = 1 });
+            Assert.All(kept.Streams, s => Assert.True(JournalRows(scalar, s) > 0, $"{s} of the unfinished job lost its rows"));
+            await AssertCounts(node, client, scalar, new() { [JobReady] = 1, [JobCanceled] = 1 });
 
             // ... until its own time comes; the counts follow.
             Assert.True(await E2E.Eventually(async () => (await client.GetJobRawAsync(recent.Id)).Body.GetProperty("err_code").GetInt32() == -7,
                 Retention + Patience), $"job {recent.Id} is still there after its retention");
-            Assert.All(recent.Streams, s => Assert.Equal(0, JournalRows(node, s)));
+            Assert.All(recent.Streams, s => Assert.Equal(0, JournalRows(scalar, s)));
             Assert.Equal(JobReady, State(await client.GetJobAsync(kept.Id)));
-            await AssertCounts(node, client, new() { [JobReady] = 1 });
+            await AssertCounts(node, client, scalar, new() { [JobReady] = 1 });
             var log = node.LogSince(0, maxLines: 5000);
             foreach (var line in log.Split('\n').Where(l => l.Contains("retention", StringComparison.Ordinal) || l.Contains("purg", StringComparison.Ordinal)))
                 output.WriteLine(line);
@@ -86,16 +93,17 @@ public sealed class RetentionTests(MediaFixture media, ITestOutputHelper output)
 
     /// <summary>get_jobs' totals (all, and per state), the count table and the transcode_jobs gauge agree with
     /// <paramref name="expected"/> (states not named: none).</summary>
-    private static async Task AssertCounts(NodeProcess node, TranscodeClient client, Dictionary<int, int> expected)
+    private static async Task AssertCounts(NodeProcess node, TranscodeClient client, Func<string, long> scalar, Dictionary<int, int> expected)
     {
         // The list follows the journal within about a second, and the gauge refreshes its counts every 2 s at most.
         string? mismatch = null;
-        var agreed = await E2E.Eventually(async () => (mismatch = await CountsMismatch(node, client, expected)) is null,
+        var agreed = await E2E.Eventually(async () => (mismatch = await CountsMismatch(node, client, scalar, expected)) is null,
             TimeSpan.FromSeconds(20));
         Assert.True(agreed, mismatch);
     }
 
-    private static async Task<string?> CountsMismatch(NodeProcess node, TranscodeClient client, Dictionary<int, int> expected)
+    private static async Task<string?> CountsMismatch(NodeProcess node, TranscodeClient client, Func<string, long> scalar,
+        Dictionary<int, int> expected)
     {
         var (status, body) = await client.GetJobsAsync(new { type = 0, start_index = 0, limit = 100 });
         AssertOk(status, body, "get_jobs");
@@ -110,16 +118,24 @@ public sealed class RetentionTests(MediaFixture media, ITestOutputHelper output)
             AssertOk(status, body, $"get_jobs state {state}");
             var want = expected.GetValueOrDefault(state);
             if (body.GetProperty("total").GetInt32() != want) return $"get_jobs state {state}: {body}";
-            if (Scalar(node, $"SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE state = {state}") != want) return $"job_counts state {state}";
+            if (scalar($"SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE state = {state}") != want) return $"job_counts state {state}";
             if (metrics.Value(null, $"state={names[state]}") != want) return $"transcode_jobs{{state={names[state]}}}";
         }
         return null;
     }
 
-    private static long JournalRows(NodeProcess node, string persistenceId) =>
-        Scalar(node, $"SELECT COUNT(*) FROM journal WHERE persistence_id = '{persistenceId}'");
+    private static long JournalRows(Func<string, long> scalar, string persistenceId) =>
+        scalar($"SELECT COUNT(*) FROM journal WHERE persistence_id = '{persistenceId}'");
 
-    private static long Scalar(NodeProcess node, string sql)
+    private static long PostgresScalar(string database, string sql)
+    {
+        using var c = new NpgsqlConnection(database);
+        c.Open();
+        using var cmd = new NpgsqlCommand(sql, c);
+        return Convert.ToInt64(cmd.ExecuteScalar());
+    }
+
+    private static long SqliteScalar(NodeProcess node, string sql)
     {
         using var c = new SqliteConnection($"Data Source={Path.Combine(node.DataDir, "transcode.db")};Mode=ReadOnly;Pooling=False");
         c.Open();
