@@ -12,8 +12,8 @@ import time
 import urllib.error
 import urllib.request
 
-CLIENT_TOKEN = "bench"
-ADMIN_TOKEN = "bench-admin"
+CLIENT_TOKEN = "bench-client-token"
+ADMIN_TOKEN = "bench-admin-token"
 
 
 def call(url, body=None):

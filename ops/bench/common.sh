@@ -115,8 +115,8 @@ bench_start_node() {
   env "${BENCH_NODE_ENV[@]}" dotnet "$BENCH_NODE_DLL" \
     --Transcode:Http:Url=http://127.0.0.1:$BENCH_HTTP --Transcode:Cluster:Port=$BENCH_CLUSTER_PORT \
     --Transcode:DataDir="$dir" --Transcode:Storage:ConnectionString="Data Source=$dir/transcode.db" \
-    --Transcode:Media:Roots:0="$BENCH_MEDIA_DIR" --Transcode:Auth:ClientTokens:0=bench \
-    --Transcode:Auth:AdminTokens:0=bench-admin "$@" >"$BENCH_NODE_LOG" 2>&1 &
+    --Transcode:Media:Roots:0="$BENCH_MEDIA_DIR" --Transcode:Auth:ClientTokens:0=bench-client-token \
+    --Transcode:Auth:AdminTokens:0=bench-admin-token "$@" >"$BENCH_NODE_LOG" 2>&1 &
   BENCH_NODE_PIDS+=($!)
   bench_wait_ready "http://127.0.0.1:$BENCH_HTTP" "$!" "$BENCH_NODE_LOG"
   log "${SECONDS} s: node ready on 127.0.0.1:$BENCH_HTTP ($*)"

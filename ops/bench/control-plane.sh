@@ -93,13 +93,14 @@ PY
     *) die "unknown provider $provider" ;;
   esac
   http=$(port); cport=$(port)
-  local common=(--Transcode:Media:Roots:0="$work/media" --Transcode:Auth:ClientTokens:0=bench
-    --Transcode:Auth:WorkerTokens:0=bench-worker --Transcode:Auth:AdminTokens:0=bench-admin)
+  local common=(--Transcode:Media:Roots:0="$work/media" --Transcode:Auth:ClientTokens:0=bench-client-token
+    --Transcode:Auth:WorkerTokens:0=bench-worker-token --Transcode:Auth:AdminTokens:0=bench-admin-token)
 
   t0=$(now)
   dotnet "$NODE" "${common[@]}" --Transcode:Roles=api,master --Transcode:Http:Url="http://127.0.0.1:$http" \
     --Transcode:Cluster:Port="$cport" --Transcode:DataDir="$dir/data" --Transcode:Storage:Provider="$provider" \
-    --Transcode:Storage:ConnectionString="$cs" --Transcode:Jobs:IdlePassivationSeconds=5 >"$dir/master.log" 2>&1 &
+    --Transcode:Storage:ConnectionString="$cs" --Transcode:Jobs:IdlePassivationSeconds=5 \
+    --Transcode:Jobs:MaxQueued=0 >"$dir/master.log" 2>&1 &
   master=$!; pids+=("$master")
   wait_ready "http://127.0.0.1:$http" "$master" "$dir/master.log"
   ready=$(echo "$(now) - $t0" | bc)
@@ -107,12 +108,12 @@ PY
   emit "{\"provider\":\"$provider\",\"call\":\"cold_start\",\"seconds\":$ready}"
 
   local url="http://127.0.0.1:$http"
-  "${LOAD[@]}" add-jobs --url "$url" --token bench --jobs 500 --clients "$clients" >/dev/null || true
+  "${LOAD[@]}" add-jobs --url "$url" --token bench-client-token --jobs 500 --clients "$clients" >/dev/null || true
   # The runtime compiles the hot paths again, optimised, in the background for a few seconds after the warm-up
   # (up to 3 s of CPU on 2 cores): measured in the middle of that, add_job shows the JIT, not the node.
   wait_settled "$master"
   printf '%-8s ' "$provider"
-  "${LOAD[@]}" add-jobs --url "$url" --token bench --jobs "$jobs" --warmup 300 --clients "$clients" \
+  "${LOAD[@]}" add-jobs --url "$url" --token bench-client-token --jobs "$jobs" --warmup 300 --clients "$clients" \
     --ids "$dir/ids" ${json:+--json "$json"} --tag "$provider"
 
   # A worker node joins; the backlog of every job waits for it.
@@ -123,7 +124,7 @@ PY
     >"$dir/worker.log" 2>&1 &
   worker=$!; pids+=("$worker")
   for _ in $(seq 1 2400); do
-    first=$(curl -sf "$url/master/get_jobs?token=bench&limit=1&state=3" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])' || echo 0)
+    first=$(curl -sf "$url/master/get_jobs?token=bench-client-token&limit=1&state=3" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])' || echo 0)
     [ "$first" -gt 0 ] && break
     sleep 0.05
   done
@@ -132,13 +133,13 @@ PY
   emit "{\"provider\":\"$provider\",\"call\":\"first_task\",\"seconds\":$t}"
 
   start=$(now)
-  "${LOAD[@]}" wait --url "$url" --token bench --total $((jobs + 800)) --timeout 1800 >/dev/null
+  "${LOAD[@]}" wait --url "$url" --token bench-client-token --total $((jobs + 800)) --timeout 1800 >/dev/null
   t=$(echo "$(now) - $start" | bc)
   printf '%-8s drained     %d jobs finished %.0f s after the worker joined\n' "$provider" $((jobs + 800)) "$t"
 
-  printf '%-8s ' "$provider"; "${LOAD[@]}" get-job --url "$url" --token bench --ids "$dir/ids" --warmup 300 --requests 10000 --clients 8 ${json:+--json "$json"} --tag "$provider"
+  printf '%-8s ' "$provider"; "${LOAD[@]}" get-job --url "$url" --token bench-client-token --ids "$dir/ids" --warmup 300 --requests 10000 --clients 8 ${json:+--json "$json"} --tag "$provider"
   # Three lines: all calls, the newest page (the target's call) and the deep tenth (random start_index).
-  "${LOAD[@]}" get-jobs --url "$url" --token bench --warmup 300 --requests 10000 --clients 8 ${json:+--json "$json"} --tag "$provider" \
+  "${LOAD[@]}" get-jobs --url "$url" --token bench-client-token --warmup 300 --requests 10000 --clients 8 ${json:+--json "$json"} --tag "$provider" \
     | sed "s/^/$(printf '%-8s ' "$provider")/"
 
   # Entities passivate after 5 s idle here; the figure is the master's resident memory once they have.

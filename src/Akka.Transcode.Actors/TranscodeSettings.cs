@@ -35,4 +35,6 @@ public sealed record TranscodeSettings
     public int MaxHttpWorkersPerAddress { get; init; } = 16;
     /// <summary>How many accepted jobs run at once (Intake/JobStarter).</summary>
     public Intake.StarterSettings Starter { get; init; } = Intake.StarterSettings.Default;
+    /// <summary>How long ended jobs are kept before the retention sweeper forgets them (ReadModel/RetentionSweeper).</summary>
+    public ReadModel.RetentionSettings Retention { get; init; } = ReadModel.RetentionSettings.Default;
 }

@@ -32,8 +32,19 @@ Directory.CreateDirectory(options.DataDir);
 foreach (var root in options.Media.EffectiveRoots) Directory.CreateDirectory(root);
 FfmpegBinaries.Configure(options.Worker.FfmpegPath);
 
-var tokens = TokenSet.LoadOrCreate(options.DataDir, options.Auth.ClientTokens, options.Auth.WorkerTokens,
-    options.Auth.AdminTokens, out var createdTokens);
+TokenSet tokens;
+bool createdTokens;
+try
+{
+    tokens = TokenSet.LoadOrCreate(options.DataDir, options.Auth.ClientTokens, options.Auth.WorkerTokens,
+        options.Auth.AdminTokens, out createdTokens);
+}
+catch (InvalidOperationException e)
+{
+    // An unusable tokens.json (unreadable, empty, a token too short): the message names the file, never a token.
+    Console.Error.WriteLine($"refusing to start: {e.Message}");
+    return 2;
+}
 var configuredTokens = options.Auth.ClientTokens.Count + options.Auth.WorkerTokens.Count + options.Auth.AdminTokens.Count > 0;
 if (!configuredTokens)
 {
@@ -63,7 +74,7 @@ if (options.UsesStorage)
 }
 
 builder.WebHost.UseUrls(options.Http.Url);
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Http.MaxBodyBytes * 2);
+builder.WebHost.ConfigureKestrel(k => KestrelLimits.Apply(k.Limits, options.Http));
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(tokens);
 builder.Services.AddSingleton(db);
@@ -73,6 +84,7 @@ builder.Services.AddSingleton(new MediaRoots(options.Media.EffectiveRoots));
 builder.Services.AddSingleton<ApiCall>();
 builder.Services.AddSingleton<AdmissionControl>();
 builder.Services.AddSingleton(CallbackPolicy.From(options.Jobs));
+builder.Services.AddSingleton<FeedAdmission>();
 builder.Services.AddNodeMetrics(options);
 builder.Services.AddTranscodeCluster(options, db, readStore, jobQueue, tokens.OutgoingWorkerToken);
 

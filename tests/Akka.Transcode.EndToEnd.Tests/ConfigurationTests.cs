@@ -15,6 +15,10 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     [InlineData("--Transcode:Jobs:CallbackAllowedNetworks=10.0.0.0/33", "Transcode:Jobs:CallbackAllowedNetworks: '10.0.0.0/33' is not a network")]
     [InlineData("--Transcode:Jobs:CallbackSecret=too-short", "Transcode:Jobs:CallbackSecret must be at least 16 characters")]
     [InlineData("--Transcode:Media:ProbeTimeoutSeconds=0", "Transcode:Media:ProbeTimeoutSeconds must be 1..3600")]
+    [InlineData("--Transcode:Auth:AdminTokens=short-admin", "Transcode:Auth:AdminTokens: token 1 of 1 has 11 characters; tokens must have at least 16")]
+    [InlineData("--Transcode:Auth:ClientTokens=a-long-enough-token,tiny", "Transcode:Auth:ClientTokens: token 2 of 2 has 4 characters; tokens must have at least 16")]
+    [InlineData("--Transcode:Jobs:RetentionDays=-1", "Transcode:Jobs:RetentionDays must be 0..36500")]
+    [InlineData("--Transcode:Dashboard:MaxFeedsPerToken=0", "Transcode:Dashboard:MaxFeeds and MaxFeedsPerToken must be at least 1")]
     [InlineData("--Transcode:Storage:Provider=postgres", "Transcode:Storage:ConnectionString is required with Transcode:Storage:Provider=postgres")]
     [InlineData("--Transcode:Worker:AllowedNetworks=10.0.0.0/8,127.0.0.1", "Transcode:Worker:AllowedNetworks: '127.0.0.1' is not a network in CIDR form")]
     [InlineData("--Transcode:Worker:MaxUploadBytes=0", "Transcode:Worker:MaxWorkersPerAddress and MaxUploadBytes must be at least 1")]
@@ -55,8 +59,8 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     [Fact]
     public async Task Lists_may_be_written_comma_separated_and_keys_in_any_case()
     {
-        await using var node = await NodeProcess.StartAsync(["--transcode:worker:slots=2", "--Transcode:Auth:ClientTokens=first-client,second-client"]);
-        using var second = new TranscodeClient(node.BaseUrl, "second-client");
+        await using var node = await NodeProcess.StartAsync(["--transcode:worker:slots=2", "--Transcode:Auth:ClientTokens=first-client-token,second-client-token"]);
+        using var second = new TranscodeClient(node.BaseUrl, "second-client-token");
         var (status, body) = await second.GetJobsAsync(new { type = 0, start_index = 0, limit = 1 });
         TranscodeClient.AssertOk(status, body, "get_jobs with the second of two comma-separated client tokens");
     }

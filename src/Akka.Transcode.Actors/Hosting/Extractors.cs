@@ -10,6 +10,9 @@ public sealed class TaskRegion;
 public sealed class WorkerRegistryProxy;
 public sealed class WorkerNodeActor;
 public sealed class JobProjectorActor;
+
+/// <summary>Registry key of the retention sweeper singleton (ReadModel/RetentionSweeper).</summary>
+public sealed class RetentionSweeperActor;
 public sealed class DashboardFeedActor;
 public sealed class JobStarterProxy;
 public sealed class JobIntakeActor;

@@ -26,6 +26,7 @@ public static class TranscodeHosting
     public const string RegistryName = "worker-registry";
     public const string ProjectorName = "job-projector";
     public const string StarterName = "job-starter";
+    public const string RetentionName = "job-retention";
 
     private static ShardOptions Sharded() => new()
     {
@@ -55,6 +56,9 @@ public static class TranscodeHosting
             (system, registry, _) => WorkerRegistry.Props(registry.Get<TaskRegion>(), settings, httpWorkers, Changes(system)),
             OnMasters(), createProxyToo: true);
         b.WithSingleton<JobProjectorActor>(ProjectorName, JobProjector.Props(readStore), OnMasters(), createProxyToo: false);
+        b.WithSingleton<RetentionSweeperActor>(RetentionName,
+            (_, registry, _) => RetentionSweeper.Props(readStore, registry.Get<JobRegion>(), settings.Retention),
+            OnMasters(), createProxyToo: false);
         b.WithSingleton<JobStarterProxy>(StarterName,
             (_, registry, _) => JobStarter.Props(queue, readStore, registry.Get<JobRegion>(), registry.Get<WorkerRegistryProxy>(), settings.Starter),
             OnMasters(), createProxyToo: true);

@@ -19,6 +19,7 @@ namespace Akka.Transcode.Actors.Intake;
 public sealed class JobIntake : ReceiveActor
 {
     public const int MaxBatch = 500;
+    public const string StoreFailed = "the job could not be stored; retry later";
 
     private sealed record Pending(SubmitJob Job, IActorRef ReplyTo);
     private sealed record Written(IReadOnlyList<Pending> Batch, Exception? Error);
@@ -91,7 +92,8 @@ public sealed class JobIntake : ReceiveActor
         else
         {
             _log.Warning(w.Error, "job intake: storing {0} job(s) failed; their callers are told to retry", w.Batch.Count);
-            var failure = new Failure(ErrorCode.Unavailable, "the job could not be stored; retry later: " + w.Error.GetBaseException().Message);
+            // The database's own words (host names, table names, the SQL) stay in the log above.
+            var failure = new Failure(ErrorCode.Unavailable, StoreFailed);
             foreach (var p in w.Batch) p.ReplyTo.Tell(new JobCommandReply(p.Job.JobId, failure));
         }
         if (_waiting.Count > 0) Write();

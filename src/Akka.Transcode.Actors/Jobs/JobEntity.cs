@@ -105,6 +105,10 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         Command<CallResult>(OnCallResult);
         Command<TimedOut>(_ => OnTimedOut());
         Command<PublishDue>(_ => PublishView());
+        Command<PurgeJob>(_ => OnPurge());
+        Command<TasksPurged>(OnTasksPurged);
+        Command<DeleteMessagesSuccess>(_ => OnPurged(null));
+        Command<DeleteMessagesFailure>(f => OnPurged("deleting its events failed: " + f.Cause.Message));
         // An ended job stays until its callback is done: passivating would forget it (remember-entities).
         Command<ReceiveTimeout>(_ => { if (!_state.CallbackPending) Passivate(); });
     }
@@ -122,6 +126,9 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private sealed record CallResult(bool Delivered, string? Error);
     private sealed record TimedOut;
     private sealed record PublishDue;
+    private sealed record TasksPurged(bool AllPurged, string? Error);
+
+    private IActorRef? _purgeReplyTo;
 
     /// <summary>After a restart or on first submission: pick the job up wherever it stands.</summary>
     private void Resume()
@@ -502,6 +509,65 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         var temp = _state.TempOutputPath;
         if (workDir is null && temp is null) return;
         Task.Run(() => FileCleanup.Remove(workDir, temp));
+    }
+
+    /// <summary>
+    /// Retention: an ended job is forgotten, its tasks first (a task left behind would report to a job that no longer
+    /// exists), then its own events, through the journal plugin. The sweeper then removes its list row; until the
+    /// entity stops it answers as a job that does not exist.
+    /// </summary>
+    private void OnPurge()
+    {
+        var ids = new List<string> { PersistenceId };
+        ids.AddRange(_state.Tasks.Select(t => TaskEntity.PersistenceIdPrefix + t.TaskId));
+        if (!_state.Exists)
+        {
+            // Nothing to delete (never stored, or purged before): the sweeper may still hold its row and marker rows.
+            Sender.Tell(new JobPurged(_jobId, true, ids, null));
+            Passivate();
+            return;
+        }
+        if (!_state.IsTerminal || _state.CallbackPending || _finalizing || _purgeReplyTo is not null)
+        {
+            Sender.Tell(new JobPurged(_jobId, false, [], "the job has not ended (or its callback is pending)"));
+            return;
+        }
+        _purgeReplyTo = Sender;
+        var tasks = _tasks;
+        var timeout = TimeSpan.FromSeconds(10);
+        Task.WhenAll(_state.Tasks.Select(t => tasks.Ask<TaskPurged>(new PurgeTask(t.TaskId), timeout)))
+            .PipeTo(Self, success: r => new TasksPurged(r.All(p => p.Purged), r.All(p => p.Purged) ? null : "a task has not ended"),
+                failure: e => new TasksPurged(false, "a task did not answer: " + e.GetBaseException().Message));
+    }
+
+    private void OnTasksPurged(TasksPurged m)
+    {
+        if (_purgeReplyTo is null) return;
+        if (!m.AllPurged)
+        {
+            OnPurged(m.Error);
+            return;
+        }
+        DeleteMessages(LastSequenceNr);
+    }
+
+    private void OnPurged(string? error)
+    {
+        if (_purgeReplyTo is not { } replyTo) return;
+        _purgeReplyTo = null;
+        if (error is not null)
+        {
+            _log.Warning("job {JobId}: purging it failed, the next sweep retries: {Error}", _jobId, error);
+            replyTo.Tell(new JobPurged(_jobId, false, [], error));
+            return;
+        }
+        var ids = new List<string> { PersistenceId };
+        ids.AddRange(_state.Tasks.Select(t => TaskEntity.PersistenceIdPrefix + t.TaskId));
+        _state = JobEntityState.Empty;
+        Timers.CancelAll();
+        Context.SetReceiveTimeout(null);
+        replyTo.Tell(new JobPurged(_jobId, true, ids, null));
+        Passivate();
     }
 
     private JobView View(IReadOnlyList<TaskView>? tasks)

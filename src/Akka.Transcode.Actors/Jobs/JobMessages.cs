@@ -63,3 +63,11 @@ public sealed record StartJob(string JobId) : IJobMessage;
 
 /// <summary>Answer to <see cref="StartJob"/>: whether the job exists and whether it has ended already.</summary>
 public sealed record JobStartReply(string JobId, bool Exists, bool Ended) : ITranscodeMessage;
+
+/// <summary>The retention sweeper's call: forget this ended job, its tasks first (their journal events deleted through
+/// the persistence plugin), then the job itself; the entity passivates after.</summary>
+public sealed record PurgeJob(string JobId) : IJobMessage;
+
+/// <summary>Answer to <see cref="PurgeJob"/>: whether the job's and its tasks' events are gone (their persistence ids
+/// named, so the sweeper can remove the one marker row per stream the plugin keeps), or why not.</summary>
+public sealed record JobPurged(string JobId, bool Purged, IReadOnlyList<string> PersistenceIds, string? Reason) : ITranscodeMessage;

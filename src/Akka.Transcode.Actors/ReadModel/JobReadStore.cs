@@ -8,7 +8,8 @@ public sealed record JobPage(long Total, IReadOnlyList<JobSummary> Jobs);
 
 /// <summary>
 /// The job list table: one row per job with its creation time indexed, so a page of the newest jobs is an index
-/// range scan however many jobs exist. Written only by the projection, read by every api node.
+/// range scan however many jobs exist. Written by the projection (and rows of long-ended jobs removed by retention,
+/// <see cref="RetentionSweeper"/>), read by every api node.
 /// </summary>
 public sealed class JobReadStore(Database db)
 {
@@ -291,6 +292,100 @@ public sealed class JobReadStore(Database db)
         cmd.CommandText = "SELECT body FROM job_list WHERE id = @id";
         cmd.Add("@id", id);
         return await cmd.ExecuteScalarAsync(ct) is string body ? Deserialize(body) : null;
+    }
+
+    /// <summary>
+    /// Retention's candidates: up to <paramref name="limit"/> ended jobs created before <paramref name="createdBefore"/>,
+    /// oldest first, read through the (state, created_at) index.
+    /// </summary>
+    public async Task<IReadOnlyList<JobSummary>> EndedCreatedBeforeAsync(DateTimeOffset createdBefore, int limit,
+        CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT body FROM job_list WHERE state IN (3, 4, 5) AND created_at < @before
+            ORDER BY created_at, id LIMIT @limit
+            """;
+        cmd.Add("@before", createdBefore.ToUnixTimeMilliseconds());
+        cmd.Add("@limit", limit);
+        var rows = new List<JobSummary>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) rows.Add(Deserialize(r.GetString(0)));
+        return rows;
+    }
+
+    /// <summary>
+    /// Those of <paramref name="jobIds"/> whose every journal row the job list has taken in (the projection's offset is
+    /// past them): their rows can be removed without the projection writing one back from an event it reads later.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ProjectedAsync(string projection, IReadOnlyList<string> jobIds, string prefix,
+        CancellationToken ct = default)
+    {
+        if (jobIds.Count == 0) return [];
+        var offset = await LoadOffsetAsync(projection, ct);
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = $"""
+            SELECT persistence_id, MAX(ordering) FROM journal
+            WHERE persistence_id IN ({cmd.AddList("p", jobIds.Select(id => (object)(prefix + id)).ToList())})
+            GROUP BY persistence_id
+            """;
+        var behind = new HashSet<string>(StringComparer.Ordinal);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            if (Convert.ToInt64(r.GetValue(1)) > offset) behind.Add(r.GetString(0)[prefix.Length..]);
+        return jobIds.Where(id => !behind.Contains(id)).ToList();
+    }
+
+    /// <summary>
+    /// Retention's last step, for jobs whose entities have deleted their events (and their tasks'): their list rows go,
+    /// the per-state counts drop with them, any start-queue row goes, and so does the one row per stream that
+    /// Akka.Persistence.Sql keeps marked deleted (it keeps the highest sequence number of a stream that lives on; these
+    /// streams are over). One transaction: counts and rows never disagree.
+    /// </summary>
+    public async Task ForgetAsync(IReadOnlyList<string> jobIds, IReadOnlyList<string> persistenceIds, CancellationToken ct = default)
+    {
+        if (jobIds.Count == 0) return;
+        await using var c = await db.OpenAsync(ct);
+        using var turn = await db.WriteTurnAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        foreach (var chunk in jobIds.Chunk(500))
+        {
+            var states = new List<JobState>();
+            await using (var read = c.CreateCommand())
+            {
+                read.Transaction = tx;
+                read.CommandText = $"SELECT state FROM job_list WHERE id IN ({read.AddList("p", chunk)})";
+                await using var r = await read.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct)) states.Add((JobState)Convert.ToInt32(r.GetValue(0)));
+            }
+            foreach (var table in new[] { "job_list", "job_queue" })
+            {
+                await using var delete = c.CreateCommand();
+                delete.Transaction = tx;
+                delete.CommandText = $"DELETE FROM {table} WHERE id IN ({delete.AddList("p", chunk)})";
+                await delete.ExecuteNonQueryAsync(ct);
+            }
+            foreach (var (state, n) in states.GroupBy(s => s).Select(g => (g.Key, (long)g.Count())))
+            {
+                await using var count = c.CreateCommand();
+                count.Transaction = tx;
+                count.CommandText = "UPDATE job_counts SET n = n - @n WHERE state = @s";
+                count.Add("@n", n);
+                count.Add("@s", (int)state);
+                await count.ExecuteNonQueryAsync(ct);
+            }
+        }
+        foreach (var chunk in persistenceIds.Chunk(500))
+        {
+            await using var markers = c.CreateCommand();
+            markers.Transaction = tx;
+            markers.CommandText = $"DELETE FROM journal WHERE deleted = @deleted AND persistence_id IN ({markers.AddList("p", chunk)})";
+            markers.Add("@deleted", true);
+            await markers.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
     }
 
     private static async Task<Dictionary<string, JobSummary>> LoadAsync(DbConnection c, IReadOnlyList<string> ids,

@@ -48,6 +48,8 @@ public static class Manifests
         ["msg.job-task-finished-ack"] = typeof(JobTaskFinishedAck),
         ["msg.start-job"] = typeof(StartJob),
         ["msg.job-start-reply"] = typeof(JobStartReply),
+        ["msg.purge-job"] = typeof(PurgeJob),
+        ["msg.job-purged"] = typeof(JobPurged),
         // Messages between nodes: intake (Intake/)
         ["msg.jobs-queued"] = typeof(JobsQueued),
         ["msg.job-ended"] = typeof(JobEnded),
@@ -62,6 +64,8 @@ public static class Manifests
         ["msg.attempt-result-ack"] = typeof(AttemptResultAck),
         ["msg.attempt-worker-lost"] = typeof(AttemptWorkerLost),
         ["msg.task-outcome-acked"] = typeof(TaskOutcomeAcked),
+        ["msg.purge-task"] = typeof(PurgeTask),
+        ["msg.task-purged"] = typeof(TaskPurged),
         // Messages between nodes: workers
         ["msg.register-worker"] = typeof(RegisterWorker),
         ["msg.worker-registered"] = typeof(WorkerRegistered),

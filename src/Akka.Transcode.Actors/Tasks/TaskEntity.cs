@@ -21,6 +21,9 @@ namespace Akka.Transcode.Actors.Tasks;
 /// </summary>
 public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
 {
+    /// <summary>Every task's persistence id starts so, followed by its task id.</summary>
+    public const string PersistenceIdPrefix = "task-";
+
     private readonly string _taskId;
     private readonly IActorRef _jobs;
     private readonly IActorRef _registry;
@@ -53,7 +56,7 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
         _jobs = jobs;
         _registry = registry;
         _settings = settings;
-        PersistenceId = "task-" + taskId;
+        PersistenceId = PersistenceIdPrefix + taskId;
 
         Recover<ITaskEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => Resume());
@@ -75,6 +78,13 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
         Command<JobTaskFinishedAck>(_ => OnOutcomeAcked());
         Command<ReportOutcome>(_ => ReportOutcomeToJob());
         Command<PublishDue>(_ => PublishView());
+        Command<PurgeTask>(_ => OnPurge());
+        Command<DeleteMessagesSuccess>(_ => OnPurged(true));
+        Command<DeleteMessagesFailure>(f =>
+        {
+            _log.Warning(f.Cause, "task {TaskId}: deleting its events failed", _taskId);
+            OnPurged(false);
+        });
         Command<ReceiveTimeout>(_ => { if (_state.IsTerminal && _outcomeAcked || !_state.Exists) Passivate(); });
     }
 
@@ -88,6 +98,31 @@ public sealed class TaskEntity : ReceivePersistentActor, IWithTimers
     private sealed record PublishDue;
 
     private long _aliveGeneration;
+    private IActorRef? _purgeReplyTo;
+
+    /// <summary>Retention, asked by its job: an ended task's events are deleted through the journal plugin.</summary>
+    private void OnPurge()
+    {
+        if (_state.Exists && !_state.IsTerminal)
+        {
+            Sender.Tell(new TaskPurged(_taskId, false));
+            return;
+        }
+        _purgeReplyTo = Sender;
+        if (LastSequenceNr == 0) OnPurged(true);
+        else DeleteMessages(LastSequenceNr);
+    }
+
+    private void OnPurged(bool purged)
+    {
+        if (_purgeReplyTo is not { } replyTo) return;
+        _purgeReplyTo = null;
+        replyTo.Tell(new TaskPurged(_taskId, purged));
+        if (!purged) return;
+        _state = TaskEntityState.Empty;
+        Timers.CancelAll();
+        Passivate();
+    }
 
     private void Resume()
     {

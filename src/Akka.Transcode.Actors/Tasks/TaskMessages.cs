@@ -37,3 +37,9 @@ public sealed record AttemptWorkerLost(string TaskId, int Attempt, string Worker
 
 /// <summary>From the job, acknowledging the task's outcome: the task may now passivate.</summary>
 public sealed record TaskOutcomeAcked(string TaskId) : ITaskMessage;
+
+/// <summary>From its job, purging itself (retention): delete this ended task's events and passivate.</summary>
+public sealed record PurgeTask(string TaskId) : ITaskMessage;
+
+/// <summary>Answer to <see cref="PurgeTask"/>: false while the task has not ended (or the delete failed).</summary>
+public sealed record TaskPurged(string TaskId, bool Purged) : ITranscodeMessage;

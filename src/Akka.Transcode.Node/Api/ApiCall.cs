@@ -46,6 +46,9 @@ public sealed class ApiCall(TokenSet tokens, TranscodeOptions options)
     /// <summary>The scope of the caller's token, or null for a missing or unknown one.</summary>
     public TokenScope? ScopeOf(HttpContext http) => tokens.Identify(TokenOf(http.Request));
 
+    /// <summary>The caller's token as presented (null when none); for counting per token, never for logging.</summary>
+    public static string? PresentedToken(HttpContext http) => TokenOf(http.Request);
+
     private static string? TokenOf(HttpRequest r)
     {
         if (r.Query.TryGetValue("token", out StringValues q) && !StringValues.IsNullOrEmpty(q)) return q.ToString();

@@ -37,7 +37,7 @@ public static class DashboardEndpoints
     /// Needs a client or admin token, like get_jobs; refusals are the protocol's error envelopes.
     /// </summary>
     private static async Task Events(HttpContext http, ApiCall api, ActorSystem system,
-        IRequiredActor<DashboardFeedActor> feed, IHostApplicationLifetime lifetime)
+        IRequiredActor<DashboardFeedActor> feed, IHostApplicationLifetime lifetime, FeedAdmission admission)
     {
         if (api.Authorize(http, TokenScope.Client) is { } denied)
         {
@@ -50,6 +50,13 @@ public static class DashboardEndpoints
             await ApiCall.Fail(ErrorCode.InvalidValue, "job: longer than 128 characters").ExecuteAsync(http);
             return;
         }
+        var (lease, refused) = admission.TryOpen(ApiCall.PresentedToken(http)!);
+        if (refused is not null)
+        {
+            await ApiCall.Fail(refused).ExecuteAsync(http);
+            return;
+        }
+        using var held = lease;
         var admin = api.ScopeOf(http) == TokenScope.Admin;
         var client = new FeedClient(admin, jobId.Length == 0 ? null : jobId);
         var id = Guid.NewGuid();

@@ -21,7 +21,7 @@ public static class HealthEndpoints
     public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", async (ActorSystem system, Database db, TranscodeOptions options, CancellationToken ct) =>
+        app.MapGet("/readyz", async (ActorSystem system, Database db, TranscodeOptions options, ILoggerFactory logs, CancellationToken ct) =>
         {
             var member = Akka.Cluster.Cluster.Get(system).SelfMember;
             if (member.Status != MemberStatus.Up) return NotReady($"cluster member status {member.Status}");
@@ -33,7 +33,9 @@ public static class HealthEndpoints
                 }
                 catch (Exception ex)
                 {
-                    return NotReady($"storage unreachable: {ex.Message}");
+                    // The answer is open to anyone: the driver's text (host names, paths, user names) stays in the log.
+                    logs.CreateLogger(typeof(HealthEndpoints)).LogWarning(ex, "readyz: the database is unreachable");
+                    return NotReady(StorageUnreachable);
                 }
             }
             if (options.Has("worker") && !FfmpegBinaries.FfmpegFound()) return NotReady("ffmpeg not found");
@@ -54,6 +56,8 @@ public static class HealthEndpoints
             return Results.Text($"ready: worker {status.WorkerId}, {status.Running} of {status.Slots} slot(s) busy");
         });
     }
+
+    public const string StorageUnreachable = "storage unreachable (the reason is in the node's log)";
 
     private static IResult NotReady(string reason) => Results.Text(reason, statusCode: StatusCodes.Status503ServiceUnavailable);
 }

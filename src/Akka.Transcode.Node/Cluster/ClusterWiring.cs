@@ -35,6 +35,7 @@ public static class ClusterWiring
         IdlePassivation = TimeSpan.FromSeconds(o.Jobs.IdlePassivationSeconds),
         MaxHttpWorkersPerAddress = o.Worker.MaxWorkersPerAddress,
         Starter = StarterSettings.Default with { MinWindow = o.Jobs.StartWindow, WindowPerSlot = o.Jobs.StartWindowPerSlot },
+        Retention = new RetentionSettings(TimeSpan.FromDays(o.Jobs.RetentionDays), TimeSpan.FromSeconds(o.Jobs.RetentionSweepSeconds)),
     };
 
     /// <summary>What runs a task on this worker: ffmpeg, or (soak tests and benchmarks) the instant stand-in.</summary>

@@ -23,6 +23,7 @@ public static class OptionsLoader
         options.Jobs.CallbackAllowedNetworks = List(section.GetSection("Jobs:CallbackAllowedNetworks"));
         options.Worker.AllowedNetworks = List(section.GetSection("Worker:AllowedNetworks"));
         Validate(options);
+        ValidateTokens(options.Auth);
         if (!options.IsHttpWorker) ValidateCluster(options.Cluster);
         if (options.IsHttpWorker) ValidateHttpWorker(options, section["Roles"] is not null);
         return options;
@@ -33,6 +34,22 @@ public static class OptionsLoader
         if (!string.IsNullOrWhiteSpace(s.Value))
             return s.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         return s.GetChildren().Select(c => c.Value).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim()).ToList();
+    }
+
+    /// <summary>Tokens are the only credential of every call: a short one can be guessed over the network.</summary>
+    public const int MinTokenLength = 16;
+
+    private static void ValidateTokens(AuthOptions a)
+    {
+        foreach (var (key, list) in new[] { ("ClientTokens", a.ClientTokens), ("WorkerTokens", a.WorkerTokens), ("AdminTokens", a.AdminTokens) })
+        {
+            // Comma-separated entries are split again here, as TokenSet splits them; the token itself is never quoted.
+            var tokens = list.SelectMany(t => t.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
+            for (var i = 0; i < tokens.Count; i++)
+                if (tokens[i].Length < MinTokenLength)
+                    throw new InvalidOperationException($"Transcode:Auth:{key}: token {i + 1} of {tokens.Count} has {tokens[i].Length} characters; " +
+                                                        $"tokens must have at least {MinTokenLength} (e.g. openssl rand -base64 32)");
+        }
     }
 
     private static void ValidateHttpWorker(TranscodeOptions o, bool rolesGiven)
@@ -104,6 +121,14 @@ public static class OptionsLoader
         if (!(o.Jobs.TimeoutSeconds >= 0) || o.Jobs.MaxQueued < 0)
             throw new InvalidOperationException("Transcode:Jobs:TimeoutSeconds and MaxQueued must not be negative");
         foreach (var seed in o.Cluster.Seeds) ValidateSeed(seed, o.Cluster.Tls.Enabled);
+        if (!(o.Jobs.RetentionDays is >= 0 and <= 36500) || !(o.Jobs.RetentionSweepSeconds is >= 0.1 and <= 86400))
+            throw new InvalidOperationException("Transcode:Jobs:RetentionDays must be 0..36500 and RetentionSweepSeconds 0.1..86400");
+        if (o.Dashboard.MaxFeeds < 1 || o.Dashboard.MaxFeedsPerToken < 1)
+            throw new InvalidOperationException("Transcode:Dashboard:MaxFeeds and MaxFeedsPerToken must be at least 1");
+        if (o.Http.MaxConnections < 0 || o.Http.MaxUpgradedConnections < 0 || !(o.Http.RequestHeadersTimeoutSeconds > 0)
+            || !(o.Http.KeepAliveTimeoutSeconds > 0) || o.Http.MaxRequestHeadersBytes < 1024)
+            throw new InvalidOperationException("Transcode:Http:MaxConnections and MaxUpgradedConnections must not be negative, " +
+                                                "RequestHeadersTimeoutSeconds and KeepAliveTimeoutSeconds must be positive, MaxRequestHeadersBytes at least 1024");
         if (o.Jobs.StartWindow < 1 || o.Jobs.StartWindowPerSlot < 0)
             throw new InvalidOperationException("Transcode:Jobs:StartWindow must be at least 1 and StartWindowPerSlot not negative");
         if (!(o.Jobs.IdlePassivationSeconds >= 1))

@@ -18,6 +18,7 @@ public sealed class TranscodeOptions
     public JobOptions Jobs { get; set; } = new();
     public LoggingOptions Logging { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();
+    public DashboardOptions Dashboard { get; set; } = new();
     /// <summary>Where the node keeps tokens.json and its ffmpeg pid files.</summary>
     public string DataDir { get; set; } = "data";
 
@@ -38,6 +39,25 @@ public sealed class HttpOptions
     public string Url { get; set; } = "http://127.0.0.1:8080";
     /// <summary>Bodies above this are refused with 413 before they are read.</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
+    /// <summary>Kestrel's bound on open connections (dashboard feeds included); 0: no limit.</summary>
+    public long MaxConnections { get; set; } = 1000;
+    /// <summary>Kestrel's bound on connections upgraded to another protocol (none are used today); 0: no limit.</summary>
+    public long MaxUpgradedConnections { get; set; } = 100;
+    /// <summary>A client that has not sent its whole request head this long after connecting is cut off (slowloris).</summary>
+    public double RequestHeadersTimeoutSeconds { get; set; } = 10;
+    /// <summary>An idle kept-alive connection is closed after this long.</summary>
+    public double KeepAliveTimeoutSeconds { get; set; } = 60;
+    /// <summary>Kestrel's bound on the size of a request's headers (the request line and every header).</summary>
+    public int MaxRequestHeadersBytes { get; set; } = 32 * 1024;
+}
+
+/// <summary>Bounds on the live feeds (<c>/dashboard/events</c>) one api node holds open.</summary>
+public sealed class DashboardOptions
+{
+    /// <summary>Open feeds of this node, all tokens together; more are refused with -10 until one closes.</summary>
+    public int MaxFeeds { get; set; } = 200;
+    /// <summary>Open feeds of this node under one token.</summary>
+    public int MaxFeedsPerToken { get; set; } = 20;
 }
 
 public sealed class ClusterOptions
@@ -162,8 +182,14 @@ public sealed class JobOptions
     /// <summary>A job not ended this long after it was accepted fails (its tasks are stopped); 0: no limit. A job's
     /// own timeout_seconds overrides it.</summary>
     public double TimeoutSeconds { get; set; }
-    /// <summary>add_job answers -10 while this many jobs are unfinished (INIT, READY, INPROGRESS); 0: no limit.</summary>
-    public int MaxQueued { get; set; }
+    /// <summary>add_job answers -10 while this many jobs are unfinished (INIT, READY, INPROGRESS); 0: no limit.
+    /// Finite by default, so a client in a loop cannot grow the queue table (and the journal) without end.</summary>
+    public int MaxQueued { get; set; } = 10_000;
+    /// <summary>Ended jobs (completed, failed, cancelled) this many days after their last change leave the job list
+    /// and the journal, with their tasks; 0: kept forever. Fractions are allowed (tests use seconds' worth).</summary>
+    public double RetentionDays { get; set; } = 30;
+    /// <summary>How often the masters look for ended jobs past <see cref="RetentionDays"/>.</summary>
+    public double RetentionSweepSeconds { get; set; } = 600;
     /// <summary>Accepted jobs run at most this many at once, or <see cref="StartWindowPerSlot"/> per worker slot of
     /// the cluster when that is more; the rest wait in the queue (highest priority, then oldest, first).</summary>
     public int StartWindow { get; set; } = 64;

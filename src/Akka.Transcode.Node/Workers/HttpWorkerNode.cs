@@ -39,7 +39,7 @@ public static class HttpWorkerNode
             staging, link, new ContentIdCache());
 
         builder.WebHost.UseUrls(options.Http.Url);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Http.MaxBodyBytes * 2);
+        builder.WebHost.ConfigureKestrel(k => KestrelLimits.Apply(k.Limits, options.Http));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(tokens);
         builder.Services.AddSingleton(roots);

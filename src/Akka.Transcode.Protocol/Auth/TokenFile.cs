@@ -60,8 +60,15 @@ internal sealed record TokenFile(string[] Client, string[] Worker, string[] Admi
         }
         if (file is null || (Empty(file.Client) && Empty(file.Worker) && Empty(file.Admin)))
             throw new InvalidOperationException($"{path} holds no tokens; delete it to have new ones made");
+        foreach (var (scope, tokens) in new[] { ("client", file.Client), ("worker", file.Worker), ("admin", file.Admin) })
+            if ((tokens ?? []).Any(t => !string.IsNullOrWhiteSpace(t) && t.Trim().Length < MinLength))
+                throw new InvalidOperationException($"{path}: a {scope} token has fewer than {MinLength} characters; " +
+                                                    "replace it with a longer one, or delete the file to have new ones made");
         return file with { Client = file.Client ?? [], Worker = file.Worker ?? [], Admin = file.Admin ?? [] };
     }
+
+    /// <summary>The shortest token a node accepts (the node's options check configured tokens alike).</summary>
+    public const int MinLength = 16;
 
     private static bool Empty(string[]? xs) => xs is null || xs.All(string.IsNullOrWhiteSpace);
 }

@@ -112,6 +112,28 @@ public sealed class JobIntakeTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal(0, Await(_queue.CountAsync()));
     }
 
+    [Fact]
+    public void A_store_that_fails_is_answered_with_a_fixed_message_and_the_database_words_stay_in_the_log()
+    {
+        CreateJournalTables();
+        using (var c = new SqliteConnection($"Data Source={Path.Combine(_dir, "t.db")}"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            // A failure of the database's own: its text must not reach the caller of add_job.
+            cmd.CommandText = "CREATE TRIGGER refuse BEFORE INSERT ON job_queue BEGIN SELECT RAISE(ABORT, 'internal-detail host=db.internal'); END;";
+            cmd.ExecuteNonQuery();
+        }
+        var caller = CreateTestProbe();
+        EventFilter.Warning(contains: "storing 1 job(s) failed").ExpectOne(() =>
+            caller.Send(_intake, new SubmitJob("refused", Samples.H264Job(_dir))));
+        var error = caller.ExpectMsg<JobCommandReply>().Error!;
+        Assert.Equal(Domain.ErrorCode.Unavailable, error.Code);
+        Assert.Equal(JobIntake.StoreFailed, error.Message);
+        Assert.DoesNotContain("internal-detail", error.Message);
+        _jobs.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
     /// <summary>The plugin creates its tables on first use: one job through its entity does that.</summary>
     private void CreateJournalTables()
     {

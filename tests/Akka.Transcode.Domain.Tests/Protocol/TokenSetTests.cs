@@ -125,6 +125,7 @@ public sealed class TokenSetTests : IDisposable
     [InlineData("not json")]
     [InlineData("{\"client\":[],\"worker\":[],\"admin\":[]}")]
     [InlineData("{}")]
+    [InlineData("{\"client\":[\"a-long-enough-client-token\"],\"admin\":[\"root\"]}")]
     public void An_unusable_token_file_stops_the_start_instead_of_being_replaced(string content)
     {
         Directory.CreateDirectory(_dir);
@@ -133,6 +134,7 @@ public sealed class TokenSetTests : IDisposable
         var e = Assert.Throws<InvalidOperationException>(() => TokenSet.LoadOrCreate(_dir, null, null, null, out _));
 
         Assert.Contains(TokenSet.FileName, e.Message);
+        Assert.DoesNotContain("root", e.Message.Replace(_dir, ""));
         Assert.Equal(content, File.ReadAllText(TokenSet.PathFor(_dir)));
     }
 
@@ -140,13 +142,13 @@ public sealed class TokenSetTests : IDisposable
     public void A_hand_written_token_file_is_honoured()
     {
         Directory.CreateDirectory(_dir);
-        File.WriteAllText(TokenSet.PathFor(_dir), "{\"client\":[\"k1\",\"k2\"],\"admin\":[\"root\"]}");
+        File.WriteAllText(TokenSet.PathFor(_dir), "{\"client\":[\"first-client-token\",\"second-client-token\"],\"admin\":[\"the-root-admin-token\"]}");
 
         var set = TokenSet.LoadOrCreate(_dir, null, null, null, out var created);
 
         Assert.False(created);
-        Assert.True(set.Allows("k2", TokenScope.Client));
-        Assert.Equal(TokenScope.Admin, set.Identify("root"));
+        Assert.True(set.Allows("second-client-token", TokenScope.Client));
+        Assert.Equal(TokenScope.Admin, set.Identify("the-root-admin-token"));
         Assert.Equal(0, set.Count(TokenScope.Worker));
     }
 }

@@ -16,7 +16,7 @@ public sealed class NodeProcess : IAsyncDisposable
 {
     public const string ClientToken = "e2e-client-token";
     public const string WorkerToken = "e2e-worker-token";
-    public const string AdminToken = "e2e-admin-token";
+    public const string AdminToken = "e2e-admin-token-0";
 
     /// <summary>For a master whose HTTP workers run on this machine: it calls workers on loopback only when
     /// Transcode:Worker:AllowedNetworks lists it.</summary>

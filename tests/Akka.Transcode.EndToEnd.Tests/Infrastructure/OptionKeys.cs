@@ -16,6 +16,33 @@ public static class OptionKeys
     /// <summary>Every settable leaf under Transcode: ("Transcode:Cluster:Seeds", ...) with its type.</summary>
     public static IReadOnlyDictionary<string, Type> Leaves { get; } = Load();
 
+    /// <summary>The default value of every leaf that is not a list, as the node's options type sets it, in invariant
+    /// text ("10000", "0.5", "True"; empty for null).</summary>
+    public static IReadOnlyDictionary<string, string> Defaults { get; } = LoadDefaults();
+
+    private static Dictionary<string, string> LoadDefaults()
+    {
+        var context = new AssemblyLoadContext("node-option-defaults", isCollectible: true);
+        var assembly = context.LoadFromAssemblyPath(NodeProcess.NodeDll);
+        var root = assembly.GetType(OptionsType) ?? throw new InvalidOperationException($"{OptionsType} is not in {NodeProcess.NodeDll}");
+        var defaults = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        WalkValues(Activator.CreateInstance(root)!, "Transcode", defaults);
+        return defaults;
+    }
+
+    private static void WalkValues(object options, string prefix, Dictionary<string, string> defaults)
+    {
+        foreach (var p in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true }))
+        {
+            var key = $"{prefix}:{p.Name}";
+            var t = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            var value = p.GetValue(options);
+            if (t == typeof(string) || t.IsPrimitive || t == typeof(decimal))
+                defaults[key] = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+            else if (t.IsClass && t.Assembly == options.GetType().Assembly && value is not null) WalkValues(value, key, defaults);
+        }
+    }
+
     private static Dictionary<string, Type> Load()
     {
         // A context of its own: only the options types are inspected, nothing of the node runs or is shared.
