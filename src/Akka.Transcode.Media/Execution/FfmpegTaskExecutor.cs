@@ -6,17 +6,27 @@ using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Files;
 using Akka.Transcode.Media.Maps;
+using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Media.Running;
 
 namespace Akka.Transcode.Media.Execution;
 
 /// <summary>Runs a task as one ffmpeg process: the real worker behind the worker actors.</summary>
+/// <param name="paths">This worker's roots: every path of a task is checked against them right before use.</param>
 /// <param name="threadsPerTask">ffmpeg -threads per task; 0 lets ffmpeg use every core (one slot per node).</param>
-public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask = 0) : ITaskExecutor
+public sealed class FfmpegTaskExecutor(FfmpegRunner runner, PathGuard paths, int threadsPerTask = 0) : ITaskExecutor
 {
     public async Task<TaskOutcome> RunAsync(TaskSpec task, Action<TaskProgress> onProgress, CancellationToken ct)
     {
-        var inputs = task.Kind == TaskKind.Join ? task.VideoParts.Append(task.AudioPart) : [task.SourcePath];
+        // A join reads the source too when it takes the audio from there.
+        var inputs = task.Kind == TaskKind.Join
+            ? task.VideoParts.Append(task.Audio.Action != StreamAction.Drop && !task.KeyframeCuts ? task.AudioPart ?? task.SourcePath : null)
+            : [task.SourcePath];
+        // The paths were checked when the job was accepted; a directory may have become a link out since.
+        IEnumerable<string?> maps = task.MapPath is null ? [] : task.MapTables.Select(t => t.Path).Prepend(task.MapPath);
+        foreach (var input in inputs.Concat(maps))
+            if (input is not null && paths.Input(input, "input") is { } refused)
+                return TaskOutcome.Failed(refused.Code, refused.Message);
         foreach (var input in inputs)
             if (input is not null && !File.Exists(input))
                 return TaskOutcome.Failed(input == task.SourcePath ? ErrorCode.SourceUnusable : ErrorCode.Internal,
@@ -51,7 +61,8 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
         var created = new List<string> { partial };
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(task.OutputPath)!);
+            if (paths.OutputDirectory(Path.GetDirectoryName(task.OutputPath)!, "output directory") is { } refused)
+                return TaskOutcome.Failed(refused.Code, refused.Message);
             foreach (var file in command.Files)
             {
                 await File.WriteAllTextAsync(file.Path, file.Content, ct);
@@ -64,6 +75,7 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
                 return TaskOutcome.Failed(ErrorCode.Internal, $"ffmpeg exited with code {outcome.ExitCode}: {outcome.ErrorTail}");
             if (!File.Exists(partial) || new FileInfo(partial).Length == 0)
                 return TaskOutcome.Failed(ErrorCode.Internal, "ffmpeg reported success but wrote no output");
+            if (paths.Output(task.OutputPath, "output") is { } moved) return TaskOutcome.Failed(moved.Code, moved.Message);
             File.Move(partial, task.OutputPath, overwrite: true);
             created.Remove(partial);
             return TaskOutcome.Succeeded;
@@ -83,11 +95,11 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
         finally
         {
             // Whatever did not succeed leaves nothing behind; the concat list is never needed afterwards.
-            foreach (var path in created) FileCleanup.TryDelete(path);
+            foreach (var path in created) paths.TryDelete(path);
             // A cancelled job's parts directory may be removed by the job while this ffmpeg still writes into it;
             // the last part to go takes the then-empty directory with it.
             if (created.Contains(partial) && task.Kind is TaskKind.Video or TaskKind.Audio)
-                FileCleanup.TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
+                paths.TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
         }
     }
 

@@ -27,7 +27,7 @@ public sealed class MapExecutionTests(DualFisheyeSource source) : IClassFixture<
 
     private readonly ScratchDir _out = new();
     private readonly ScratchDir _mapDir = new();
-    private readonly FfmpegTaskExecutor _executor = new(new FfmpegRunner());
+    private readonly FfmpegTaskExecutor _executor = new(new FfmpegRunner(), TempRoots.Guard);
 
     public void Dispose()
     {
