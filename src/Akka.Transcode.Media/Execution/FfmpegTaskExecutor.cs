@@ -22,9 +22,9 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, PathGuard paths, int
         var inputs = task.Kind == TaskKind.Join
             ? task.VideoParts.Append(task.Audio.Action != StreamAction.Drop && !task.KeyframeCuts ? task.AudioPart ?? task.SourcePath : null)
             : [task.SourcePath];
-        // The paths were checked when the job was accepted; a directory may have become a link out since.
-        IEnumerable<string?> maps = task.MapPath is null ? [] : task.MapTables.Select(t => t.Path).Prepend(task.MapPath);
-        foreach (var input in inputs.Concat(maps))
+        // The paths were checked when the job was accepted; a directory may have become a link out since. Map
+        // tables are read beside the map file, and the map loader keeps them in its directory.
+        foreach (var input in inputs.Append(task.MapPath))
             if (input is not null && paths.Input(input, "input") is { } refused)
                 return TaskOutcome.Failed(refused.Code, refused.Message);
         foreach (var input in inputs)
@@ -49,12 +49,13 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, PathGuard paths, int
         StitchMap? map = null;
         if (task.MapPath is not null)
         {
-            Result<StitchMap> loaded;
-            try { loaded = await StitchMapLoader.LoadAsync(task.MapPath, ct); }
+            Result<LoadedStitchMap> loaded;
+            // Its tables too must really lie in this worker's roots (a table swapped for a link out is refused).
+            try { loaded = await StitchMapLoader.LoadWithTablesAsync(task.MapPath, paths.Roots.Contains, ct); }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return TaskOutcome.WasCanceled; }
             if (!loaded.IsOk)
                 return TaskOutcome.Failed(loaded.Error!.Code, $"stitching map {task.MapPath}: {loaded.Error.Message}");
-            map = loaded.Value;
+            map = loaded.Value!.Map;
         }
         var partial = FileCleanup.PartialName(task.OutputPath);
         var command = FfmpegArguments.Build(task with { OutputPath = partial }, threadsPerTask, map);
