@@ -19,11 +19,13 @@ public sealed class InstantTaskExecutor(PathGuard paths) : ITaskExecutor
     {
         var inputs = Inputs(task);
         foreach (var input in inputs)
-            if (paths.Input(input, "input") is { } refused)
-                return TaskOutcome.Failed(refused.Code, refused.Message);
-            else if (!File.Exists(input))
+        {
+            // As the real executor: checked again now, a directory may have become a link out since add_job.
+            if (paths.Input(input, "input") is { } refused) return TaskOutcome.Failed(refused.Code, refused.Message);
+            if (!File.Exists(input))
                 return TaskOutcome.Failed(input == task.SourcePath ? ErrorCode.SourceUnusable : ErrorCode.Internal,
                     $"input {input} is not readable on this worker");
+        }
 
         var partial = FileCleanup.PartialName(task.OutputPath);
         var written = false;
