@@ -37,12 +37,12 @@ public sealed class PathSwapTests : IClassFixture<ExecutionSource>, IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private JobPlan Plan(PlanningOptions? options = null)
+    private JobPlan Plan(PlanningOptions? options = null, string segments = "0-4")
     {
         var spec = new JobSpec
         {
             SourcePath = _input, DstDir = Directory.CreateDirectory(Path.Combine(_root, "dst")).FullName, DstFormat = "mkv",
-            Segments = SegmentParser.Parse("0-4").Value!, SegmentsText = "0-4",
+            Segments = SegmentParser.Parse(segments).Value!, SegmentsText = segments,
             Output = new OutputSettings { VideoCodec = "h264" },
         };
         var plan = TaskPlanner.Plan("job", spec, _source.Info, options ?? new PlanningOptions());
@@ -103,6 +103,32 @@ public sealed class PathSwapTests : IClassFixture<ExecutionSource>, IDisposable
         AssertRefused(await Run(video), "output directory");
         Assert.Empty(Directory.EnumerateFileSystemEntries(parts));
         Assert.NotNull(new FileInfo(plan.WorkDir).LinkTarget); // the link itself is left alone
+    }
+
+    [Fact]
+    public async Task A_destination_swapped_while_ffmpeg_runs_gets_no_output_renamed_through_it()
+    {
+        // Twelve seconds re-encoded: long enough for ffmpeg to report progress while it writes.
+        var task = Plan(segments: "0-12").Tasks.Single();
+        var dst = Path.Combine(_root, "dst");
+        var swapped = 0;
+        void SwapOnce(TaskProgress _)
+        {
+            if (Interlocked.Exchange(ref swapped, 1) == 1) return;
+            // ffmpeg keeps writing into the moved directory; the link puts a file of the same name outside, which a
+            // rename by path would take for the finished output.
+            Directory.Move(dst, dst + "-moved");
+            Directory.CreateSymbolicLink(dst, _outside);
+            foreach (var partial in Directory.EnumerateFiles(dst + "-moved", "*.partial-*"))
+                File.WriteAllText(Path.Combine(_outside, Path.GetFileName(partial)), "planted");
+        }
+
+        var outcome = await _executor.RunAsync(task, SwapOnce, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.True(swapped == 1, "ffmpeg reported no progress, so nothing was swapped while it ran");
+        AssertRefused(outcome, "output");
+        Assert.False(File.Exists(Path.Combine(_outside, Path.GetFileName(task.OutputPath))), "the output was renamed through the link");
+        Assert.All(Directory.EnumerateFiles(_outside), f => Assert.Equal("planted", File.ReadAllText(f)));
     }
 
     [Fact]
