@@ -6,6 +6,9 @@ using Akka.Transcode.Actors.Tests.Support;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Media.Execution;
+using Akka.Transcode.Media.Hashing;
+using Akka.Transcode.Media.Paths;
+using Akka.Transcode.Media.Transfer;
 using Xunit.Abstractions;
 
 namespace Akka.Transcode.Actors.Tests;
@@ -426,5 +429,48 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
         // It comes back: its next heartbeat is refused, so it knows to register again.
         silent.Send(registry, new WorkerHeartbeat(id, 0, []));
         silent.ExpectMsg<UnknownWorker>();
+    }
+
+    [Fact]
+    public void A_cluster_worker_refuses_an_assignment_whose_paths_lie_outside_its_roots_and_writes_nothing()
+    {
+        var temp = Directory.CreateTempSubdirectory("worker-roots-").FullName;
+        try
+        {
+            var root = Directory.CreateDirectory(Path.Combine(temp, "root")).FullName;
+            var outside = Directory.CreateDirectory(Path.Combine(temp, "outside")).FullName;
+            File.WriteAllText(Path.Combine(root, "in.bin"), "inside");
+            File.WriteAllText(Path.Combine(outside, "secret.bin"), "secret");
+            // Wired as ClusterWiring wires a cluster worker: staging and the executor check this node's own roots.
+            var roots = new MediaRoots([root]);
+            var executor = new StagingTaskExecutor(new InstantTaskExecutor(new PathGuard(roots)),
+                new StagingOptions(p => roots.Recheck(p, "path").IsOk, Path.Combine(temp, "transfer")), null, new ContentIdCache());
+            var node = Node(Registry(Patient), executor, slots: 2, key: "rooted");
+            var master = CreateTestProbe();
+
+            var readsOutside = Samples.VideoTask("read-out", 0, Path.Combine(root, "out")) with { SourcePath = Path.Combine(outside, "secret.bin") };
+            var writesOutside = Samples.VideoTask("write-out", 0, Path.Combine(outside, "out")) with { SourcePath = Path.Combine(root, "in.bin") };
+            master.Send(node, new AssignTask(readsOutside.TaskId, 1, readsOutside, "w"));
+            master.Send(node, new AssignTask(writesOutside.TaskId, 1, writesOutside, "w"));
+
+            var results = new[]
+            {
+                _tasks.FishForMessage<AttemptResult>(_ => true, TimeSpan.FromSeconds(10)),
+                _tasks.FishForMessage<AttemptResult>(_ => true, TimeSpan.FromSeconds(10)),
+            }.OrderBy(r => r.TaskId).ToList();
+            Assert.Equal([readsOutside.TaskId, writesOutside.TaskId], results.Select(r => r.TaskId));
+            Assert.All(results, r =>
+            {
+                Assert.False(r.Success);
+                Assert.Equal(ErrorCode.Forbidden, r.Code);
+                Assert.Contains("outside this worker's media roots", r.Error);
+            });
+            Assert.False(Directory.Exists(Path.Combine(root, "out")));
+            Assert.Equal(["secret.bin"], Directory.GetFileSystemEntries(outside).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
     }
 }

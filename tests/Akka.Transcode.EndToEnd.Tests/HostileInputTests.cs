@@ -112,6 +112,9 @@ public sealed class HostileInputTests(SharedNodeFixture shared, ITestOutputHelpe
         ["dst_dir with .."] = Add(Job("\"src_filename\":\"short.bin\",\"dst_dir\":\"../out\",\"dst_format\":\"ts\""), -6, 403, "dst_dir", "outside"),
         ["dst_dir absolute elsewhere"] = Add(Job("\"src_filename\":\"short.bin\",\"dst_dir\":\"/etc\",\"dst_format\":\"ts\""), -6, 403, "dst_dir", "outside"),
         ["dst_dir a symlink out"] = Add(Job("\"src_filename\":\"short.bin\",\"dst_dir\":\"hostile/dir-out\",\"dst_format\":\"ts\""), -6, 403, "dst_dir", "outside"),
+        // A ".." after a directory that does not exist climbs back to real directories: links there are followed.
+        ["src .. after a missing directory, then a link out"] = Add(WithSource("hostile/nope/../dir-out/secret.bin", "p12"), -6, 403, "src_filename", "outside the media roots"),
+        ["dst_dir .. after a missing directory, then a link out"] = Add(Job("\"src_filename\":\"short.bin\",\"dst_dir\":\"hostile/nope/../dir-out/made\",\"dst_format\":\"ts\""), -6, 403, "dst_dir", "outside"),
         ["dst_dir is a file"] = Add(Job("\"src_filename\":\"short.bin\",\"dst_dir\":\"short.bin\",\"dst_format\":\"ts\""), -4, 400, "dst_dir", "not a directory"),
         ["dst_dir below a file"] = Add(Job("\"src_filename\":\"short.bin\",\"dst_dir\":\"short.bin/sub\",\"dst_format\":\"ts\""), -4, 400, "dst_dir"),
         ["map outside the roots"] = Add(Valid("m1", ",\"map_filename\":\"/etc/passwd\""), -6, 403, "map_filename", "outside"),
@@ -270,6 +273,20 @@ public sealed class HostileInputTests(SharedNodeFixture shared, ITestOutputHelpe
         // Every ffprobe has ended: a connection it made would be waiting in the listener's backlog now.
         Assert.False(listener.Pending(), "a playlist's URL was contacted");
         Assert.Empty(E2E.Entries(Path.Combine(Node.MediaRoot, "remote")));
+    }
+
+    [Fact]
+    public async Task A_dst_dir_climbing_out_of_a_missing_directory_creates_nothing_where_a_link_leads()
+    {
+        await HostileMedia.EnsureAsync(Node.MediaRoot);
+        var outside = new FileInfo(Path.Combine(Node.MediaRoot, "hostile", "dir-out")).LinkTarget!;
+        var made = $"made-{Guid.NewGuid():N}";
+
+        var (status, body) = await Node.Client.AddJobAsync(new { src_filename = E2E.Short, dst_dir = $"hostile/nope/../dir-out/{made}", dst_format = "ts" });
+
+        ErrorAssert.Is(-6, status, body, "add_job");
+        Assert.False(Path.Exists(Path.Combine(outside, made)), "add_job created dst_dir through the link");
+        Assert.False(Path.Exists(Path.Combine(Node.MediaRoot, "hostile", "nope")));
     }
 
     [Theory]

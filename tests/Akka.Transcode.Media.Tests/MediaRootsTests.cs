@@ -166,6 +166,81 @@ public sealed class MediaRootsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("nope/../escape/secret.mp4")]
+    [InlineData("nope/deeper/../../escape/secret.mp4")]
+    [InlineData("sub/nope/../../escape/dir/x.mp4")]
+    public void Dot_dot_after_a_missing_directory_still_meets_the_link(string input)
+    {
+        // The kernel answers ENOENT for "nope/.."; a resolver that stops looking at links after a missing component
+        // would append "escape/..." as text and call it inside.
+        Directory.CreateSymbolicLink(P("root1/escape"), P("outside"));
+
+        AssertFails(_roots.ResolveSource(input), ErrorCode.Forbidden, $"'{input}' is outside the media roots");
+    }
+
+    [Fact]
+    public void Dot_dot_after_a_missing_directory_that_stays_inside_resolves_to_the_real_file()
+    {
+        Directory.CreateSymbolicLink(P("root1/inlink"), P("root2"));
+
+        Assert.Equal(P("root2/c.mp4"), _roots.ResolveSource("nope/../inlink/c.mp4").Value);
+        Assert.Equal(P("root1/sub/b.mp4"), _roots.ResolveSource("nope/x/../../sub/b.mp4").Value);
+    }
+
+    [Theory]
+    [InlineData("nope/../escape/made")]
+    [InlineData("new/../escape/made")]
+    [InlineData("nope/deeper/../../escape/made/deeper")]
+    public void Destination_with_dot_dot_after_a_missing_directory_is_not_created_through_a_link(string input)
+    {
+        Directory.CreateSymbolicLink(P("root1/escape"), P("outside"));
+
+        AssertFails(_roots.ResolveDestinationDir(input), ErrorCode.Forbidden, $"'{input}' is outside the media roots");
+        Assert.False(Directory.Exists(P("outside/made")));
+        Assert.False(Directory.Exists(P("root1/nope")));
+    }
+
+    [Fact]
+    public void Recheck_follows_links_made_after_the_first_check()
+    {
+        var dir = _roots.ResolveDestinationDir("jobs/out").Value!;
+        Assert.Equal(P("root1/jobs/out/part.mkv"), _roots.Recheck(Path.Combine(dir, "part.mkv"), "output").Value);
+
+        // The directory accepted at add_job is swapped for a link out afterwards.
+        Directory.Delete(dir);
+        Directory.CreateSymbolicLink(dir, P("outside"));
+
+        var r = _roots.Recheck(Path.Combine(dir, "part.mkv"), "output");
+        AssertFails(r, ErrorCode.Forbidden, "output " + Path.Combine(dir, "part.mkv") + " is outside the media roots");
+        Assert.DoesNotContain(_outside, r.Error!.Message); // where the link leads is not told
+        AssertFails(_roots.Recheck("relative/part.mkv", "output"), ErrorCode.InvalidValue, "not an absolute path");
+    }
+
+    [Fact]
+    public void CreateDirectoryInside_makes_missing_levels_and_refuses_a_link_on_the_way()
+    {
+        var made = _roots.CreateDirectoryInside(P("root1/a/b/c"), "parts directory");
+        Assert.Equal(P("root1/a/b/c"), made.Value);
+        Assert.True(Directory.Exists(P("root1/a/b/c")));
+
+        // A level swapped for a link out: nothing is created below where it leads.
+        Directory.Delete(P("root1/a/b"), recursive: true);
+        Directory.CreateSymbolicLink(P("root1/a/b"), P("outside"));
+        AssertFails(_roots.CreateDirectoryInside(P("root1/a/b/c/d"), "parts directory"), ErrorCode.Forbidden, "parts directory");
+        Assert.False(Directory.Exists(P("outside/c")));
+
+        // A link that stays inside is outside nothing: it is followed, and the real path is returned.
+        Directory.CreateSymbolicLink(P("root1/to2"), _root2);
+        Assert.Equal(P("root2/new"), _roots.CreateDirectoryInside(P("root1/to2/new"), "parts directory").Value);
+    }
+
+    [Fact]
+    public void CreateDirectoryInside_refuses_a_file_on_the_way()
+    {
+        AssertFails(_roots.CreateDirectoryInside(P("root1/a.mp4/sub"), "parts directory"), ErrorCode.InvalidValue, "cannot be created");
+    }
+
+    [Theory]
     [InlineData("http://example.com/a.mp4")]
     [InlineData("https://example.com/a.mp4")]
     [InlineData("rtmp://host/live")]

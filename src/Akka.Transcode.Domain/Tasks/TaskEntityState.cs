@@ -75,8 +75,9 @@ public sealed record TaskEntityState
     {
         if (!IsCurrent(attempt)) return [];
         var failed = new AttemptFailed(Spec!.TaskId, attempt, WorkerId ?? "", error, now);
-        // A bad source or bad value fails the same way everywhere: retrying only delays the answer.
-        var permanent = code is Domain.ErrorCode.SourceUnusable or Domain.ErrorCode.InvalidValue;
+        // A bad source or bad value fails the same way everywhere: retrying only delays the answer. So does a path
+        // a worker refuses as outside its media roots (a directory swapped for a link since add_job).
+        var permanent = code is Domain.ErrorCode.SourceUnusable or Domain.ErrorCode.InvalidValue or Domain.ErrorCode.Forbidden;
         return permanent || Failures + 1 >= policy.MaxAttempts
             ? [failed, new TaskFailed(Spec.TaskId, code, error, now)]
             : [failed];

@@ -6,18 +6,28 @@ using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Files;
 using Akka.Transcode.Media.Maps;
+using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Media.Running;
 
 namespace Akka.Transcode.Media.Execution;
 
 /// <summary>Runs a task as one ffmpeg process: the real worker behind the worker actors.</summary>
+/// <param name="paths">This worker's roots: every path of a task is checked against them right before use.</param>
 /// <param name="threadsPerTask">ffmpeg -threads per task; 0 lets ffmpeg use every core (one slot per node).</param>
 /// <param name="probeTimeout">How long the key-frame lookup's ffprobe may take (default <see cref="MediaProber.DefaultTimeout"/>).</param>
-public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask = 0, TimeSpan? probeTimeout = null) : ITaskExecutor
+public sealed class FfmpegTaskExecutor(FfmpegRunner runner, PathGuard paths, int threadsPerTask = 0, TimeSpan? probeTimeout = null) : ITaskExecutor
 {
     public async Task<TaskOutcome> RunAsync(TaskSpec task, Action<TaskProgress> onProgress, CancellationToken ct)
     {
-        var inputs = task.Kind == TaskKind.Join ? task.VideoParts.Append(task.AudioPart) : [task.SourcePath];
+        // A join reads the source too when it takes the audio from there.
+        var inputs = task.Kind == TaskKind.Join
+            ? task.VideoParts.Append(task.Audio.Action != StreamAction.Drop && !task.KeyframeCuts ? task.AudioPart ?? task.SourcePath : null)
+            : [task.SourcePath];
+        // The paths were checked when the job was accepted; a directory may have become a link out since. Map
+        // tables are read beside the map file, and the map loader keeps them in its directory.
+        foreach (var input in inputs.Append(task.MapPath))
+            if (input is not null && paths.Input(input, "input") is { } refused)
+                return TaskOutcome.Failed(refused.Code, refused.Message);
         foreach (var input in inputs)
             if (input is not null && !File.Exists(input))
                 return TaskOutcome.Failed(input == task.SourcePath ? ErrorCode.SourceUnusable : ErrorCode.Internal,
@@ -41,19 +51,21 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
         StitchMap? map = null;
         if (task.MapPath is not null)
         {
-            Result<StitchMap> loaded;
-            try { loaded = await StitchMapLoader.LoadAsync(task.MapPath, ct); }
+            Result<LoadedStitchMap> loaded;
+            // Its tables too must really lie in this worker's roots (a table swapped for a link out is refused).
+            try { loaded = await StitchMapLoader.LoadWithTablesAsync(task.MapPath, paths.Roots.Contains, ct); }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return TaskOutcome.WasCanceled; }
             if (!loaded.IsOk)
                 return TaskOutcome.Failed(loaded.Error!.Code, $"stitching map {task.MapPath}: {loaded.Error.Message}");
-            map = loaded.Value;
+            map = loaded.Value!.Map;
         }
         var partial = FileCleanup.PartialName(task.OutputPath);
         var command = FfmpegArguments.Build(task with { OutputPath = partial }, threadsPerTask, map);
         var created = new List<string> { partial };
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(task.OutputPath)!);
+            if (paths.OutputDirectory(Path.GetDirectoryName(task.OutputPath)!, "output directory") is { } refused)
+                return TaskOutcome.Failed(refused.Code, refused.Message);
             foreach (var file in command.Files)
             {
                 await File.WriteAllTextAsync(file.Path, file.Content, ct);
@@ -73,6 +85,7 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
             // no output, whatever the exit code says.
             if (task.Video.Action != StreamAction.Drop && outcome.VideoFrames == 0)
                 return TaskOutcome.Failed(ErrorCode.Internal, "ffmpeg exited 0 but wrote no video frame (frame=0): the range read nothing");
+            if (paths.Output(task.OutputPath, "output") is { } moved) return TaskOutcome.Failed(moved.Code, moved.Message);
             File.Move(partial, task.OutputPath, overwrite: true);
             created.Remove(partial);
             return TaskOutcome.Succeeded;
@@ -92,11 +105,11 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, int threadsPerTask =
         finally
         {
             // Whatever did not succeed leaves nothing behind; the concat list is never needed afterwards.
-            foreach (var path in created) FileCleanup.TryDelete(path);
+            foreach (var path in created) paths.TryDelete(path);
             // A cancelled job's parts directory may be removed by the job while this ffmpeg still writes into it;
             // the last part to go takes the then-empty directory with it.
             if (created.Contains(partial) && task.Kind is TaskKind.Video or TaskKind.Audio)
-                FileCleanup.TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
+                paths.TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
         }
     }
 

@@ -1,6 +1,7 @@
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Files;
+using Akka.Transcode.Media.Paths;
 
 namespace Akka.Transcode.Media.Execution;
 
@@ -11,21 +12,27 @@ namespace Akka.Transcode.Media.Execution;
 /// parts), written under a partial name and renamed like a real attempt's, so the job's own checks, rename and
 /// cleanup run unchanged. Outputs are not playable media of the asked format; never use it for real work.
 /// </summary>
-public sealed class InstantTaskExecutor : ITaskExecutor
+/// <param name="paths">This worker's roots, checked right before use as by the real executor.</param>
+public sealed class InstantTaskExecutor(PathGuard paths) : ITaskExecutor
 {
     public async Task<TaskOutcome> RunAsync(TaskSpec task, Action<TaskProgress> onProgress, CancellationToken ct)
     {
         var inputs = Inputs(task);
         foreach (var input in inputs)
+        {
+            // As the real executor: checked again now, a directory may have become a link out since add_job.
+            if (paths.Input(input, "input") is { } refused) return TaskOutcome.Failed(refused.Code, refused.Message);
             if (!File.Exists(input))
                 return TaskOutcome.Failed(input == task.SourcePath ? ErrorCode.SourceUnusable : ErrorCode.Internal,
                     $"input {input} is not readable on this worker");
+        }
 
         var partial = FileCleanup.PartialName(task.OutputPath);
         var written = false;
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(task.OutputPath)!);
+            if (paths.OutputDirectory(Path.GetDirectoryName(task.OutputPath)!, "output directory") is { } refused)
+                return TaskOutcome.Failed(refused.Code, refused.Message);
             await using (var output = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None,
                              bufferSize: 81920, useAsync: true))
             {
@@ -38,6 +45,7 @@ public sealed class InstantTaskExecutor : ITaskExecutor
                 }
             }
             ct.ThrowIfCancellationRequested();
+            if (paths.Output(task.OutputPath, "output") is { } moved) return TaskOutcome.Failed(moved.Code, moved.Message);
             File.Move(partial, task.OutputPath, overwrite: true);
             written = false;
             onProgress(new TaskProgress(100, null));
@@ -55,10 +63,10 @@ public sealed class InstantTaskExecutor : ITaskExecutor
         {
             if (written)
             {
-                FileCleanup.TryDelete(partial);
+                paths.TryDelete(partial);
                 // As with ffmpeg: a cancelled job may have removed its parts directory meanwhile.
                 if (task.Kind is TaskKind.Video or TaskKind.Audio)
-                    FileCleanup.TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
+                    paths.TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
             }
         }
     }

@@ -1,8 +1,12 @@
+using Akka.Transcode.Media.Paths;
+
 namespace Akka.Transcode.Media.Files;
 
 /// <summary>
 /// The temporary files of a job and where they live: parts in a work directory, the last task's output under a
 /// temporary name in dst_dir, and per-attempt partial files next to both. Removing them is safe to repeat.
+/// Given the media roots, nothing is deleted through a directory that now leads outside them (a dst_dir or parts
+/// directory swapped for a symbolic link after add_job): such files are left where they are.
 /// </summary>
 public static class FileCleanup
 {
@@ -11,40 +15,53 @@ public static class FileCleanup
     /// <summary>A name no other attempt of the same task will use, that <see cref="Remove"/> still finds.</summary>
     public static string PartialName(string output) => output + PartialMarker + Guid.NewGuid().ToString("N")[..8];
 
-    public static void Remove(string? workDir, string? tempOutput)
+    /// <param name="roots">When given, each deletion first checks that its directory's real path lies in them.</param>
+    public static void Remove(string? workDir, string? tempOutput, MediaRoots? roots = null)
     {
         if (tempOutput is not null)
         {
-            TryDelete(tempOutput);
-            TryDelete(tempOutput + ".ffconcat");
+            TryDelete(tempOutput, roots);
+            TryDelete(tempOutput + ".ffconcat", roots);
             var dir = Path.GetDirectoryName(tempOutput);
-            if (dir is not null && Directory.Exists(dir))
+            if (dir is not null && Directory.Exists(dir) && Inside(dir, roots))
                 foreach (var partial in Directory.EnumerateFiles(dir, Path.GetFileName(tempOutput) + PartialMarker + "*"))
-                    TryDelete(partial);
+                    TryDelete(partial, roots);
         }
         if (workDir is not null && Directory.Exists(workDir))
         {
-            try { Directory.Delete(workDir, recursive: true); }
+            try
+            {
+                // A work directory that is itself a link loses the link only, never what it points at.
+                if (new FileInfo(workDir).LinkTarget is not null) File.Delete(workDir);
+                else if (Inside(workDir, roots)) Directory.Delete(workDir, recursive: true);
+            }
             catch (IOException) { /* a worker still writing; its own cleanup removes its file */ }
             catch (UnauthorizedAccessException) { }
         }
     }
 
-    public static void TryDelete(string path)
+    /// <param name="roots">When given, the file is deleted only when its directory's real path lies in them.</param>
+    public static void TryDelete(string path, MediaRoots? roots = null)
     {
-        try { File.Delete(path); }
+        try
+        {
+            if (roots is not null && (Path.GetDirectoryName(path) is not { } dir || !Inside(dir, roots))) return;
+            File.Delete(path);
+        }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>Removes <paramref name="dir"/> only when nothing is left in it (another part may still be written).</summary>
-    public static void TryDeleteEmptyDirectory(string dir)
+    public static void TryDeleteEmptyDirectory(string dir, MediaRoots? roots = null)
     {
         try
         {
-            if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any()) Directory.Delete(dir);
+            if (Directory.Exists(dir) && Inside(dir, roots) && !Directory.EnumerateFileSystemEntries(dir).Any()) Directory.Delete(dir);
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
     }
+
+    private static bool Inside(string dir, MediaRoots? roots) => roots is null || roots.Recheck(dir, "directory").IsOk;
 }

@@ -78,7 +78,8 @@ public sealed class MediaRoots
             return Result<string>.Fail(ErrorCode.InvalidValue, $"{field}: '{input}' is a file, not a directory");
         try
         {
-            Directory.CreateDirectory(path);
+            if (!exists && CreateLevels(path) is { } changed)
+                return Result<string>.Fail(ErrorCode.Forbidden, $"{field}: '{input}' {changed}");
         }
         catch (UnauthorizedAccessException)
         {
@@ -95,6 +96,73 @@ public sealed class MediaRoots
 
     /// <summary>Whether <paramref name="path"/> (absolute, real) lies in a root or is one.</summary>
     public bool Contains(string path) => Roots.Any(root => IsUnder(path, root));
+
+    /// <summary>
+    /// Checks again, right before use, a path the system itself made (a task's input, output, parts directory or
+    /// temporary output; all real paths when add_job accepted them): it is resolved link by link once more, and its
+    /// real path must still lie in a root. A directory on the way that was swapped for a symbolic link since then
+    /// fails here with -6 instead of redirecting a read or write. The path need not exist. Returns the real path,
+    /// which the caller may use to narrow the window until the file is opened; the message names
+    /// <paramref name="what"/> and the path as given, never where a link leads.
+    /// </summary>
+    /// <remarks>
+    /// This re-resolves; it is not an <c>openat2(RESOLVE_BENEATH)</c>: a swap between this check and the open
+    /// is not caught. Callers check as late as they can (the worker right before ffmpeg starts and before the rename).
+    /// </remarks>
+    public Result<string> Recheck(string path, string what)
+    {
+        if (string.IsNullOrEmpty(path) || path.Contains('\0') || !Path.IsPathFullyQualified(path))
+            return Result<string>.Fail(ErrorCode.InvalidValue, $"{what} {path} is not an absolute path");
+        var real = RealPath(path);
+        if (!real.IsOk) return Result<string>.Fail(real.Error!.Code, $"{what} {path} {real.Error.Message}");
+        return Contains(real.Value.Path)
+            ? Result<string>.Ok(real.Value.Path)
+            : Result<string>.Fail(ErrorCode.Forbidden, $"{what} {path} is outside the media roots");
+    }
+
+    /// <summary>
+    /// Creates <paramref name="dir"/> and any missing parents, each level only after the one above it was found to
+    /// be a real directory inside the roots, so a symbolic link planted on the way after a check (a swapped parts or
+    /// destination directory) is refused with -6 rather than followed. Directory.CreateDirectory alone creates the
+    /// whole chain through whatever links it meets. Returns the real path; -4 when something on the way is a file.
+    /// </summary>
+    public Result<string> CreateDirectoryInside(string dir, string what)
+    {
+        var real = Recheck(dir, what);
+        if (!real.IsOk) return real;
+        try
+        {
+            if (CreateLevels(real.Value!) is { } changed)
+                return Result<string>.Fail(ErrorCode.Forbidden, $"{what} {dir} {changed}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Result<string>.Fail(ErrorCode.InvalidValue, $"{what} {dir} cannot be created ({e.Message})");
+        }
+        return real;
+    }
+
+    /// <summary>
+    /// Makes the missing levels of <paramref name="real"/> (a real path inside the roots) one at a time; returns why
+    /// it stopped when a level turned out to be a link or the result no longer resolves to itself inside the roots.
+    /// </summary>
+    private string? CreateLevels(string real)
+    {
+        var current = Path.GetPathRoot(real)!;
+        foreach (var part in real[current.Length..].Split(Separators, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Join(current, part);
+            if (LinkTarget(current) is not null)
+                return "changed while it was being created (a symbolic link appeared on the way)";
+            // The level above is a real directory (checked in the previous round), so this makes exactly one.
+            if (!Directory.Exists(current)) Directory.CreateDirectory(current);
+        }
+        // A link planted at the last level between the look and the mkdir is seen here.
+        var again = RealPath(real);
+        return again.IsOk && again.Value.Exists && again.Value.Path == real && Contains(real)
+            ? null
+            : "changed while it was being created (a symbolic link appeared on the way)";
+    }
 
     /// <summary>The checks shared by sources and destinations, up to the real path and whether it exists.</summary>
     private Result<(string Path, bool Exists)> Locate(string input, string field)
@@ -148,7 +216,9 @@ public sealed class MediaRoots
     /// its target, and <c>..</c> goes to the parent of what was really reached, not of the text. ResolveLinkTarget
     /// with returnFinalTarget only follows the last component, and Path.GetFullPath removes <c>..</c> by text, so
     /// neither alone gives the real path. Components that do not exist are appended as written (they cannot be
-    /// links); the flag says whether the whole path exists.
+    /// links) until a <c>..</c> climbs back out of them: from there on every component is looked at again, so
+    /// <c>root/nope/../evil/x</c> with <c>root/evil</c> a link out resolves outside, as mkdir -p would go. The flag
+    /// says whether the whole path exists.
     /// </summary>
     internal static Result<(string Path, bool Exists)> RealPath(string absolute)
     {
@@ -157,6 +227,7 @@ public sealed class MediaRoots
         Push(pending, absolute[root.Length..]);
         var current = root;
         var exists = true;
+        var missing = 0; // components appended unchecked below the last one that exists
         var links = 0;
 
         while (pending.TryPop(out var part))
@@ -165,12 +236,15 @@ public sealed class MediaRoots
             if (part == "..")
             {
                 current = Path.GetDirectoryName(current) ?? current;
+                // Back at a directory that was really reached: what follows is checked for links again.
+                if (missing > 0 && --missing == 0) exists = true;
                 continue;
             }
             var next = Path.Join(current, part);
             if (!exists)
             {
                 current = next;
+                missing++;
                 continue;
             }
             var target = LinkTarget(next);
@@ -187,6 +261,7 @@ public sealed class MediaRoots
                 continue;
             }
             exists = File.Exists(next) || Directory.Exists(next);
+            if (!exists) missing = 1;
             current = next;
         }
         return Result<(string, bool)>.Ok((current, exists));

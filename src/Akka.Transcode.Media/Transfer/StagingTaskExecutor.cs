@@ -7,8 +7,9 @@ using Akka.Transcode.Media.Hashing;
 
 namespace Akka.Transcode.Media.Transfer;
 
-/// <param name="IsLocal">Whether a master path may be used as it is on this worker. Cluster workers share the
-/// master's storage (always true); a worker outside the cluster uses only paths inside its own media roots.</param>
+/// <param name="IsLocal">Whether a master path may be used as it is on this worker: its real path (links followed)
+/// lies in this worker's media roots. Cluster workers share the master's storage, so anything else is refused there
+/// with -6; a worker outside the cluster fetches it from the master instead.</param>
 /// <param name="WorkDir">Where fetched inputs, staged outputs and the source cache live on this worker.</param>
 /// <param name="CacheMaxBytes">Fetched sources are kept for the next chunk of the same job up to this total.</param>
 public sealed record StagingOptions(Func<string, bool> IsLocal, string WorkDir, long CacheMaxBytes = 20L << 30)
@@ -114,7 +115,9 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
         if (remoteOutput)
         {
             if (master is null)
-                return Result<(TaskSpec, bool)>.Fail(ErrorCode.Internal, $"output directory {outDir} is not writable on this worker");
+                return options.IsLocal(outDir)
+                    ? Result<(TaskSpec, bool)>.Fail(ErrorCode.Internal, $"output directory {outDir} is not writable on this worker")
+                    : Result<(TaskSpec, bool)>.Fail(ErrorCode.Forbidden, $"output directory {outDir} is outside this worker's media roots");
             spec = spec with { OutputPath = Path.Combine(stage, "out", Path.GetFileName(task.OutputPath)) };
         }
         return Result<(TaskSpec, bool)>.Ok((spec, remoteOutput));
@@ -138,6 +141,8 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
                 : Result<string>.Fail(ErrorCode.SourceUnusable,
                     $"{what} {path} does not match its file id (expected {id}, found {actual}): it changed after the job was accepted");
         }
+        if (master is null && !options.IsLocal(path))
+            return Result<string>.Fail(ErrorCode.Forbidden, $"{what} {path} is outside this worker's media roots");
         if (id is null)
             return Result<string>.Fail(ErrorCode.SourceUnusable, $"{what} {path} is not readable on this worker and has no file id to fetch it by");
         if (master is null)

@@ -14,6 +14,7 @@ using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Media.Running;
 using Akka.Transcode.Media.Hashing;
+using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Media.Transfer;
 using Akka.Transcode.Node.Configuration;
 using Akka.Transcode.Node.Observability;
@@ -39,9 +40,13 @@ public static class ClusterWiring
     };
 
     /// <summary>What runs a task on this worker: ffmpeg, or (soak tests and benchmarks) the instant stand-in.</summary>
-    public static ITaskExecutor TaskExecutor(TranscodeOptions o, string pidDir) => o.Worker.InstantExecutor
-        ? new InstantTaskExecutor()
-        : new FfmpegTaskExecutor(new FfmpegRunner(pidDir), ThreadsPerTask(o), TimeSpan.FromSeconds(o.Media.ProbeTimeoutSeconds));
+    /// <param name="paths">The roots every path of a task must still lie in when the task uses it.</param>
+    public static ITaskExecutor TaskExecutor(TranscodeOptions o, string pidDir, PathGuard paths) => o.Worker.InstantExecutor
+        ? new InstantTaskExecutor(paths)
+        : new FfmpegTaskExecutor(new FfmpegRunner(pidDir), paths, ThreadsPerTask(o), TimeSpan.FromSeconds(o.Media.ProbeTimeoutSeconds));
+
+    /// <summary>Whether the real path of <paramref name="path"/> (links followed now) lies in <paramref name="roots"/>.</summary>
+    public static bool IsInside(MediaRoots roots, string path) => roots.Recheck(path, "path").IsOk;
 
     /// <summary>Said at every start of a worker in instant mode: its outputs are copies, not media.</summary>
     public const string InstantWarning = "Transcode:Worker:Executor=instant: this worker runs no ffmpeg; every task " +
@@ -139,9 +144,11 @@ public static class ClusterWiring
                 if (reaped > 0)
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClusterWiring))
                         .LogWarning("stopped {Count} ffmpeg process(es) left over from an earlier run", reaped);
-                // Cluster workers share the master's storage: staging only checks inputs against their content ids.
-                var executor = new StagingTaskExecutor(TaskExecutor(o, pidDir),
-                    new StagingOptions(_ => true, Path.Combine(o.DataDir, "transfer")), null, contentIds);
+                // Cluster workers share the master's storage: staging only checks inputs against their content ids,
+                // and every path must lie in this node's own media roots (AssignTask is not taken on trust).
+                var roots = new MediaRoots(o.Media.EffectiveRoots);
+                var executor = new StagingTaskExecutor(TaskExecutor(o, pidDir, new PathGuard(roots)),
+                    new StagingOptions(path => IsInside(roots, path), Path.Combine(o.DataDir, "transfer")), null, contentIds);
                 b.WithTranscodeWorker(o.Worker.Slots, executor, settings);
             }
         });

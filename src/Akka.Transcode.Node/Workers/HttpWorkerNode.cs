@@ -33,9 +33,12 @@ public static class HttpWorkerNode
 
         var pidDir = Path.Combine(options.DataDir, "ffmpeg-pids");
         var reaped = OrphanReaper.ReapLeftovers(pidDir);
-        var staging = new StagingOptions(path => IsInside(roots, path), Path.Combine(options.DataDir, "transfer"),
-            options.Worker.CacheMaxBytes);
-        var executor = new StagingTaskExecutor(ClusterWiring.TaskExecutor(options, pidDir),
+        var transfer = Path.Combine(options.DataDir, "transfer");
+        var staging = new StagingOptions(path => ClusterWiring.IsInside(roots, path), transfer, options.Worker.CacheMaxBytes);
+        // ffmpeg reads and writes in the media roots, or in the transfer directory where inputs are fetched to and
+        // outputs staged; nowhere else, whatever the master's task says.
+        var guard = new PathGuard(new MediaRoots([.. options.Media.EffectiveRoots, transfer]));
+        var executor = new StagingTaskExecutor(ClusterWiring.TaskExecutor(options, pidDir, guard),
             staging, link, new ContentIdCache());
 
         builder.WebHost.UseUrls(options.Http.Url);
@@ -73,12 +76,5 @@ public static class HttpWorkerNode
             options.Http.Url, options.Worker.MasterUrl, $"http://{host}:{url.Port}");
         await app.RunAsync();
         return 0;
-    }
-
-    /// <summary>Only files inside this worker's own media roots are used in place; anything else is fetched.</summary>
-    private static bool IsInside(MediaRoots roots, string path)
-    {
-        try { return roots.Contains(Path.GetFullPath(path)); }
-        catch (Exception ex) when (ex is ArgumentException or PathTooLongException) { return false; }
     }
 }

@@ -166,6 +166,7 @@ public class TaskEntityStateTests
     [Theory]
     [InlineData(ErrorCode.SourceUnusable)]
     [InlineData(ErrorCode.InvalidValue)]
+    [InlineData(ErrorCode.Forbidden)] // a path the worker refuses as outside its media roots
     public void Failures_that_would_repeat_anywhere_fail_the_task_at_once(ErrorCode code)
     {
         var s = Start(Created());

@@ -19,7 +19,7 @@ public sealed class FfmpegTaskExecutorTests(ExecutionSource source) : IClassFixt
 {
     private const double Frame = 1 / Fps;
     private readonly ScratchDir _out = new();
-    private readonly FfmpegTaskExecutor _executor = new(new FfmpegRunner());
+    private readonly FfmpegTaskExecutor _executor = new(new FfmpegRunner(), TempRoots.Guard);
 
     public void Dispose() => _out.Dispose();
 

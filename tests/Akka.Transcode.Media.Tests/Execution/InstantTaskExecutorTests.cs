@@ -16,7 +16,7 @@ namespace Akka.Transcode.Media.Tests.Execution;
 public sealed class InstantTaskExecutorTests : IDisposable
 {
     private readonly ScratchDir _dir = new();
-    private readonly InstantTaskExecutor _executor = new();
+    private readonly InstantTaskExecutor _executor = new(TempRoots.Guard);
     private readonly string _source;
     private readonly byte[] _sourceBytes = Enumerable.Range(0, 10_000).Select(i => (byte)(i * 7)).ToArray();
 

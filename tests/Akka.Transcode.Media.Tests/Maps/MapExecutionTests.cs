@@ -5,6 +5,7 @@ using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Domain.Segments;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
+using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Media.Running;
 using Akka.Transcode.Media.Tests.Execution;
 using Akka.Transcode.Media.Tests.Support;
@@ -27,7 +28,7 @@ public sealed class MapExecutionTests(DualFisheyeSource source) : IClassFixture<
 
     private readonly ScratchDir _out = new();
     private readonly ScratchDir _mapDir = new();
-    private readonly FfmpegTaskExecutor _executor = new(new FfmpegRunner());
+    private readonly FfmpegTaskExecutor _executor = new(new FfmpegRunner(), TempRoots.Guard);
 
     public void Dispose()
     {
@@ -213,6 +214,25 @@ public sealed class MapExecutionTests(DualFisheyeSource source) : IClassFixture<
 
         Assert.Equal(ErrorCode.InvalidValue, outcome.Code);
         Assert.Contains("8-bit PGM", outcome.Error);
+        AssertNoLeftovers();
+    }
+
+    [Fact]
+    public async Task A_table_swapped_for_a_link_out_of_the_workers_roots_is_not_read()
+    {
+        var map = CropMirrorMap();
+        var task = Assert.Single(Plan(Spec("mkv", map)).Tasks);
+        using var outside = new ScratchDir();
+        // A valid table, outside: what the link would have ffmpeg read.
+        File.Move(_mapDir.File(MirrorX), outside.File("secret.pgm"));
+        File.CreateSymbolicLink(_mapDir.File(MirrorX), outside.File("secret.pgm"));
+        var worker = new FfmpegTaskExecutor(new FfmpegRunner(),
+            new PathGuard(new MediaRoots([_mapDir.Path, _out.Path, Path.GetDirectoryName(source.Path)!])));
+
+        var outcome = await worker.RunAsync(task, _ => { }, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(ErrorCode.Forbidden, outcome.Code);
+        Assert.Contains("outside the media roots", outcome.Error);
         AssertNoLeftovers();
     }
 

@@ -5,6 +5,7 @@ using Akka.Transcode.Domain.Maps;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
 using Akka.Transcode.Media.Hashing;
+using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Media.Tests.Support;
 using Akka.Transcode.Media.Transfer;
 
@@ -261,6 +262,75 @@ public sealed class StagingTaskExecutorTests : IDisposable
         }
 
         Assert.Equal([ids[2]], Directory.GetFiles(Path.Combine(_workDir, "cache")).Select(Path.GetFileName));
+    }
+
+    /// <summary>Inside means the real path, links followed, as the nodes wire it (ClusterWiring.IsInside).</summary>
+    private static Func<string, bool> InsideOf(MediaRoots roots) => p => roots.Recheck(p, "path").IsOk;
+
+    [Fact]
+    public async Task A_cluster_worker_refuses_paths_outside_its_own_roots_with_minus_6_and_runs_nothing()
+    {
+        var outside = Directory.CreateDirectory(_dir.File("outside")).FullName;
+        File.WriteAllText(Path.Combine(outside, "secret.bin"), "secret");
+        Directory.CreateSymbolicLink(Path.Combine(_master, "in"), outside);
+        var src = MasterFile("ok.bin", "a source");
+        var clusterWorker = new StagingTaskExecutor(_inner, new StagingOptions(InsideOf(new MediaRoots([_master])), _workDir),
+            null, new ContentIdCache());
+
+        // A source through a link out, and an output directory elsewhere: AssignTask's paths are not taken on trust.
+        var linked = await Run(clusterWorker, Task(Path.Combine(_master, "in", "secret.bin"), Md5("secret"u8.ToArray())));
+        var elsewhere = await Run(clusterWorker, Task(src, Md5("a source"u8.ToArray()), Path.Combine(outside, "out.mp4")));
+
+        Assert.Equal(ErrorCode.Forbidden, linked.Code);
+        Assert.Contains("outside this worker's media roots", linked.Error);
+        Assert.DoesNotContain(Md5("secret"u8.ToArray()), linked.Error); // not even hashed
+        Assert.Equal(ErrorCode.Forbidden, elsewhere.Code);
+        Assert.Contains("outside this worker's media roots", elsewhere.Error);
+        Assert.Null(_inner.Last);
+        Assert.Equal(["secret.bin"], Directory.GetFileSystemEntries(outside).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task An_http_workers_ffmpeg_may_use_its_transfer_directory_and_roots_and_nothing_a_swapped_link_leads_to()
+    {
+        var roots = new MediaRoots([_workerRoot]);
+        var guard = new PathGuard(new MediaRoots([_workerRoot, _workDir]));
+        var outside = Directory.CreateDirectory(_dir.File("outside")).FullName;
+        var swapper = new SwapFirst(new InstantTaskExecutor(guard));
+        var worker = new StagingTaskExecutor(swapper, new StagingOptions(InsideOf(roots), _workDir), _files, new ContentIdCache());
+
+        // Fetched into the cache and staged for upload: the transfer directory is this worker's too.
+        var src = MasterFile("in/a.bin", "remote source");
+        var staged = await Run(worker, Task(src, Md5("remote source"u8.ToArray())));
+        Assert.True(staged.Success, staged.Error);
+        Assert.Single(_files.Uploads);
+
+        // A local output directory, swapped for a link out after staging chose to write there in place.
+        var local = Directory.CreateDirectory(Path.Combine(_workerRoot, "out")).FullName;
+        swapper.Before = () =>
+        {
+            Directory.Delete(local);
+            Directory.CreateSymbolicLink(local, outside);
+        };
+        var swapped = await Run(worker, Task(src, Md5("remote source"u8.ToArray()), Path.Combine(local, ".a.mp4.j1.tmp")));
+
+        Assert.Equal(ErrorCode.Forbidden, swapped.Code);
+        Assert.Contains("outside the media roots", swapped.Error);
+        Assert.Empty(Directory.GetFileSystemEntries(outside));
+        Assert.Single(_files.Uploads);
+    }
+
+    /// <summary>Runs <see cref="Before"/> once, right before the executor it wraps: the moment a swap would hurt most.</summary>
+    private sealed class SwapFirst(ITaskExecutor inner) : ITaskExecutor
+    {
+        public Action? Before { get; set; }
+
+        public Task<TaskOutcome> RunAsync(TaskSpec task, Action<TaskProgress> onProgress, CancellationToken ct)
+        {
+            Before?.Invoke();
+            Before = null;
+            return inner.RunAsync(task, onProgress, ct);
+        }
     }
 
     /// <summary>Stands in for ffmpeg: records the task it got, reads map tables next to the map, writes its output.</summary>
