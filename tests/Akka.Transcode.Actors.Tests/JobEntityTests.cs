@@ -369,6 +369,8 @@ public sealed class JobEntityTests : Akka.TestKit.Xunit2.TestKit
             return result;
         }
 
+        public Task DiscardAsync(string? workDir, string? tempOutput) => _inner.DiscardAsync(workDir, tempOutput);
+
         private Task Hold()
         {
             _held.TrySetResult();

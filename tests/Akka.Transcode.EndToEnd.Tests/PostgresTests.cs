@@ -120,7 +120,7 @@ public sealed class PostgresTests(MediaFixture media, ITestOutputHelper output)
         finally
         {
             foreach (var t in starts)
-                if (t.IsCompletedSuccessfully) nodes.Add(t.Result);
+                if (t.IsCompletedSuccessfully) nodes.Add(await t);
         }
         try
         {

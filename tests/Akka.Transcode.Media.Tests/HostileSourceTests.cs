@@ -70,7 +70,9 @@ public sealed class HostileSourceTests(HostileSources files) : IClassFixture<Hos
 {
     private readonly ScratchDir _out = new();
     private readonly MediaProber _prober = new();
-    private readonly FfmpegTaskExecutor _executor = new(new FfmpegRunner());
+    // The whole temp directory is the worker's root, so what stops the outside file here is ffmpeg's allow-lists, not
+    // the path guard.
+    private readonly FfmpegTaskExecutor _executor = new(new FfmpegRunner(), TempRoots.Guard);
 
     public void Dispose() => _out.Dispose();
 

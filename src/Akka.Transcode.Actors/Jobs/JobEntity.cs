@@ -508,7 +508,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         var workDir = _state.WorkDir;
         var temp = _state.TempOutputPath;
         if (workDir is null && temp is null) return;
-        Task.Run(() => FileCleanup.Remove(workDir, temp));
+        _publisher.DiscardAsync(workDir, temp);
     }
 
     /// <summary>

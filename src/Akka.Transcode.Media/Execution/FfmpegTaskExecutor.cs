@@ -75,8 +75,8 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, PathGuard paths, int
                 p => onProgress(new TaskProgress(p.Percent, p.Speed)), ct);
             if (outcome.Canceled || ct.IsCancellationRequested) return TaskOutcome.WasCanceled;
             // An input ffmpeg would only read as a playlist or list is the source's fault, not the worker's: -9.
-            if (!outcome.Success && MediaProber.NotOnWhitelist(outcome.ErrorTail.Split('\n')) is { } refused)
-                return TaskOutcome.Failed(ErrorCode.SourceUnusable, $"an input is {InputFormats.Describe(refused)}: {InputFormats.OnlyContainers}");
+            if (!outcome.Success && MediaProber.NotOnWhitelist(outcome.ErrorTail.Split('\n')) is { } demuxer)
+                return TaskOutcome.Failed(ErrorCode.SourceUnusable, $"an input is {InputFormats.Describe(demuxer)}: {InputFormats.OnlyContainers}");
             if (!outcome.Success)
                 return TaskOutcome.Failed(ErrorCode.Internal, $"ffmpeg exited with code {outcome.ExitCode}: {outcome.ErrorTail}");
             if (!File.Exists(partial) || new FileInfo(partial).Length == 0)

@@ -15,8 +15,10 @@ namespace Akka.Transcode.Media.Execution;
 /// <param name="sharedIds">The content ids of this node's worker, when it has one: the worker checks each input
 /// against its id before ffmpeg runs, and on the node that hashed the file that check needs no second read of it
 /// (the whole file again, on the way to the first task).</param>
+/// <param name="roots">The master's media roots: a queued job's source is probed long after add_job resolved it, and a
+/// directory swapped for a link since then must not let ffprobe read what the link leads to.</param>
 public sealed class LimitedProber(MediaProber prober, int maxConcurrent, int cacheCapacity = 1024,
-    Hashing.ContentIdCache? sharedIds = null) : ISourceProber
+    Hashing.ContentIdCache? sharedIds = null, Paths.MediaRoots? roots = null) : ISourceProber
 {
     private readonly SemaphoreSlim _gate = new(Math.Max(1, maxConcurrent));
     // The work itself is remembered, not only its result: a burst of jobs on one new source (the job starter starts
@@ -26,6 +28,8 @@ public sealed class LimitedProber(MediaProber prober, int maxConcurrent, int cac
 
     public Task<Result<MediaInfo>> ProbeAsync(string path, CancellationToken ct)
     {
+        if (roots?.Recheck(path, "source") is { IsOk: false } moved)
+            return Task.FromResult<Result<MediaInfo>>(moved.Error!);
         var stamp = FileStamp.Of(path);
         if (stamp is null) return ProbeNowAsync(path, ct);
         return Shared(_probes, stamp.Value, () => ProbeNowAsync(path, CancellationToken.None), r => r.IsOk);

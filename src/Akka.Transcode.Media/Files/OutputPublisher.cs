@@ -14,6 +14,9 @@ public interface IOutputPublisher
     /// <summary>The output path when it is in place; -6 when its directory left the media roots, -8 when it exists and
     /// overwrite is off, -1 when the rename failed.</summary>
     Task<Result<string>> PublishAsync(OutputPublication publication, CancellationToken ct);
+
+    /// <summary>Removes what a failed or cancelled job left: its parts directory and its temporary output.</summary>
+    Task DiscardAsync(string? workDir, string? tempOutput);
 }
 
 /// <summary>
@@ -31,6 +34,10 @@ public sealed class OutputPublisher(MediaRoots? roots) : IOutputPublisher
 
     public Task<Result<string>> PublishAsync(OutputPublication publication, CancellationToken ct) =>
         Task.Run(() => Publish(publication), ct);
+
+    // With the roots, nothing is deleted through a directory that a link now leads out of them.
+    public Task DiscardAsync(string? workDir, string? tempOutput) =>
+        Task.Run(() => FileCleanup.Remove(workDir, tempOutput, roots));
 
     public Result<string> Publish(OutputPublication p)
     {
@@ -50,8 +57,8 @@ public sealed class OutputPublisher(MediaRoots? roots) : IOutputPublisher
             // A crash after the rename and before the job stored its end: the output is in place already.
             if (File.Exists(p.OutputPath))
             {
-                FileCleanup.TryDelete(aside);
-                FileCleanup.Remove(p.WorkDir, p.TempPath);
+                FileCleanup.TryDelete(aside, roots);
+                FileCleanup.Remove(p.WorkDir, p.TempPath, roots);
                 return Result<string>.Ok(p.OutputPath);
             }
             Restore(aside, p.OutputPath);
@@ -82,9 +89,9 @@ public sealed class OutputPublisher(MediaRoots? roots) : IOutputPublisher
                 Restore(aside, p.OutputPath);
                 throw;
             }
-            FileCleanup.TryDelete(aside);
+            FileCleanup.TryDelete(aside, roots);
         }
-        FileCleanup.Remove(p.WorkDir, p.TempPath);
+        FileCleanup.Remove(p.WorkDir, p.TempPath, roots);
         return Result<string>.Ok(p.OutputPath);
     }
 

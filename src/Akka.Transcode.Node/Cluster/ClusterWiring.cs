@@ -14,7 +14,6 @@ using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Media.Running;
 using Akka.Transcode.Media.Hashing;
-using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Media.Transfer;
 using Akka.Transcode.Node.Configuration;
 using Akka.Transcode.Node.Observability;
@@ -124,12 +123,13 @@ public static class ClusterWiring
             var contentIds = new ContentIdCache();
             if (o.Has("master"))
             {
+                var roots = sp.GetRequiredService<MediaRoots>();
                 var prober = new LimitedProber(new MediaProber(TimeSpan.FromSeconds(o.Media.ProbeTimeoutSeconds)), Math.Max(2, Environment.ProcessorCount * 2),
-                    sharedIds: o.Has("worker") ? contentIds : null);
+                    sharedIds: o.Has("worker") ? contentIds : null, roots: roots);
                 var callback = new Api.HttpJobCallback(sp.GetRequiredService<Api.CallbackPolicy>(),
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger<Api.HttpJobCallback>());
                 b.WithTranscodeMaster(settings, prober, readStore, queue, callback, new Workers.HttpWorkerGateway(workerToken),
-                    new OutputPublisher(new MediaRoots(o.Media.EffectiveRoots)));
+                    new OutputPublisher(roots));
             }
             else
             {
@@ -146,7 +146,7 @@ public static class ClusterWiring
                         .LogWarning("stopped {Count} ffmpeg process(es) left over from an earlier run", reaped);
                 // Cluster workers share the master's storage: staging only checks inputs against their content ids,
                 // and every path must lie in this node's own media roots (AssignTask is not taken on trust).
-                var roots = new MediaRoots(o.Media.EffectiveRoots);
+                var roots = sp.GetRequiredService<MediaRoots>();
                 var executor = new StagingTaskExecutor(TaskExecutor(o, pidDir, new PathGuard(roots)),
                     new StagingOptions(path => IsInside(roots, path), Path.Combine(o.DataDir, "transfer")), null, contentIds);
                 b.WithTranscodeWorker(o.Worker.Slots, executor, settings);

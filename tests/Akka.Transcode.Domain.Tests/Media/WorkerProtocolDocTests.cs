@@ -102,7 +102,7 @@ public sealed partial class WorkerProtocolDocTests
     public void A_documented_argument_list_is_what_the_reference_worker_runs(string name)
     {
         var (task, threads, map) = Example(name);
-        var actual = FfmpegArguments.Build(task, threads, map).Arguments;
+        var actual = WithoutAllowLists(FfmpegArguments.Build(task, threads, map).Arguments);
         var block = Block().Matches(Document()).FirstOrDefault(m => m.Groups[1].Value == name);
 
         var documented = block is null ? null : Tokens(block.Groups[2].Value);
@@ -119,7 +119,25 @@ public sealed partial class WorkerProtocolDocTests
         var list = Assert.Single(FfmpegArguments.Build(task).Files);
 
         Assert.Equal(task.OutputPath + ".ffconcat", list.Path);
-        Assert.Contains(list.Content.TrimEnd('\n'), Document());
+        var shown = string.Join('\n', list.Content.Split('\n').Where(line => !line.StartsWith("option format_whitelist ", StringComparison.Ordinal)));
+        Assert.Contains(shown.TrimEnd('\n'), Document());
+    }
+
+    /// <summary>
+    /// The lists in the document leave out what "Input options (required)" gives once for every run (the protocol and
+    /// demuxer allow-lists, a join's -xerror): with a 40-name demuxer list before each input they would be unreadable.
+    /// FfmpegInputAllowListTests holds the options themselves to that section.
+    /// </summary>
+    private static List<string> WithoutAllowLists(IReadOnlyList<string> args)
+    {
+        var kept = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (args[i] == "-xerror") continue;
+            if (args[i] is "-protocol_whitelist" or "-format_whitelist") { i++; continue; }
+            kept.Add(args[i]);
+        }
+        return kept;
     }
 
     /// <summary>Splits a shell command the way sh would for these blocks: blanks, single quotes, backslash-newline.</summary>

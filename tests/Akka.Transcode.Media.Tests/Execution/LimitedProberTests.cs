@@ -46,6 +46,27 @@ public sealed class LimitedProberTests(MediaSources media) : IClassFixture<Media
     }
 
     [Fact]
+    public async Task A_source_whose_directory_became_a_link_out_of_the_roots_is_not_probed()
+    {
+        using var outside = new ScratchDir();
+        File.Copy(media.RecordBin, outside.File("secret.bin"));
+        var root = _dir.File("root");
+        Directory.CreateDirectory(Path.Combine(root, "in"));
+        var source = Path.Combine(root, "in", "secret.bin");
+        File.Copy(media.RecordBin, source);
+        var prober = new LimitedProber(new MediaProber(), 2, roots: new Paths.MediaRoots([root]));
+        Assert.True((await prober.ProbeAsync(source, CancellationToken.None)).IsOk);
+
+        // As if the queued job's directory had been swapped after add_job resolved it.
+        Directory.Delete(Path.Combine(root, "in"), recursive: true);
+        Directory.CreateSymbolicLink(Path.Combine(root, "in"), outside.Path);
+        var probed = await prober.ProbeAsync(source, CancellationToken.None);
+
+        Assert.False(probed.IsOk, "the source was probed through a link out of the roots");
+        Assert.Equal(ErrorCode.Forbidden, probed.Error!.Code);
+    }
+
+    [Fact]
     public async Task A_shared_id_memory_lets_the_worker_on_the_same_node_check_without_reading_again()
     {
         var path = _dir.File("shared.bin");
