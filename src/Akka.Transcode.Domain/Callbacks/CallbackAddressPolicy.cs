@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Akka.Transcode.Domain.Network;
 
 namespace Akka.Transcode.Domain.Callbacks;
 
@@ -14,38 +15,6 @@ public static class CallbackAddressPolicy
 {
     public const string AllowKey = "Transcode:Jobs:CallbackAllowedNetworks";
 
-    /// <summary>Most specific first: the first network that holds an address names why it is refused.</summary>
-    private static readonly (IPNetwork Network, string Kind)[] Refused =
-    [
-        // Cloud metadata services: instance credentials and user data. Some lie in ranges refused anyway, some
-        // (Azure's wire server) in public space; named here so the refusal says what they are.
-        (IPNetwork.Parse("169.254.169.254/32"), "a cloud metadata address"),
-        (IPNetwork.Parse("169.254.170.2/32"), "a cloud metadata address"),
-        (IPNetwork.Parse("100.100.100.200/32"), "a cloud metadata address"),
-        (IPNetwork.Parse("168.63.129.16/32"), "a cloud metadata address"),
-        (IPNetwork.Parse("192.0.0.192/32"), "a cloud metadata address"),
-        (IPNetwork.Parse("fd00:ec2::254/128"), "a cloud metadata address"),
-        (IPNetwork.Parse("0.0.0.0/8"), "unspecified"),
-        (IPNetwork.Parse("127.0.0.0/8"), "loopback"),
-        (IPNetwork.Parse("10.0.0.0/8"), "private"),
-        (IPNetwork.Parse("172.16.0.0/12"), "private"),
-        (IPNetwork.Parse("192.168.0.0/16"), "private"),
-        (IPNetwork.Parse("100.64.0.0/10"), "shared address space (CGNAT)"),
-        (IPNetwork.Parse("169.254.0.0/16"), "link-local"),
-        (IPNetwork.Parse("192.0.0.0/24"), "reserved"),
-        (IPNetwork.Parse("198.18.0.0/15"), "reserved"),
-        (IPNetwork.Parse("224.0.0.0/4"), "multicast"),
-        (IPNetwork.Parse("240.0.0.0/4"), "reserved"),
-        (IPNetwork.Parse("::/128"), "unspecified"),
-        (IPNetwork.Parse("::1/128"), "loopback"),
-        // IPv4-compatible addresses (deprecated): nothing legitimate uses them.
-        (IPNetwork.Parse("::/96"), "reserved"),
-        (IPNetwork.Parse("fc00::/7"), "private"),
-        (IPNetwork.Parse("fec0::/10"), "private"),
-        (IPNetwork.Parse("fe80::/10"), "link-local"),
-        (IPNetwork.Parse("ff00::/8"), "multicast"),
-    ];
-
     /// <summary>IPv6 ranges that carry an IPv4 address (NAT64 at bytes 12..15, 6to4 at bytes 2..5): that address decides.</summary>
     private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96"), SixToFour = IPNetwork.Parse("2002::/16");
 
@@ -56,10 +25,7 @@ public static class CallbackAddressPolicy
         if (allowed.Any(n => n.Contains(address))) return null;
         var decisive = Embedded(address) ?? address;
         if (!ReferenceEquals(decisive, address) && allowed.Any(n => n.Contains(decisive))) return null;
-        foreach (var (network, kind) in Refused)
-            if (network.Contains(decisive))
-                return $"{address} is {kind}, not in {AllowKey}";
-        return null;
+        return AddressKinds.Special(decisive) is { } kind ? $"{address} is {kind}, not in {AllowKey}" : null;
     }
 
     private static IPAddress? Embedded(IPAddress a)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Network;
 using Akka.Transcode.Node.Configuration;
 
 namespace Akka.Transcode.Node.Workers;
@@ -14,12 +15,6 @@ namespace Akka.Transcode.Node.Workers;
 /// </summary>
 public sealed class WorkerAddressPolicy(IReadOnlyList<System.Net.IPNetwork> allowed)
 {
-    /// <summary>Metadata services outside 169.254/16 (which is link-local anyway): AWS over IPv6, Alibaba, Azure's wire server.</summary>
-    private static readonly IPAddress[] Metadata =
-        [IPAddress.Parse("fd00:ec2::254"), IPAddress.Parse("100.100.100.200"), IPAddress.Parse("168.63.129.16")];
-
-    private static readonly System.Net.IPNetwork LinkLocal4 = System.Net.IPNetwork.Parse("169.254.0.0/16");
-
     public static WorkerAddressPolicy From(WorkerOptions o) =>
         new(o.AllowedNetworks.Select(n => System.Net.IPNetwork.Parse(n)).ToList());
 
@@ -62,15 +57,15 @@ public sealed class WorkerAddressPolicy(IReadOnlyList<System.Net.IPNetwork> allo
 
     private bool IsAllowed(IPAddress a) => allowed.Any(n => n.Contains(a));
 
-    /// <summary>Why the master must not call this address on a worker's word alone; null for an ordinary one.</summary>
-    public static string? Special(IPAddress a)
+    /// <summary>Why the master must not call this address on a worker's word alone; null for an ordinary one. Private
+    /// networks are where workers live, so of the special ranges only these three are refused.</summary>
+    public static string? Special(IPAddress a) => AddressKinds.Special(a) switch
     {
-        a = Normal(a);
-        if (Metadata.Any(m => m.Equals(a)) || a.Equals(IPAddress.Parse("169.254.169.254"))) return "cloud metadata";
-        if (IPAddress.IsLoopback(a)) return "loopback";
-        if (a.IsIPv6LinkLocal || (a.AddressFamily == AddressFamily.InterNetwork && LinkLocal4.Contains(a))) return "link-local";
-        return null;
-    }
+        AddressKinds.Metadata => "cloud metadata",
+        AddressKinds.Loopback => "loopback",
+        AddressKinds.LinkLocal => "link-local",
+        _ => null,
+    };
 
     private static bool IsUnicast(IPAddress a) =>
         !a.Equals(IPAddress.Any) && !a.Equals(IPAddress.IPv6Any) && !a.Equals(IPAddress.Broadcast) && !a.IsIPv6Multicast
