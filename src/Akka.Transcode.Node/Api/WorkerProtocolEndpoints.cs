@@ -153,8 +153,10 @@ public static class WorkerProtocolEndpoints
             return ApiCall.Fail(ErrorCode.SourceUnusable, $"the uploaded file does not match its file id (expected {fileId}, got {actual})", Worker);
         }
         File.Move(partial, target, overwrite: true);
-        // Cancelled while the upload ran: the job's cleanup is over, so this output would stay for good.
-        if (await Ask(registry.ActorRef, new ResolveUpload(taskId), ct) is FileLocation { Path: null })
+        // Cancelled while the upload ran: the job's cleanup is over, so this output would stay for good. Asked with the
+        // token, as any question about an attempt's files must be: another attempt now current (Forbidden) will write
+        // this same file itself, so only a task nobody runs any more takes it away.
+        if (await Ask(registry.ActorRef, new ResolveUpload(taskId, token), ct) is FileLocation { Path: null, Forbidden: false })
         {
             FileCleanup.TryDelete(target);
             return ApiCall.Fail(ErrorCode.NotFound, $"task {taskId} is not running on an HTTP worker", Worker);
