@@ -96,6 +96,9 @@ bench_wait_ready() {
 # (An array for env, not a function: a function run in the background is a subshell, and $! would name it.)
 BENCH_NODE_ENV=(DOTNET_TieredCompilation=0)
 [ "${BENCH_TIERED_JIT:-0}" = 1 ] && BENCH_NODE_ENV=(DOTNET_TieredCompilation=1)
+# What the next node is started under: "taskset -c 1" pins it (and the ffmpeg it starts) to one core, a stand-in for
+# a machine of its own (scale.sh). Empty: the node may use every core.
+BENCH_NODE_PREFIX=()
 
 # Starts the first node (every role unless the arguments say otherwise) with a database of its own, waits until it
 # is ready; sets BENCH_HTTP, BENCH_CLUSTER_PORT and BENCH_NODE_LOG. A default node (no arguments) is the one
@@ -112,7 +115,7 @@ bench_start_node() {
   local dir="$BENCH_WORK/node$BENCH_NODE_SEQ"; BENCH_NODE_SEQ=$((BENCH_NODE_SEQ + 1))
   mkdir -p "$dir"
   BENCH_HTTP=$(bench_port); BENCH_CLUSTER_PORT=$(bench_port); BENCH_NODE_LOG="$dir/node.log"
-  env "${BENCH_NODE_ENV[@]}" dotnet "$BENCH_NODE_DLL" \
+  "${BENCH_NODE_PREFIX[@]}" env "${BENCH_NODE_ENV[@]}" dotnet "$BENCH_NODE_DLL" \
     --Transcode:Http:Url=http://127.0.0.1:$BENCH_HTTP --Transcode:Cluster:Port=$BENCH_CLUSTER_PORT \
     --Transcode:DataDir="$dir" --Transcode:Storage:ConnectionString="Data Source=$dir/transcode.db" \
     --Transcode:Media:Roots:0="$BENCH_MEDIA_DIR" --Transcode:Auth:ClientTokens:0=bench-client-token \
@@ -127,7 +130,7 @@ bench_start_worker_node() {
   local dir="$BENCH_WORK/node$BENCH_NODE_SEQ" http; BENCH_NODE_SEQ=$((BENCH_NODE_SEQ + 1))
   mkdir -p "$dir"
   http=$(bench_port)
-  env "${BENCH_NODE_ENV[@]}" dotnet "$BENCH_NODE_DLL" --Transcode:Roles=worker \
+  "${BENCH_NODE_PREFIX[@]}" env "${BENCH_NODE_ENV[@]}" dotnet "$BENCH_NODE_DLL" --Transcode:Roles=worker \
     --Transcode:Cluster:Seeds:0=akka.tcp://transcode@127.0.0.1:$BENCH_CLUSTER_PORT \
     --Transcode:Http:Url=http://127.0.0.1:$http --Transcode:Cluster:Port=$(bench_port) \
     --Transcode:DataDir="$dir" --Transcode:Media:Roots:0="$BENCH_MEDIA_DIR" "$@" >"$dir/node.log" 2>&1 &
