@@ -276,8 +276,13 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             // Content ids are computed once per job, beside the probe: workers check their inputs against them and
             // workers without shared storage fetch the inputs by them.
             var ids = FileIdsAsync(prober, spec);
+            // The key frames come from a second ffprobe beside the first, so chunks can seek straight to them.
+            var keyframes = TaskPlanner.MayEncodeVideo(spec)
+                ? prober.KeyframesAsync(spec.SourcePath, CancellationToken.None)
+                : Task.FromResult<IReadOnlyList<double>?>(null);
             var probe = await prober.ProbeAsync(spec.SourcePath, CancellationToken.None);
             if (!probe.IsOk) return new PlanFailed(probe.Error!);
+            var media = probe.Value! with { Keyframes = probe.Value!.Video is null ? null : await keyframes };
             IReadOnlyDictionary<string, string> fileIds;
             try { fileIds = await ids; }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -292,7 +297,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
                 slots = Math.Max(1, workers.TotalSlots);
             }
             catch (AskTimeoutException) { /* no registry yet: plan for one slot */ }
-            var plan = TaskPlanner.Plan(jobId, spec, probe.Value!, new PlanningOptions(maxTask, slots));
+            var plan = TaskPlanner.Plan(jobId, spec, media, new PlanningOptions(maxTask, slots));
             if (!plan.IsOk) return new PlanFailed(plan.Error!);
             var tasks = plan.Value!.Tasks.Select(t => t with { FileIds = fileIds }).ToList();
             return new PlanReady(plan.Value with { Tasks = tasks });

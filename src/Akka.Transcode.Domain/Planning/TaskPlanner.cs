@@ -85,6 +85,21 @@ public static class TaskPlanner
 
     public static string TaskId(string jobId, int index) => $"{jobId}-t{index}";
 
+    /// <summary>
+    /// Whether the job may re-encode video, decided before the probe: only such a job can be chunked, so only such a
+    /// job needs the source's key frames (<see cref="MediaInfo.Keyframes"/>). An "auto" job that changes nothing is
+    /// counted out: it copies whenever the container can hold the source's codec.
+    /// </summary>
+    public static bool MayEncodeVideo(JobSpec spec)
+    {
+        var container = ContainerFormats.Find(spec.DstFormat);
+        if (container is null || container.AudioOnly || spec.Output.VideoCodec == "copy") return false;
+        var o = spec.Output;
+        var changesPicture = o.Crf is not null || o.Preset is not null || o.VideoBitrate is not null
+                             || o.Width is not null || o.Height is not null || spec.MapPath is not null;
+        return o.VideoCodec != "auto" || spec.Segments.Count > 0 || changesPicture;
+    }
+
     /// <summary>The job a task id (<see cref="TaskId"/>) belongs to; an id not of that form is returned as it is.</summary>
     public static string JobIdOf(string taskId)
     {
@@ -103,18 +118,21 @@ public static class TaskPlanner
 
     /// <summary>
     /// First frame of each of <paramref name="pieces"/> chunks of a range. A chunk that starts mid-source also
-    /// decodes up to <see cref="SeekPreroll"/> seconds it throws away, so it gets fewer frames than one that starts
+    /// decodes the frames from the key frame before it (<see cref="SeekMap"/>; up to <see cref="SeekPreroll"/>
+    /// seconds when the key frames are not known) and throws them away, so it gets fewer frames than one that starts
     /// at the source's beginning: parallel chunks then finish together instead of the last one holding up the join.
     /// No chunk grows past <paramref name="capSeconds"/> by this.
     /// </summary>
-    private static int[] ChunkStarts(int first, int total, int pieces, FrameGrid grid, double capSeconds, double prerollCost)
+    private static int[] ChunkStarts(int first, int total, int pieces, FrameGrid grid, double capSeconds, double prerollCost,
+        SeekMap seeks)
     {
         var sizes = Enumerable.Repeat((double)total / pieces, pieces).ToArray();
         if (prerollCost > 0 && pieces > 1)
         {
-            // The pre-roll depends on where a chunk starts, which depends on the sizes: two rounds settle it.
-            for (var round = 0; round < 2; round++)
-                sizes = Balance(total, Prerolls(first, sizes, grid), prerollCost, Math.Max(1, capSeconds * grid.Fps));
+            // The pre-roll depends on where a chunk starts, which depends on the sizes: a few rounds settle it (with
+            // key frames the pre-roll jumps from one GOP to none as a start crosses a key frame).
+            for (var round = 0; round < 3; round++)
+                sizes = Balance(total, Prerolls(first, sizes, grid, seeks), prerollCost, Math.Max(1, capSeconds * grid.Fps));
         }
         var starts = new int[pieces];
         var at = 0.0;
@@ -126,14 +144,14 @@ public static class TaskPlanner
         return starts;
     }
 
-    private static double[] Prerolls(int first, double[] sizes, FrameGrid grid)
+    private static double[] Prerolls(int first, double[] sizes, FrameGrid grid, SeekMap seeks)
     {
         var prerolls = new double[sizes.Length];
         var at = (double)first;
         for (var p = 0; p < sizes.Length; p++)
         {
             var start = grid.TimeOf((int)Math.Round(at));
-            prerolls[p] = (start - SeekFor(start)) * grid.Fps;
+            prerolls[p] = seeks.For(start).Decoded * grid.Fps;
             at += sizes[p];
         }
         return prerolls;
@@ -162,6 +180,7 @@ public static class TaskPlanner
     {
         // The whole source is one range when there are no segments.
         var ranges = cuts.Count > 0 ? cuts : [MakeCut(0, media.Duration, grid, media.StartTime)];
+        var seeks = SeekMap.For(media, grid);
         var tasks = new List<TaskSpec>();
         var parts = new List<string>();
         foreach (var range in ranges)
@@ -169,13 +188,17 @@ public static class TaskPlanner
             var first = grid.FirstFrameAt(range.From);
             var total = range.Frames!.Value;
             var pieces = Math.Max(1, (int)Math.Ceiling(total / grid.Fps / chunkSeconds - Epsilon));
-            var starts = ChunkStarts(first, total, pieces, grid, options.MaxTaskSeconds, options.PrerollDecodeCost);
+            var starts = ChunkStarts(first, total, pieces, grid, options.MaxTaskSeconds, options.PrerollDecodeCost, seeks);
             for (var p = 0; p < pieces; p++)
             {
                 // Frame-exact boundaries: the chunks together hold exactly the range's frames, once each.
                 var start = starts[p];
                 var end = p + 1 < pieces ? starts[p + 1] : first + total;
                 var cut = FrameCut(start, end - start, grid);
+                // A video chunk starts decoding on the key frame before it. (The audio task and single-task cuts keep
+                // the blind pre-roll: their audio must start before the cut, which a seek to a video key frame in an
+                // indexed container does not promise.)
+                cut = cut with { Seek = seeks.For(cut.From).Seek };
                 var index = tasks.Count;
                 var part = Path.Combine(workDir, $"video-{index:D4}.mkv");
                 parts.Add(part);

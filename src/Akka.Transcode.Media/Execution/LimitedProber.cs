@@ -25,6 +25,7 @@ public sealed class LimitedProber(MediaProber prober, int maxConcurrent, int cac
     // dozens at once) waits for one ffprobe and one read of the file instead of starting one each.
     private readonly ConcurrentDictionary<FileStamp, Task<Result<MediaInfo>>> _probes = new();
     private readonly ConcurrentDictionary<FileStamp, Task<string>> _ids = new();
+    private readonly ConcurrentDictionary<FileStamp, Task<IReadOnlyList<double>?>> _keyframes = new();
 
     public Task<Result<MediaInfo>> ProbeAsync(string path, CancellationToken ct)
     {
@@ -40,6 +41,24 @@ public sealed class LimitedProber(MediaProber prober, int maxConcurrent, int cac
         var stamp = FileStamp.Of(path);
         if (stamp is null) return HashNowAsync(path, ct);
         return Shared(_ids, stamp.Value, () => HashNowAsync(path, CancellationToken.None), _ => true);
+    }
+
+    public Task<IReadOnlyList<double>?> KeyframesAsync(string path, CancellationToken ct)
+    {
+        if (roots?.Recheck(path, "source") is { IsOk: false }) return Task.FromResult<IReadOnlyList<double>?>(null);
+        var stamp = FileStamp.Of(path);
+        if (stamp is null) return ScanNowAsync(path, ct);
+        return Shared(_keyframes, stamp.Value, () => ScanNowAsync(path, CancellationToken.None), k => k is not null);
+    }
+
+    private async Task<IReadOnlyList<double>?> ScanNowAsync(string path, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try { return await KeyframeLocator.ScanAsync(path, ct, prober.Timeout); }
+        // The probe reports what is wrong with a source; without key frames the plan only seeks blind, so no failure
+        // of this optional scan (an unreadable source, ffprobe missing) may fail the job.
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested) { return null; }
+        finally { _gate.Release(); }
     }
 
     private async Task<Result<MediaInfo>> ProbeNowAsync(string path, CancellationToken ct)

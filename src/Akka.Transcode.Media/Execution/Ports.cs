@@ -11,6 +11,12 @@ public interface ISourceProber
 
     /// <summary>The file's content id: its MD5 as lowercase hex, streamed. Throws IOException when unreadable.</summary>
     Task<string> ContentIdAsync(string path, CancellationToken ct);
+
+    /// <summary>
+    /// The first video stream's key frames (<see cref="MediaInfo.Keyframes"/>), or null when they cannot be had: the
+    /// planner then seeks blind, which costs time but never correctness.
+    /// </summary>
+    Task<IReadOnlyList<double>?> KeyframesAsync(string path, CancellationToken ct) => Task.FromResult<IReadOnlyList<double>?>(null);
 }
 
 public sealed record TaskProgress(double Percent, double? Speed);

@@ -23,6 +23,9 @@ public sealed partial class MediaProber(TimeSpan? timeout = null)
 
     private readonly TimeSpan _timeout = timeout ?? DefaultTimeout;
 
+    /// <summary>How long one ffprobe run may take: the key-frame scan beside the probe keeps to it too.</summary>
+    public TimeSpan Timeout => _timeout;
+
     /// <summary>
     /// The source's streams and duration, or <see cref="ErrorCode.SourceUnusable"/> saying why it cannot be transcoded.
     /// A node whose ffprobe cannot run at all answers <see cref="ErrorCode.Unavailable"/>: that is no fault of the source.
