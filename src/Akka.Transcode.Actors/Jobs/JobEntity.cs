@@ -283,7 +283,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             var probe = await prober.ProbeAsync(spec.SourcePath, CancellationToken.None);
             if (!probe.IsOk) return new PlanFailed(probe.Error!);
             var media = probe.Value! with { Keyframes = probe.Value!.Video is null ? null : await keyframes };
-            IReadOnlyDictionary<string, string> fileIds;
+            (IReadOnlyDictionary<string, string> Ids, IReadOnlyDictionary<string, string> Stamps) fileIds;
             try { fileIds = await ids; }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -299,21 +299,29 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             catch (AskTimeoutException) { /* no registry yet: plan for one slot */ }
             var plan = TaskPlanner.Plan(jobId, spec, media, new PlanningOptions(maxTask, slots));
             if (!plan.IsOk) return new PlanFailed(plan.Error!);
-            var tasks = plan.Value!.Tasks.Select(t => t with { FileIds = fileIds }).ToList();
+            var tasks = plan.Value!.Tasks.Select(t => t with { FileIds = fileIds.Ids, FileStamps = fileIds.Stamps }).ToList();
             return new PlanReady(plan.Value with { Tasks = tasks });
         }
         Plan().PipeTo(Self, failure: ex => new PlanFailed(new Failure(ErrorCode.Internal, "planning failed: " + ex.Message)));
     }
 
-    private static async Task<IReadOnlyDictionary<string, string>> FileIdsAsync(ISourceProber prober, JobSpec spec)
+    private static async Task<(IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>)> FileIdsAsync(
+        ISourceProber prober, JobSpec spec)
     {
         var paths = new List<string> { spec.SourcePath };
         if (spec.MapPath is not null) paths.Add(spec.MapPath);
         paths.AddRange(spec.MapTables.Select(t => t.Path));
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        var stamps = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var path in paths.Distinct())
+        {
+            // Stamped before it is hashed: a change while hashing leaves a stamp that no longer matches, so workers
+            // hash the file themselves and find out.
+            var stamp = Media.Hashing.FileStamp.Of(path);
             ids[path] = await prober.ContentIdAsync(path, CancellationToken.None);
-        return ids;
+            if (stamp is not null) stamps[path] = stamp;
+        }
+        return (ids, stamps);
     }
 
     private void OnPlanReady(PlanReady m)

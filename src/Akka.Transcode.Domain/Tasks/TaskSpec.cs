@@ -77,6 +77,12 @@ public sealed record TaskSpec
     /// </summary>
     public IReadOnlyDictionary<string, string> FileIds { get; init; } = new Dictionary<string, string>();
     /// <summary>
+    /// For the files in <see cref="FileIds"/>: their length and modification time ("length:ticks") when the master
+    /// hashed them. A cluster worker that finds the same stamp on the shared file trusts the id without reading the
+    /// whole file again (a rewrite changes the stamp, and then it hashes).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> FileStamps { get; init; } = new Dictionary<string, string>();
+    /// <summary>
     /// HTTP workers only: the secret of one attempt, made by the master when it hands the attempt over (add_task's
     /// file_token). The worker presents it to fetch the attempt's inputs and to send its output; it is never stored.
     /// </summary>

@@ -135,6 +135,8 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
         if (!fetch && options.IsLocal(path) && File.Exists(path))
         {
             if (id is null) return Result<string>.Ok(path);
+            // The master hashed this very file as it is now: the whole read is not repeated on the way to ffmpeg.
+            if (task.FileStamps.TryGetValue(path, out var stamp) && stamp == FileStamp.Of(path)) return Result<string>.Ok(path);
             var actual = await ids.IdOfAsync(path, ct);
             return actual == id
                 ? Result<string>.Ok(path)

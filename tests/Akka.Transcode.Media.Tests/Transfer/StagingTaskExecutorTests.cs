@@ -91,6 +91,42 @@ public sealed class StagingTaskExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task An_input_with_the_stamp_the_master_hashed_is_trusted_without_reading_it_again()
+    {
+        var src = MasterFile("in/a.bin", "source one");
+        Directory.CreateDirectory(Path.Combine(_master, "out"));
+        // The id cannot match what the file holds: only a worker that does not hash the file can pass.
+        var task = Task(src, Md5("an id the file does not have"u8.ToArray())) with
+        {
+            FileStamps = new Dictionary<string, string> { [src] = FileStamp.Of(src)! },
+        };
+
+        var outcome = await Run(Executor(shared: true), task);
+
+        Assert.True(outcome.Success, outcome.Error);
+        Assert.Equal(src, _inner.Last!.SourcePath);
+    }
+
+    [Fact]
+    public async Task An_input_rewritten_since_the_master_stamped_it_is_hashed_and_fails_with_minus_9()
+    {
+        var src = MasterFile("in/a.bin", "source one");
+        var id = Md5("source one"u8.ToArray());
+        var stamp = FileStamp.Of(src)!;
+        File.WriteAllText(src, "source two, replaced after the job was planned");
+        File.SetLastWriteTimeUtc(src, File.GetLastWriteTimeUtc(src).AddSeconds(1)); // a coarse clock must not hide it
+
+        var outcome = await Run(Executor(shared: true), Task(src, id) with
+        {
+            FileStamps = new Dictionary<string, string> { [src] = stamp },
+        });
+
+        Assert.Equal(ErrorCode.SourceUnusable, outcome.Code);
+        Assert.Contains("does not match its file id", outcome.Error);
+        Assert.Null(_inner.Last);
+    }
+
+    [Fact]
     public async Task An_input_the_worker_cannot_read_is_fetched_once_into_the_cache_and_reused()
     {
         var src = MasterFile("in/a.bin", "remote source");
