@@ -123,13 +123,13 @@ public static class TranscodeHosting
 
     /// <summary>The worker role: one <see cref="WorkerNode"/> that registers this node's slots.</summary>
     public static AkkaConfigurationBuilder WithTranscodeWorker(this AkkaConfigurationBuilder b, int slots,
-        ITaskExecutor executor, TranscodeSettings settings)
+        ITaskExecutor executor, TranscodeSettings settings, (int Cores, int ThreadsPerTask) capacity = default)
     {
         b.WithActors((system, registry) =>
         {
             var key = "akka:" + Akka.Cluster.Cluster.Get(system).SelfAddress;
             var node = system.ActorOf(WorkerNode.Props(key, slots, registry.Get<WorkerRegistryProxy>(),
-                registry.Get<TaskRegion>(), executor, settings), "worker");
+                registry.Get<TaskRegion>(), executor, settings, capacity), "worker");
             registry.Register<WorkerNodeActor>(node);
             // On SIGTERM (or when downed) the worker drains while the cluster still works: its attempts go back to
             // the queue at once and its ffmpeg processes have ended before the process exits.

@@ -289,12 +289,13 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             {
                 return new PlanFailed(new Failure(ErrorCode.SourceUnusable, $"an input of the job cannot be read: {ex.Message}"));
             }
-            // Chunks are sized for the slots the cluster has now; an unreachable registry just means one slot.
+            // Chunks are sized for the pieces the workers registered now can run at once on cores of their own; an
+            // unreachable registry just means one piece.
             var slots = 1;
             try
             {
                 var workers = await registry.Ask<WorkersSnapshot>(GetWorkers.Instance, TimeSpan.FromSeconds(2));
-                slots = Math.Max(1, workers.TotalSlots);
+                slots = workers.Lanes(spec.Output.VideoCodec);
             }
             catch (AskTimeoutException) { /* no registry yet: plan for one slot */ }
             var plan = TaskPlanner.Plan(jobId, spec, media, new PlanningOptions(maxTask, slots));

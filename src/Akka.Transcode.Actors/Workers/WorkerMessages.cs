@@ -6,10 +6,12 @@ namespace Akka.Transcode.Actors.Workers;
 /// A worker joins the registry. <paramref name="Key"/> is the worker's address (ip:port or the Akka node address):
 /// the same key always gets the same worker id. The worker's actor is the message's sender. <paramref name="Running"/>
 /// lists the attempts it runs already (it registers again with a registry that started on another node): the
-/// registry counts their slots at once and hands none of them out a second time.
+/// registry counts their slots at once and hands none of them out a second time. <paramref name="Cores"/> and
+/// <paramref name="ThreadsPerTask"/> (0: unknown, and all cores) tell the planner whether the slots can run pieces of
+/// one job side by side (<see cref="Domain.Scheduling.SplitPolicy"/>).
 /// </summary>
-public sealed record RegisterWorker(string Key, int Slots, string? HttpEndpoint, IReadOnlyList<RunningAttempt>? Running = null)
-    : ITranscodeMessage;
+public sealed record RegisterWorker(string Key, int Slots, string? HttpEndpoint, IReadOnlyList<RunningAttempt>? Running = null,
+    int Cores = 0, int ThreadsPerTask = 0) : ITranscodeMessage;
 
 public sealed record WorkerRegistered(string WorkerId) : ITranscodeMessage;
 
@@ -82,13 +84,21 @@ public sealed record GetWorkers : ITranscodeMessage
 }
 
 /// <param name="QuarantinedUntil">Set while the worker's circuit breaker keeps it out of rotation.</param>
+/// <param name="Node">The machine the worker runs on (its node address, or an HTTP worker's ip): workers on one
+/// machine share its cores.</param>
 public sealed record WorkerInfo(string WorkerId, string Key, string? HttpEndpoint, int Slots,
     IReadOnlyList<RunningAttempt> Running, DateTimeOffset LastHeartbeat, int ConsecutiveFailures = 0,
-    DateTimeOffset? QuarantinedUntil = null);
+    DateTimeOffset? QuarantinedUntil = null, string Node = "", int Cores = 0, int ThreadsPerTask = 0);
 
 public sealed record WorkersSnapshot(IReadOnlyList<WorkerInfo> Workers, int QueueLength) : ITranscodeMessage
 {
     public int TotalSlots => Workers.Sum(w => w.Slots);
+
+    /// <summary>Pieces of one job these workers can run at once on cores of their own (<see cref="Domain.Scheduling.SplitPolicy.Lanes"/>).</summary>
+    public int Lanes(string videoCodec) => Domain.Scheduling.SplitPolicy.Lanes(
+        Workers.Where(w => w.QuarantinedUntil is null)
+            .Select(w => new Domain.Scheduling.WorkerCapacity(w.Node.Length > 0 ? w.Node : w.Key, w.Slots, w.Cores, w.ThreadsPerTask))
+            .ToList(), videoCodec);
 }
 
 // ---- Workers outside the cluster (the HTTP worker protocol, docs/worker-protocol.md) ----------------------------

@@ -18,6 +18,7 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
     private readonly ITaskExecutor _executor;
     private readonly TranscodeSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly (int Cores, int ThreadsPerTask) _capacity;
     private readonly Dictionary<string, (int Attempt, IActorRef Runner)> _runs = new();
     private readonly List<IActorRef> _drainWaiters = new();
     private string? _workerId;
@@ -25,10 +26,12 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <param name="capacity">The node's cores and each task's ffmpeg threads (0: all), for the planner's split policy.</param>
     public WorkerNode(string key, int slots, IActorRef registry, IActorRef tasks, ITaskExecutor executor,
-        TranscodeSettings settings)
+        TranscodeSettings settings, (int Cores, int ThreadsPerTask) capacity = default)
     {
         _key = key;
+        _capacity = capacity;
         _slots = slots;
         _registry = registry;
         _tasks = tasks;
@@ -92,8 +95,8 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
     }
 
     public static Props Props(string key, int slots, IActorRef registry, IActorRef tasks, ITaskExecutor executor,
-        TranscodeSettings settings) =>
-        Akka.Actor.Props.Create(() => new WorkerNode(key, slots, registry, tasks, executor, settings));
+        TranscodeSettings settings, (int Cores, int ThreadsPerTask) capacity = default) =>
+        Akka.Actor.Props.Create(() => new WorkerNode(key, slots, registry, tasks, executor, settings, capacity));
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
@@ -116,7 +119,7 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
 
     private void Register()
     {
-        _registry.Tell(new RegisterWorker(_key, _slots, null, RunningAttempts()));
+        _registry.Tell(new RegisterWorker(_key, _slots, null, RunningAttempts(), _capacity.Cores, _capacity.ThreadsPerTask));
         Timers.StartSingleTimer("register", new RegisterTick(), _settings.RetryInterval);
     }
 

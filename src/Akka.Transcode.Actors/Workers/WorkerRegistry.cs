@@ -5,6 +5,7 @@ using Akka.Event;
 using Akka.Transcode.Actors.Feed;
 using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Actors.Telemetry;
+using Akka.Transcode.Domain.Scheduling;
 
 namespace Akka.Transcode.Actors.Workers;
 
@@ -22,7 +23,7 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Worker> _workers = new();
     private readonly Dictionary<string, Waiting> _waitingByTask = new();
-    private readonly SortedSet<Waiting> _queue = new(QueueOrder.Instance);
+    private readonly SortedSet<Waiting> _queue = new(Comparer<Waiting>.Create((a, b) => DispatchPolicy.QueueOrder.Compare(a.Key, b.Key)));
     private readonly IWorkerGateway? _gateway;
     private readonly ChangeFeed _changes;
     /// <summary>What the last <see cref="WorkersChanged"/> showed, heartbeat times aside.</summary>
@@ -151,7 +152,10 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
             RemoveWorker(existing, "it registered again from a new process");
         if (!_workers.ContainsKey(id))
         {
-            _workers[id] = new Worker(id, m.Key, Sender, Math.Max(1, m.Slots), m.HttpEndpoint) { LastSeen = DateTimeOffset.UtcNow };
+            _workers[id] = new Worker(id, m.Key, Sender, Math.Max(1, m.Slots), m.HttpEndpoint)
+            {
+                LastSeen = DateTimeOffset.UtcNow, Node = m.Key, Cores = Math.Max(0, m.Cores), ThreadsPerTask = Math.Max(0, m.ThreadsPerTask),
+            };
             Context.Watch(Sender);
             _log.Info("worker {WorkerId} registered from {WorkerKey} with {Slots} slot(s), {Running} attempt(s) running", id, m.Key, m.Slots, m.Running?.Count ?? 0);
         }
@@ -205,7 +209,7 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
             $"{id}-{++_proxies}"); // a stopped proxy's name stays taken until it has terminated
         _workers[id] = new Worker(id, key, proxy, Math.Max(1, m.Slots), $"http://{host}:{m.Port}")
         {
-            LastSeen = DateTimeOffset.UtcNow, IsHttp = true, Ip = m.Ip,
+            LastSeen = DateTimeOffset.UtcNow, IsHttp = true, Ip = m.Ip, Node = "http:" + m.Ip,
         };
         Context.Watch(proxy);
         _log.Info("worker {WorkerId} registered from {WorkerKey} with {Slots} slot(s)", id, key, m.Slots);
@@ -276,9 +280,10 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         foreach (var next in _queue)
         {
             var r = next.Request;
-            var avoid = r.Avoid is { Count: > 0 } a && open.Any(w => !a.Contains(w.Id)) ? a : null;
-            var worker = open.Where(w => w.Free > 0 && (avoid is null || !avoid.Contains(w.Id))).MaxBy(w => w.Free);
-            if (worker is null) continue;
+            var chosen = DispatchPolicy.ChooseWorker(
+                open.Select(w => new WorkerSlots(w.Id, w.Node, w.Free, w.Running.Count)).ToList(), r.Avoid);
+            if (chosen is null) continue;
+            var worker = _workers[chosen];
             handedOut.Add(next);
             worker.Running[(r.TaskId, r.Attempt)] = now;
             worker.Assigned[(r.TaskId, r.Attempt)] = r;
@@ -356,30 +361,17 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
     private WorkersSnapshot Snapshot() => new(
         _workers.Values.OrderBy(w => w.Key).Select(w => new WorkerInfo(w.Id, w.Key, w.HttpEndpoint, w.Slots,
             w.Running.Keys.Select(k => new RunningAttempt(k.TaskId, k.Attempt)).ToList(), w.LastSeen,
-            w.ConsecutiveFailures, w.IsQuarantined(DateTimeOffset.UtcNow) ? w.QuarantinedUntil : null)).ToList(),
+            w.ConsecutiveFailures, w.IsQuarantined(DateTimeOffset.UtcNow) ? w.QuarantinedUntil : null,
+            w.Node, w.Cores, w.ThreadsPerTask)).ToList(),
         _queue.Count);
 
     private sealed record Sweep;
 
     private sealed record QuarantineOver;
 
-    private sealed record Waiting(RequestWork Request, long Seq);
-
-    private sealed class QueueOrder : IComparer<Waiting>
+    private sealed record Waiting(RequestWork Request, long Seq)
     {
-        public static readonly QueueOrder Instance = new();
-
-        public int Compare(Waiting? a, Waiting? b)
-        {
-            if (ReferenceEquals(a, b)) return 0;
-            var c = b!.Request.Priority.CompareTo(a!.Request.Priority);
-            if (c != 0) return c;
-            c = a.Request.JobCreatedAt.CompareTo(b.Request.JobCreatedAt);
-            if (c != 0) return c;
-            // Within a job, earlier pieces first: the join needs them all, but a watcher sees steady progress.
-            c = a.Request.Spec.Index.CompareTo(b.Request.Spec.Index);
-            return c != 0 ? c : a.Seq.CompareTo(b.Seq);
-        }
+        public WaitingTask Key { get; } = new(Request.TaskId, Request.Priority, Request.JobCreatedAt, Request.Spec.Index, Seq);
     }
 
     private sealed class Worker(string id, string key, IActorRef @ref, int slots, string? http)
@@ -389,6 +381,10 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         public IActorRef Ref { get; } = @ref;
         public int Slots { get; } = slots;
         public string? HttpEndpoint { get; } = http;
+        /// <summary>The machine: workers on one share its cores (slot choice spreads a job's pieces over machines).</summary>
+        public string Node { get; init; } = key;
+        public int Cores { get; init; }
+        public int ThreadsPerTask { get; init; }
         public DateTimeOffset LastSeen { get; set; }
         /// <summary>Outside the cluster: <see cref="Ref"/> is this registry's own <see cref="HttpWorkerProxy"/> child.</summary>
         public bool IsHttp { get; init; }

@@ -93,6 +93,10 @@ public static class FfmpegArguments
                 if (vf.Length > 0) maps.AddRange(["-vf", vf]);
             }
             if (t.Audio.Action != StreamAction.Drop) maps.AddRange(["-map", "0:a:0"]);
+            // One output frame per source frame: for MP4 ffmpeg's default would make the video constant-rate from
+            // the container's start and duplicate a frame where audio starts first (1801 frames of an 1800-frame TS),
+            // while chunked jobs give exactly the source's frames.
+            if (t.Video.Action == StreamAction.Encode) maps.AddRange(["-fps_mode", "passthrough"]);
             args.AddRange(maps);
         }
         else

@@ -149,7 +149,8 @@ public static class ClusterWiring
                 var roots = sp.GetRequiredService<MediaRoots>();
                 var executor = new StagingTaskExecutor(TaskExecutor(o, pidDir, new PathGuard(roots)),
                     new StagingOptions(path => IsInside(roots, path), Path.Combine(o.DataDir, "transfer")), null, contentIds);
-                b.WithTranscodeWorker(o.Worker.Slots, executor, settings);
+                // ProcessorCount honours the process's CPU affinity (taskset, cpusets): the cores this node really has.
+                b.WithTranscodeWorker(o.Worker.Slots, executor, settings, (Environment.ProcessorCount, ThreadsPerTask(o)));
             }
         });
         return services;
