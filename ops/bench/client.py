@@ -3,10 +3,12 @@
 ffmpeg is being measured on.
 
   client.py run   BASE_URL JOB_JSON   submit the job, wait until it ends; print "<state> <tasks> <seconds>
-                                      <workers that ran its tasks> <attempts beyond the first>"
+                                      <workers that ran its tasks> <attempts beyond the first>"; with
+                                      BENCH_JOB_DETAIL=FILE in the environment, the job's task_list goes to FILE
   client.py slots BASE_URL N          wait until the worker registry counts N slots (60 s at most)
 """
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -40,6 +42,9 @@ def run(base, job):
             # After the clock: which workers ran the tasks, and whether any task needed a second attempt.
             tasks = call(f"{base}/master/get_job?token={CLIENT_TOKEN}", {"type": 0, "job_id": job_id, "detail": True})
             tasks = tasks["job"].get("task_list", [])
+            if os.environ.get("BENCH_JOB_DETAIL"):
+                with open(os.environ["BENCH_JOB_DETAIL"], "w") as f:
+                    json.dump(tasks, f)
             workers = len({t.get("worker_id") for t in tasks if t.get("worker_id")})
             retries = sum(max(0, t.get("attempts", 1) - 1) for t in tasks)
             print(j["state"], j["tasks"]["count"], f"{seconds:.3f}", workers, retries)

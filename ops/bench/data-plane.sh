@@ -2,9 +2,11 @@
 # The data-plane benchmarks, one after the other, on one source made once: overhead of a whole-file re-encode job
 # (overhead.sh), stream-copy remux (copy.sh), chunked speed-up with 1, 2 and 4 slots on one and two nodes
 # (speedup.sh), and the README's segment example (example-job.sh). Each compares the cluster with plain ffmpeg on
-# this machine, alternating, and reports medians and the ratio. Prints every script's table, then one table of
-# all, the wall time and the load; --json FILE (or BENCH_JSON) writes all results as one JSON document.
-# About 6 minutes on 2 cores with nothing else running. BENCH_ROUNDS_ALL=1 runs every script with one round.
+# this machine, alternating, and reports medians and the ratio. Then the quality of chunked output against a single
+# pass (quality.sh: PSNR, SSIM, size and bitrate, which do not depend on timing). Prints every script's table, then
+# one table of all, the wall time and the load; --json FILE (or BENCH_JSON) writes all results as one JSON document.
+# About 10 minutes on 2 cores with nothing else running, 4 of them quality.sh. BENCH_ROUNDS_ALL=1 runs every
+# script with one round.
 #   ops/bench/data-plane.sh [--json FILE]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -20,7 +22,7 @@ if awk '{ exit !($1 > 1.0) }' /proc/loadavg; then
   log "warning: load average $load_before before the first measurement: something else is running, the ratios will not be those of an idle machine"
 fi
 # One default node (every role, one slot) serves the three single-node benchmarks, each warming it up with a job
-# of its own kind; the speed-up benchmark starts nodes of its own.
+# of its own kind; the speed-up and quality benchmarks start nodes of their own.
 bench_start_node
 export BENCH_SHARED_NODE="$BENCH_HTTP $BENCH_CLUSTER_PORT ${BENCH_NODE_PIDS[0]} $BENCH_NODE_LOG"
 for script in overhead copy example-job; do
@@ -30,9 +32,11 @@ for script in overhead copy example-job; do
 done
 bench_stop_nodes KILL
 unset BENCH_SHARED_NODE
-log "$SECONDS s: speedup.sh"
-BENCH_JSON= "$BENCH_DIR/speedup.sh"
-echo
+for script in speedup quality; do
+  log "$SECONDS s: $script.sh"
+  BENCH_JSON= "$BENCH_DIR/$script.sh"
+  echo
+done
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== data plane: $(nproc) cores, $SECONDS s in all (with source, build and node starts), load average before $load_before, after $load_after"

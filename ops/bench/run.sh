@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every benchmark of docs/performance.md in one command: the data plane (ops/bench/data-plane.sh: whole-file
-# overhead, stream copy, chunked speed-up, the segment example, each against plain ffmpeg in the same run) and then
-# the control plane (ops/bench/control-plane.sh: add_job, get_job, get_jobs, memory, cold start and first task on
-# SQLite and PostgreSQL). About 10 minutes on 2 cores.
+# overhead, stream copy, chunked speed-up, the segment example, each against plain ffmpeg in the same run, and the
+# quality of chunked output against a single pass) and then the control plane (ops/bench/control-plane.sh: add_job,
+# get_job, get_jobs, memory, cold start and first task on SQLite and PostgreSQL). About 14 minutes on 2 cores.
 #   ops/bench/run.sh [--json DIR]      DIR gets data-plane.json and control-plane.jsonl (default bench-results/)
 # Run it on a quiet machine: both sides of every comparison share the cores.
 set -euo pipefail
