@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # 2. Stream copy: an flv remux job of record.bin (H.264 and AAC both fit flv, so the default codecs copy them: no
 # re-encode) on a default single node, from submit to COMPLETED, against the ffmpeg command the worker runs for it,
-# run directly. Alternating, each round in the other order. Target: under 0.5 s on top of the plain time.
+# run directly. Alternating, each round in the other order. Target: under 0.3 s on top of the plain time.
 #   ops/bench/copy.sh [rounds] [--json FILE]     (default 5 rounds)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -29,5 +29,5 @@ round_line() {
 }
 bench_alternate
 bench_result --bench copy --case "flv remux, 1 task" --base-label "plain ffmpeg" --base "${plain[*]}" \
-  --label "cluster job" --runs "${api[*]}" --metric added --target 0.5
+  --label "cluster job" --runs "${api[*]}" --metric added --target 0.3
 bench_finish
