@@ -23,6 +23,16 @@ run_unattended() {
   trap 'exit 130' INT TERM
 }
 
+# The node as it ships: published framework-dependent with ReadyToRun code for this machine's runtime (and so,
+# by the node's project file, without tiered compilation), into NODE_PUBLISH_DIR. A fresh node's first job then
+# costs about what its later ones do (docs/performance.md, "A warm first job"). Extra arguments go to dotnet publish.
+NODE_PUBLISH_DIR="$REPO_ROOT/src/Akka.Transcode.Node/bin/publish"
+NODE_DLL="$NODE_PUBLISH_DIR/Akka.Transcode.Node.dll"
+publish_node() {
+  dotnet publish "$REPO_ROOT/src/Akka.Transcode.Node" -c Release --use-current-runtime --self-contained false \
+    -p:PublishReadyToRun=true -o "$NODE_PUBLISH_DIR" "$@"
+}
+
 # Make sure ffmpeg and ffprobe are on PATH. As root on a Debian/Ubuntu machine they are installed with apt-get;
 # otherwise the script says exactly what to run and stops.
 ensure_ffmpeg() {

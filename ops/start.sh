@@ -11,5 +11,5 @@ ensure_ffmpeg
 ensure_dotnet
 mkdir -p media data
 
-dotnet build -c Release src/Akka.Transcode.Node
-exec dotnet src/Akka.Transcode.Node/bin/Release/net10.0/Akka.Transcode.Node.dll "$@"
+publish_node
+exec dotnet "$NODE_DLL" "$@"

@@ -11,7 +11,8 @@ ensure_ffmpeg
 ensure_dotnet
 
 BENCH_DIR="$REPO_ROOT/ops/bench"
-BENCH_NODE_DLL="$REPO_ROOT/src/Akka.Transcode.Node/bin/Release/net10.0/Akka.Transcode.Node.dll"
+# The node as ops/start.sh runs it (publish_node, lib.sh); BENCH_NODE_DLL may name another build to compare.
+BENCH_NODE_DLL=${BENCH_NODE_DLL:-$NODE_DLL}
 BENCH_WORK=$(mktemp -d /tmp/akka-transcode-bench.XXXXXX)
 BENCH_RESULTS="$BENCH_WORK/results.jsonl"
 BENCH_NODE_PIDS=()
@@ -49,12 +50,12 @@ bench_parse_args() {
   bench_prepare
 }
 
-# The build (skipped when a caller, data-plane.sh, has just built it) and the media root every node of this script
-# uses. record.bin is the source the benchmarks time; warm.bin is its first 10 s (stream copied, so the same format
+# The node's publish, as ops/start.sh does it (skipped when a caller, data-plane.sh, has just done it), and the
+# media root every node of this script uses. record.bin is the source the benchmarks time; warm.bin is its first 10 s (stream copied, so the same format
 # and codecs) for warm-up jobs of the same kind that cost little.
 bench_prepare() {
   if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-    dotnet build -c Release src/Akka.Transcode.Node -v q -nologo >/dev/null || die "the build failed"
+    publish_node -v q -nologo >/dev/null || die "the node's publish failed"
   fi
   if [ -n "${BENCH_MEDIA:-}" ] && [ -f "$BENCH_MEDIA/record.bin" ] && [ -f "$BENCH_MEDIA/warm.bin" ]; then
     BENCH_MEDIA_DIR=$BENCH_MEDIA
@@ -89,12 +90,10 @@ bench_wait_ready() {
   die "the node did not become ready (log: $log)"
 }
 
-# The nodes' JIT: with tiered compilation (the .NET default) a node keeps compiling for its first few minutes, and a
-# short job then costs the node ~2 s of CPU instead of ~0.25 s (measured on 2 cores), taken from the ffmpeg being
-# timed. A cluster runs for days: benchmarks measure that steady state, reached here within the warm-up job by
-# compiling everything fully at first use. BENCH_TIERED_JIT=1 keeps the default, to see the transient.
+# The nodes' environment: none of the runtime's settings, so they run as shipped (ReadyToRun without tiered
+# compilation, from the node's runtimeconfig). BENCH_TIERED_JIT=1 turns tiering back on, to see what it costs.
 # (An array for env, not a function: a function run in the background is a subshell, and $! would name it.)
-BENCH_NODE_ENV=(DOTNET_TieredCompilation=0)
+BENCH_NODE_ENV=(DOTNET_NOLOGO=1)
 [ "${BENCH_TIERED_JIT:-0}" = 1 ] && BENCH_NODE_ENV=(DOTNET_TieredCompilation=1)
 # What the next node is started under: "taskset -c 1" pins it (and the ffmpeg it starts) to one core, a stand-in for
 # a machine of its own (scale.sh). Empty: the node may use every core.
@@ -192,8 +191,9 @@ bench_job_ok() {
   [ "$JOB_STATE" = 3 ] || die "a job ended in state $JOB_STATE: $1 (log: $BENCH_NODE_LOG)"
 }
 
-# A node just started spends its first seconds compiling hot code (tiered JIT) on the cores ffmpeg is measured on.
-# A cluster runs for days: benchmarks measure it warm, after one untimed job of the kind they time (on warm.bin).
+# A node just started still runs code for the first time (loading types, resolving its precompiled code, one-time
+# set-up): ~1 s of CPU more on its first job than later (docs/performance.md, "A warm first job"). A cluster runs
+# for days: benchmarks measure it warm, after one untimed job of the kind they time (on warm.bin).
 bench_warm_up() {
   bench_out_dir "warm-up-$BENCH_NODE_SEQ"
   bench_job_ok "$(python3 -c "import json,sys; j=json.loads(sys.argv[1]); j.update(src_filename='warm.bin', dst_dir=sys.argv[2]); print(json.dumps(j))" "$1" "$(basename "$BENCH_OUT")")"

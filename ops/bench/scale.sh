@@ -7,7 +7,7 @@
 #     own, then a concat join (the limit of any two-machine split: no cluster, no exact cuts);
 #   - the cluster with 1 and with 2 worker machines.
 # Every cluster output is checked after its clock: frame count equal to the source's, and a full decode with no error.
-# The nodes run as shipped (tiered JIT, ReadyToRun when built so): the first timed job is a fresh cluster's first,
+# The nodes run as shipped (ReadyToRun, ops/start.sh's publish): the first timed job is a fresh cluster's first,
 # and the ratio of the first job to the third is reported.
 # Two codecs: x264 (veryfast, crf 23) on the 60 s 720p source, and x265 (veryfast, crf 28) on its first 20 s.
 #   ops/bench/scale.sh [rounds] [--json FILE]      (default 5 rounds of 2 machines; 1 machine gets half, at least 2)
@@ -17,8 +17,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 bench_parse_args 5 "$@"
 [ "$(nproc)" -ge 2 ] || die "the scale model needs 2 cores (this machine has $(nproc))"
-# As shipped: the first job after start is part of what is measured.
-BENCH_NODE_ENV=(DOTNET_TieredCompilation=1)
+# As shipped (common.sh's environment sets no runtime setting): the first job after start is part of what is
+# measured.
 
 encoder_args() {
   case $1 in
