@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Scale model: does a job finish faster when worker machines are added? Each "machine" is one core: a worker-only
-# node started under `taskset -c N` (it and every ffmpeg it starts stay on core N), with one slot. The api+master
+# node started by ops/bench/pin.sh N (in a cpuset cgroup of core N where this user may make one, else under
+# `taskset -c N`: it and every ffmpeg it starts stay on core N), with one slot. The api+master
 # node runs unpinned beside them, as a small control-plane host would. Compared in the same run, rounds alternating:
 #   - plain ffmpeg pinned to one core (one machine doing it by hand: the baseline);
 #   - the ideal split: the source cut in halves at the input, each half encoded by an ffmpeg pinned to a core of its
@@ -40,6 +41,7 @@ use_source() {
   HALF=$(python3 -c "print($(ffprobe -v error -show_entries format=duration -of csv=p=0 "$SRC") / 2)")
 }
 
+pin_kind() { if [ -w /sys/fs/cgroup/cpuset ] || [ -w /sys/fs/cgroup/cgroup.subtree_control ]; then echo "cpuset cgroup"; else echo taskset; fi; }
 frames_of() { ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$1" | awk 'NF { print; exit }'; }
 
 # Frame-exact and decode-clean, or the run dies: a fast wrong answer is no answer.
@@ -53,7 +55,7 @@ check_output() {
 
 plain_round() {
   # shellcheck disable=SC2046
-  taskset -c 0 ffmpeg -hide_banner -y -i "file:$SRC" -map 0:v:0 -map 0:a:0 $(encoder_args "$CODEC") \
+  "$BENCH_DIR/pin.sh" 0 ffmpeg -hide_banner -y -i "file:$SRC" -map 0:v:0 -map 0:a:0 $(encoder_args "$CODEC") \
     -c:a copy -sn -dn -f mp4 "file:$BENCH_WORK/plain.mp4"
 }
 
@@ -61,13 +63,13 @@ split_round() {
   local i=0 pids=() ss
   for ss in 0 "$HALF"; do
     # shellcheck disable=SC2046
-    taskset -c "$i" ffmpeg -v error -y -ss "$ss" -i "$SRC" -t "$HALF" -map 0:v:0 $(encoder_args "$CODEC") -an \
+    "$BENCH_DIR/pin.sh" "$i" ffmpeg -v error -y -ss "$ss" -i "$SRC" -t "$HALF" -map 0:v:0 $(encoder_args "$CODEC") -an \
       -f matroska "$BENCH_WORK/half$i.mkv" &
     pids+=($!); i=$((i + 1))
   done
   wait "${pids[@]}"
   printf "file '%s'\n" "$BENCH_WORK/half0.mkv" "$BENCH_WORK/half1.mkv" >"$BENCH_WORK/halves.txt"
-  taskset -c 0 ffmpeg -v error -y -f concat -safe 0 -i "$BENCH_WORK/halves.txt" -i "$SRC" -map 0:v:0 -map 1:a:0 \
+  "$BENCH_DIR/pin.sh" 0 ffmpeg -v error -y -f concat -safe 0 -i "$BENCH_WORK/halves.txt" -i "$SRC" -map 0:v:0 -map 1:a:0 \
     -c copy -f mp4 "$BENCH_WORK/split.mp4"
 }
 
@@ -87,7 +89,7 @@ start_cluster() {
   BENCH_NODE_PREFIX=()
   bench_start_node --Transcode:Roles=api,master
   for m in $(seq 0 $(($1 - 1))); do
-    BENCH_NODE_PREFIX=(taskset -c "$m")
+    BENCH_NODE_PREFIX=("$BENCH_DIR/pin.sh" "$m")
     bench_start_worker_node --Transcode:Worker:Slots=1
   done
   BENCH_NODE_PREFIX=()
@@ -126,7 +128,7 @@ measure() {
     --base "${plain[*]}" --label "cluster" --runs "${CLUSTER_JOBS[*]}" --metric speedup \
     $( [ "$machines" = 2 ] && [ "$codec" = h264 ] && echo "--target 1.85") \
     --extra "first_job_s=${CLUSTER_JOBS[0]}" ${first_third:+--extra "first_over_third=$first_third"} \
-    --note "workers pinned with taskset to cores 0..$((machines - 1)); api+master unpinned; outputs frame-exact and decode-clean"
+    --note "workers pinned (ops/bench/pin.sh: $(pin_kind)) to cores 0..$((machines - 1)); api+master unpinned; outputs frame-exact and decode-clean"
   if [ "$machines" = 2 ]; then
     bench_result --bench scale --case "$codec, ideal split on 2 cores" --base-label "plain ffmpeg, 1 core" \
       --base "${plain[*]}" --label "ideal split" --runs "${split[*]}" --metric speedup \

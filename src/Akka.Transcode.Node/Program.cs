@@ -105,6 +105,9 @@ if (options.Has("api"))
 if (options.Has("worker") && options.Worker.InstantExecutor) app.Logger.LogWarning(ClusterWiring.InstantWarning);
 if (ClusterWiring.InsecureRemotingWarning(options.Cluster) is { } insecure) app.Logger.LogWarning("{Warning}", insecure);
 
+// Before the node starts (and so before it is ready): the first job must not pay for one-time work.
+await Akka.Transcode.Node.Startup.WarmUp.RunAsync(options, app.Logger);
+
 // A downed node's actor system stops while the process could live on as a zombie: end the process with it.
 var system = app.Services.GetRequiredService<ActorSystem>();
 _ = system.WhenTerminated.ContinueWith(_ => app.Lifetime.StopApplication());
