@@ -37,9 +37,10 @@ on_exit() {
 }
 trap on_exit EXIT
 
-dotnet build -c Release src/Akka.Transcode.Node -v q -nologo >/dev/null
+# The node as ops/start.sh runs it (ReadyToRun, tiered compilation off: lib.sh's publish_node).
+[ -n "${BENCH_SKIP_BUILD:-}" ] || publish_node -v q -nologo >/dev/null
 dotnet build -c Release tests/Akka.Transcode.Benchmarks -v q -nologo >/dev/null
-NODE=src/Akka.Transcode.Node/bin/Release/net10.0/Akka.Transcode.Node.dll
+NODE=$NODE_DLL
 LOAD=(dotnet tests/Akka.Transcode.Benchmarks/bin/Release/net10.0/Akka.Transcode.Benchmarks.dll)
 mkdir -p "$work/media"
 # A tiny source: the instant worker copies it, so only the control plane is measured.
