@@ -30,7 +30,7 @@ done
 if [ -n "$BENCH_JSON" ] && [ "${BENCH_JSON#/}" = "$BENCH_JSON" ]; then BENCH_JSON="$BENCH_CALLER_DIR/$BENCH_JSON"; fi
 
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  dotnet build -c Release src/Akka.Transcode.Node -v q -nologo >/dev/null || die "the build failed"
+  publish_node -v q -nologo >/dev/null || die "the node's publish failed"
 fi
 # The live heap (after a full GC, through the diagnostics port) is read by the control-plane load generator.
 dotnet build -c Release tests/Akka.Transcode.Benchmarks -v q -nologo >/dev/null || die "the build of the load generator failed"
