@@ -41,7 +41,6 @@ use_source() {
   HALF=$(python3 -c "print($(ffprobe -v error -show_entries format=duration -of csv=p=0 "$SRC") / 2)")
 }
 
-pin_kind() { if [ -w /sys/fs/cgroup/cpuset ] || [ -w /sys/fs/cgroup/cgroup.subtree_control ]; then echo "cpuset cgroup"; else echo taskset; fi; }
 frames_of() { ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$1" | awk 'NF { print; exit }'; }
 
 # Frame-exact and decode-clean, or the run dies: a fast wrong answer is no answer.
@@ -128,7 +127,7 @@ measure() {
     --base "${plain[*]}" --label "cluster" --runs "${CLUSTER_JOBS[*]}" --metric speedup \
     $( [ "$machines" = 2 ] && [ "$codec" = h264 ] && echo "--target 1.85") \
     --extra "first_job_s=${CLUSTER_JOBS[0]}" ${first_third:+--extra "first_over_third=$first_third"} \
-    --note "workers pinned (ops/bench/pin.sh: $(pin_kind)) to cores 0..$((machines - 1)); api+master unpinned; outputs frame-exact and decode-clean"
+    --note "workers pinned (ops/bench/pin.sh: $("$BENCH_DIR/pin.sh" --kind)) to cores 0..$((machines - 1)); api+master unpinned; outputs frame-exact and decode-clean"
   if [ "$machines" = 2 ]; then
     bench_result --bench scale --case "$codec, ideal split on 2 cores" --base-label "plain ffmpeg, 1 core" \
       --base "${plain[*]}" --label "ideal split" --runs "${split[*]}" --metric speedup \

@@ -144,6 +144,9 @@ public sealed class HostileSourceTests(HostileSources files) : IClassFixture<Hos
         var e = await Assert.ThrowsAsync<SourceProbeException>(() =>
             KeyframeLocator.LastAtOrBeforeAsync(source, 2, 6, CancellationToken.None));
         Assert.Contains("HLS playlist", e.Message);
+        // The planner's key-frame scan beside the probe opens the source the same way.
+        e = await Assert.ThrowsAsync<SourceProbeException>(() => KeyframeLocator.ScanAsync(source, CancellationToken.None));
+        Assert.Contains("HLS playlist", e.Message);
     }
 
     [Theory]
@@ -197,6 +200,8 @@ public sealed class HostileSourceTests(HostileSources files) : IClassFixture<Hos
         foreach (var source in new[] { playlist, hidden, list })
             Assert.Equal(ErrorCode.SourceUnusable, (await _prober.ProbeAsync(source, CancellationToken.None)).Error?.Code);
         await Assert.ThrowsAsync<SourceProbeException>(() => KeyframeLocator.LastAtOrBeforeAsync(playlist, 2, 6, CancellationToken.None));
+        foreach (var source in new[] { playlist, hidden, list })
+            await Assert.ThrowsAsync<SourceProbeException>(() => KeyframeLocator.ScanAsync(source, CancellationToken.None));
         foreach (var source in new[] { playlist, hidden })
         {
             var outcome = await _executor.RunAsync(Transcode(source, Path.Combine(_out.Path, "remote.mkv")), _ => { }, CancellationToken.None)

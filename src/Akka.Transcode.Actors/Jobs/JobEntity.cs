@@ -320,7 +320,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             // hash the file themselves and find out.
             var stamp = Media.Hashing.FileStamp.Of(path);
             ids[path] = await prober.ContentIdAsync(path, CancellationToken.None);
-            if (stamp is not null) stamps[path] = stamp;
+            if (stamp is { } s) stamps[path] = s.Text;
         }
         return (ids, stamps);
     }

@@ -154,7 +154,7 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         {
             _workers[id] = new Worker(id, m.Key, Sender, Math.Max(1, m.Slots), m.HttpEndpoint)
             {
-                LastSeen = DateTimeOffset.UtcNow, Node = m.Key, Cores = Math.Max(0, m.Cores), ThreadsPerTask = Math.Max(0, m.ThreadsPerTask),
+                LastSeen = DateTimeOffset.UtcNow, Cores = Math.Max(0, m.Cores), ThreadsPerTask = Math.Max(0, m.ThreadsPerTask),
             };
             Context.Watch(Sender);
             _log.Info("worker {WorkerId} registered from {WorkerKey} with {Slots} slot(s), {Running} attempt(s) running", id, m.Key, m.Slots, m.Running?.Count ?? 0);
@@ -277,11 +277,14 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
         // 100,000-job backlog, and copying it on each dispatch (once per finished task) made draining such a backlog
         // slow down six-fold. What is handed out leaves the queue after the walk.
         var handedOut = new List<Waiting>();
+        // What slot choice sees changes only when a task is handed out: a task that must wait for another worker
+        // leaves it as it was.
+        List<WorkerSlots> Slots() => open.Select(w => new WorkerSlots(w.Id, w.Node, w.Free, w.Running.Count)).ToList();
+        var slots = Slots();
         foreach (var next in _queue)
         {
             var r = next.Request;
-            var chosen = DispatchPolicy.ChooseWorker(
-                open.Select(w => new WorkerSlots(w.Id, w.Node, w.Free, w.Running.Count)).ToList(), r.Avoid);
+            var chosen = DispatchPolicy.ChooseWorker(slots, r.Avoid);
             if (chosen is null) continue;
             var worker = _workers[chosen];
             handedOut.Add(next);
@@ -289,6 +292,7 @@ public sealed class WorkerRegistry : ReceiveActor, IWithTimers
             worker.Assigned[(r.TaskId, r.Attempt)] = r;
             worker.Ref.Tell(new AssignTask(r.TaskId, r.Attempt, r.Spec, worker.Id));
             if (!open.Any(w => w.Free > 0)) break;
+            slots = Slots();
         }
         foreach (var w in handedOut)
         {

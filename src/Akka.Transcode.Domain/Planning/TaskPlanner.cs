@@ -94,10 +94,15 @@ public static class TaskPlanner
     {
         var container = ContainerFormats.Find(spec.DstFormat);
         if (container is null || container.AudioOnly || spec.Output.VideoCodec == "copy") return false;
+        return spec.Output.VideoCodec != "auto" || spec.Segments.Count > 0 || ChangesPicture(spec);
+    }
+
+    /// <summary>The job asks for a picture other than the source's: "auto" then re-encodes rather than copies.</summary>
+    private static bool ChangesPicture(JobSpec spec)
+    {
         var o = spec.Output;
-        var changesPicture = o.Crf is not null || o.Preset is not null || o.VideoBitrate is not null
-                             || o.Width is not null || o.Height is not null || spec.MapPath is not null;
-        return o.VideoCodec != "auto" || spec.Segments.Count > 0 || changesPicture;
+        return o.Crf is not null || o.Preset is not null || o.VideoBitrate is not null
+               || o.Width is not null || o.Height is not null || spec.MapPath is not null;
     }
 
     /// <summary>The job a task id (<see cref="TaskId"/>) belongs to; an id not of that form is returned as it is.</summary>
@@ -330,9 +335,7 @@ public static class TaskPlanner
                     $"video_codec copy: the source's {media.Video.Codec} video cannot be stored in {container.Name}");
             return Result<VideoOp>.Ok(VideoOp.Copy);
         }
-        var changesPicture = o.Crf is not null || o.Preset is not null || o.VideoBitrate is not null
-                             || o.Width is not null || o.Height is not null || spec.MapPath is not null;
-        if (o.VideoCodec == "auto" && !hasCuts && !changesPicture
+        if (o.VideoCodec == "auto" && !hasCuts && !ChangesPicture(spec)
             && container.CopyableVideoCodecs.Contains(media.Video.Codec))
             return Result<VideoOp>.Ok(VideoOp.Copy);
 

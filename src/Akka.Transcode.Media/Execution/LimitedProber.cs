@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Media;
+using Akka.Transcode.Media.Hashing;
 using Akka.Transcode.Media.Probing;
 
 namespace Akka.Transcode.Media.Execution;
@@ -100,23 +101,6 @@ public sealed class LimitedProber(MediaProber prober, int maxConcurrent, int cac
             {
                 cache.TryRemove(new KeyValuePair<FileStamp, Task<T>>(stamp, mine.Task));
                 mine.SetException(e);
-            }
-        }
-    }
-
-    /// <summary>A file as it is now: a rewrite changes its modification time (and usually its length).</summary>
-    private readonly record struct FileStamp(string Path, long Length, long Ticks)
-    {
-        public static FileStamp? Of(string path)
-        {
-            try
-            {
-                var info = new FileInfo(path);
-                return info.Exists ? new FileStamp(info.FullName, info.Length, info.LastWriteTimeUtc.Ticks) : null;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
-            {
-                return null;
             }
         }
     }

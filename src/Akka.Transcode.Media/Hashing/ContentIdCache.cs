@@ -9,12 +9,12 @@ namespace Akka.Transcode.Media.Hashing;
 /// </summary>
 public sealed class ContentIdCache(int capacity = 1024)
 {
-    private readonly ConcurrentDictionary<(string Path, long Length, long Ticks), string> _ids = new();
+    private readonly ConcurrentDictionary<FileStamp, string> _ids = new();
 
     public async Task<string> IdOfAsync(string path, CancellationToken ct)
     {
-        var info = new FileInfo(path);
-        var key = (info.FullName, info.Length, info.LastWriteTimeUtc.Ticks);
+        // A file that is gone has no stamp: hashing it throws the FileNotFoundException callers expect.
+        if (FileStamp.Of(path) is not { } key) return await FileHasher.Md5HexAsync(path, ct);
         if (_ids.TryGetValue(key, out var id)) return id;
         id = await FileHasher.Md5HexAsync(path, ct);
         if (_ids.Count >= capacity) _ids.Clear(); // rare; simpler than an LRU and only costs re-hashing

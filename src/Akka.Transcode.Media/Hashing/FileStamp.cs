@@ -1,19 +1,23 @@
 namespace Akka.Transcode.Media.Hashing;
 
 /// <summary>
-/// A file as it is now, by length and modification time: what <see cref="ContentIdCache"/> trusts to say a file still
-/// holds what was hashed. The master sends the stamp it hashed beside the content id, so a worker on the same
-/// storage that sees the same stamp needs no second read of the whole source before its ffmpeg can start.
+/// A file as it is now, by its full path, length and modification time: what <see cref="ContentIdCache"/> and the
+/// master's prober trust to say a file still holds what they read. A rewrite changes the modification time (and
+/// usually the length). The master also sends a file's stamp (<see cref="Text"/>) beside its content id, so a worker on
+/// the same storage that sees the same stamp needs no second read of the whole source before its ffmpeg can start.
 /// </summary>
-public static class FileStamp
+public readonly record struct FileStamp(string Path, long Length, long Ticks)
 {
-    /// <summary>"length:ticks" of the file's last write (UTC), or null when it cannot be read.</summary>
-    public static string? Of(string path)
+    /// <summary>The stamp as it travels in a task: "length:ticks" (the path is the key it travels under).</summary>
+    public string Text => $"{Length}:{Ticks}";
+
+    /// <summary>The file's stamp now, or null when it does not exist or cannot be read.</summary>
+    public static FileStamp? Of(string path)
     {
         try
         {
             var info = new FileInfo(path);
-            return info.Exists ? $"{info.Length}:{info.LastWriteTimeUtc.Ticks}" : null;
+            return info.Exists ? new FileStamp(info.FullName, info.Length, info.LastWriteTimeUtc.Ticks) : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {

@@ -136,7 +136,7 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
         {
             if (id is null) return Result<string>.Ok(path);
             // The master hashed this very file as it is now: the whole read is not repeated on the way to ffmpeg.
-            if (task.FileStamps.TryGetValue(path, out var stamp) && stamp == FileStamp.Of(path)) return Result<string>.Ok(path);
+            if (task.FileStamps.TryGetValue(path, out var stamp) && stamp == FileStamp.Of(path)?.Text) return Result<string>.Ok(path);
             var actual = await ids.IdOfAsync(path, ct);
             return actual == id
                 ? Result<string>.Ok(path)

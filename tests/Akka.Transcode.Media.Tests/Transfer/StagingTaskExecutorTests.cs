@@ -98,7 +98,7 @@ public sealed class StagingTaskExecutorTests : IDisposable
         // The id cannot match what the file holds: only a worker that does not hash the file can pass.
         var task = Task(src, Md5("an id the file does not have"u8.ToArray())) with
         {
-            FileStamps = new Dictionary<string, string> { [src] = FileStamp.Of(src)! },
+            FileStamps = new Dictionary<string, string> { [src] = FileStamp.Of(src)!.Value.Text },
         };
 
         var outcome = await Run(Executor(shared: true), task);
@@ -112,7 +112,7 @@ public sealed class StagingTaskExecutorTests : IDisposable
     {
         var src = MasterFile("in/a.bin", "source one");
         var id = Md5("source one"u8.ToArray());
-        var stamp = FileStamp.Of(src)!;
+        var stamp = FileStamp.Of(src)!.Value.Text;
         File.WriteAllText(src, "source two, replaced after the job was planned");
         File.SetLastWriteTimeUtc(src, File.GetLastWriteTimeUtc(src).AddSeconds(1)); // a coarse clock must not hide it
 
