@@ -80,12 +80,12 @@ public sealed class JobCallbackTests : Akka.TestKit.Xunit2.TestKit
         job.Tell(new SubmitJob("cb2", Samples.H264Job(_dst) with { CallbackUrl = "http://127.0.0.1:9/hook" }), TestActor);
         ExpectMsg<JobCommandReply>(r => r.Error is null);
 
-        AwaitCondition(() => callback.Calls.Count == JobEntity.MaxCallbackTries, TimeSpan.FromSeconds(5));
+        AwaitCondition(() => callback.Calls.Count == CallbackDeliverer.MaxTries, TimeSpan.FromSeconds(5));
         Watch(job);
         Sys.Stop(job);
         ExpectTerminated(job);
         Start("cb2", callback);
         ExpectNoMsg(TimeSpan.FromMilliseconds(500));
-        Assert.Equal(JobEntity.MaxCallbackTries, callback.Calls.Count);
+        Assert.Equal(CallbackDeliverer.MaxTries, callback.Calls.Count);
     }
 }

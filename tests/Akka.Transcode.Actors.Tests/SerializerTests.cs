@@ -119,7 +119,6 @@ public sealed class SerializerTests(ITestOutputHelper output) : Akka.TestKit.Xun
         new AttemptResult("j1-t3", 2, "w-1", false, ErrorCode.SourceUnusable, "cannot read"),
         new AttemptResultAck("j1-t3", 2),
         new AttemptWorkerLost("j1-t3", 2, "w-1", "no heartbeat"),
-        new TaskOutcomeAcked("j1-t3"),
         new PurgeTask("j1-t3"),
         new TaskPurged("j1-t3", true),
         new RegisterWorker("akka.tcp://transcode@10.0.0.1:4053", 4, "http://10.0.0.1:8080"),

@@ -1,12 +1,12 @@
+using System.Collections.Immutable;
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using Akka.Transcode.Actors.Common;
 using Akka.Transcode.Actors.Feed;
 using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Actors.Telemetry;
-using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
 using Akka.Transcode.Domain.Planning;
@@ -18,14 +18,20 @@ using Failure = Akka.Transcode.Domain.Failure;
 namespace Akka.Transcode.Actors.Jobs;
 
 /// <summary>
-/// One job: accepts it, probes and plans it, starts its tasks as their inputs become ready, follows their
-/// progress, renames the finished output into place and ends the job. Every decision comes from
-/// <see cref="JobEntityState"/>; this actor persists, applies and talks.
+/// One job: persists its events and decides through <see cref="JobEntityState"/>; the steps that take time run in
+/// children it spawns for one step each (<see cref="JobPlanner"/>, <see cref="OutputFinaliser"/>,
+/// <see cref="CallbackDeliverer"/>), which answer with one message. It starts the job's tasks as their inputs become
+/// ready, follows their progress (<see cref="JobProgress"/>) and ends the job, on time or at its deadline.
 /// </summary>
-public sealed class JobEntity : ReceivePersistentActor, IWithTimers
+public sealed class JobEntity : EventSourcedEntity<JobEntityState, IJobEvent>
 {
     /// <summary>Every job's persistence id starts so; the job list picks its events out of the journal by it.</summary>
     public const string PersistenceIdPrefix = "job-";
+
+    // The children's names: while one lives, its step is under way.
+    private const string PlannerName = "planner";
+    private const string FinaliserName = "finaliser";
+    private const string CallbackName = "callback";
 
     private readonly string _jobId;
     private readonly IActorRef _tasks;
@@ -38,30 +44,19 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private readonly TranscodeSettings _settings;
     private readonly ILoggingAdapter _log;
 
-    private JobEntityState _state = JobEntityState.Empty;
-    private readonly Dictionary<int, double> _taskPercent = new();
-    private readonly Dictionary<int, double?> _taskSpeed = new();
-    private readonly HashSet<int> _startAcked = new();
-    private bool _planning;
-    private bool _finalizing;
-    private (DateTimeOffset At, double Progress)? _progressOrigin;
-    private double? _lastSpeed;
-    private DateTimeOffset _publishedAt = DateTimeOffset.MinValue;
-    private (JobState State, double Progress, double? Speed, int Tasks, int Done)? _published;
+    /// <summary>What this incarnation knows beside the journal: lost on a restart, rebuilt from the tasks' reports.</summary>
+    /// <param name="StartAcked">Tasks that took their StartTask: not sent again.</param>
+    /// <param name="PurgeReplyTo">The sweeper waiting for a purge under way.</param>
+    private sealed record Transient(JobProgress Progress, ImmutableHashSet<int> StartAcked, IActorRef? PurgeReplyTo)
+    {
+        public static readonly Transient None = new(JobProgress.None, [], null);
+    }
 
-    public override string PersistenceId { get; }
-    /// <summary>No snapshots are ever saved: recovering from the journal alone spares every start of the entity (each
-    /// new job, and each read after it passivated) a query through the single snapshot-store actor.</summary>
-    public override Recovery Recovery => NoSnapshots;
-    private static readonly Recovery NoSnapshots = new(SnapshotSelectionCriteria.None);
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    public const int MaxCallbackTries = 5;
-    private int _callbackTries;
-    private bool _calling;
+    private Transient _now = Transient.None;
 
     public JobEntity(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober, TranscodeSettings settings,
         IJobCallback? callback = null, ChangeFeed? changes = null, IActorRef? starter = null, IOutputPublisher? publisher = null)
+        : base(PersistenceIdPrefix + jobId, JobEntityState.Empty, "job", settings.LiveViewInterval)
     {
         _publisher = publisher ?? new OutputPublisher(roots: null);
         _starter = starter ?? ActorRefs.Nobody;
@@ -74,18 +69,16 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         _registry = registry;
         _prober = prober;
         _settings = settings;
-        PersistenceId = PersistenceIdPrefix + jobId;
 
-        Recover<IJobEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
             // Where a job lives is otherwise invisible: after a fail-over or a hand-off this says where it went. A job
             // the intake stored has only its submission: this first start is where a node takes it.
-            if (_state.Exists && LastSequenceNr == 1 && _state.State == JobState.Init)
+            if (State.Exists && LastSequenceNr == 1 && State.State == JobState.Init)
                 _log.Info("job {JobId} accepted on this node", _jobId);
-            else if (_state.Exists)
+            else if (State.Exists)
                 _log.Info("job {JobId} recovered on this node: {State}, {TasksDone} of {TaskCount} task(s) done", _jobId,
-                    _state.State.ToString().ToUpperInvariant(), _state.Completed.Count, _state.Tasks.Count);
+                    State.State.ToString().ToUpperInvariant(), State.Completed.Count, State.Tasks.Count);
             Resume();
         });
 
@@ -94,23 +87,21 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         Command<StartJob>(OnStart);
         Command<CancelJob>(OnCancel);
         Command<PlanReady>(OnPlanReady);
-        Command<PlanFailed>(m => { _planning = false; Fail(m.Failure.Code, m.Failure.Message); });
-        Command<TaskStartAck>(m => _startAcked.Add(m.Index));
+        Command<PlanFailed>(m => Fail(m.Failure.Code, m.Failure.Message));
+        Command<TaskStartAck>(m => _now = _now with { StartAcked = _now.StartAcked.Add(m.Index) });
         Command<ResendStarts>(_ => StartRunnableTasks());
         Command<JobTaskStarted>(OnTaskStarted);
         Command<JobTaskProgress>(OnTaskProgress);
         Command<JobTaskFinished>(OnTaskFinished);
-        Command<FinalizeDone>(OnFinalizeDone);
-        Command<CallAgain>(_ => Call());
-        Command<CallResult>(OnCallResult);
+        Command<OutputPublished>(OnOutputPublished);
+        Command<CallbackFinished>(OnCallbackFinished);
         Command<TimedOut>(_ => OnTimedOut());
-        Command<PublishDue>(_ => PublishView());
         Command<PurgeJob>(_ => OnPurge());
         Command<TasksPurged>(OnTasksPurged);
         Command<DeleteMessagesSuccess>(_ => OnPurged(null));
         Command<DeleteMessagesFailure>(f => OnPurged("deleting its events failed: " + f.Cause.Message));
         // An ended job stays until its callback is done: passivating would forget it (remember-entities).
-        Command<ReceiveTimeout>(_ => { if (!_state.CallbackPending) Passivate(); });
+        Command<ReceiveTimeout>(_ => { if (!State.CallbackPending) Passivate(); });
     }
 
     public static Props Props(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober,
@@ -118,23 +109,19 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         IOutputPublisher? publisher = null) =>
         Akka.Actor.Props.Create(() => new JobEntity(jobId, tasks, registry, prober, settings, callback, changes, starter, publisher));
 
-    private sealed record PlanReady(JobPlan Plan);
-    private sealed record PlanFailed(Failure Failure);
-    private sealed record ResendStarts;
-    private sealed record FinalizeDone(Failure? Failure, string OutputPath);
-    private sealed record CallAgain;
-    private sealed record CallResult(bool Delivered, string? Error);
-    private sealed record TimedOut;
-    private sealed record PublishDue;
-    private sealed record TasksPurged(bool AllPurged, string? Error);
+    protected override JobEntityState Apply(JobEntityState state, IJobEvent e) => state.Apply(e);
 
-    private IActorRef? _purgeReplyTo;
+    // Timers: they never leave this actor.
+    private sealed record ResendStarts;
+    private sealed record TimedOut;
+
+    private bool Running(string child) => !Context.Child(child).IsNobody();
 
     /// <summary>After a restart or on first submission: pick the job up wherever it stands.</summary>
     private void Resume()
     {
-        if (!_state.Exists) return;
-        if (_state.IsTerminal)
+        if (!State.Exists) return;
+        if (State.IsTerminal)
         {
             Ended();
             return;
@@ -143,27 +130,27 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         // never passed the queue).
         _starter.Tell(new JobRunning(_jobId));
         ArmTimeout();
-        if (!_state.IsPlanned) StartPlanning();
-        else if (_state.ReadyToPublish) StartFinalize();
+        if (!State.IsPlanned) StartPlanning();
+        else if (State.ReadyToPublish) StartFinalize();
         else StartRunnableTasks();
     }
 
-    private TimeSpan? Timeout => _state.Spec!.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(_state.Spec.TimeoutSeconds) : _settings.JobTimeout;
+    private TimeSpan? Timeout => State.Spec!.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(State.Spec.TimeoutSeconds) : _settings.JobTimeout;
 
     /// <summary>Counted from acceptance, so a job that moved to another node or was recovered keeps its deadline.</summary>
     private void ArmTimeout()
     {
         if (Timeout is not { } timeout || Timers.IsTimerActive("timeout")) return;
-        var left = _state.CreatedAt + timeout - DateTimeOffset.UtcNow;
+        var left = State.CreatedAt + timeout - DateTimeOffset.UtcNow;
         Timers.StartSingleTimer("timeout", new TimedOut(), left > TimeSpan.Zero ? left : TimeSpan.Zero);
     }
 
     private void OnTimedOut()
     {
-        if (!_state.Exists || _state.IsTerminal) return;
+        if (!State.Exists || State.IsTerminal) return;
         var message = $"timed out: not finished within {Timeout!.Value.TotalSeconds:0.#} s of being accepted " +
-                      $"({_state.Completed.Count} of {_state.Tasks.Count} task(s) done); its tasks were stopped";
-        if (_state.DecideTimedOut(message, DateTimeOffset.UtcNow).Count == 0)
+                      $"({State.Completed.Count} of {State.Tasks.Count} task(s) done); its tasks were stopped";
+        if (State.DecideTimedOut(message, DateTimeOffset.UtcNow).Count == 0)
         {
             _log.Info("job {JobId} reached its timeout while its output is put in place: it finishes", _jobId);
             return;
@@ -173,7 +160,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
 
     private void OnSubmit(SubmitJob m)
     {
-        var decision = _state.DecideSubmit(_jobId, m.Spec, DateTimeOffset.UtcNow);
+        var decision = State.DecideSubmit(_jobId, m.Spec, DateTimeOffset.UtcNow);
         if (!decision.IsOk)
         {
             Sender.Tell(new JobCommandReply(_jobId, decision.Error));
@@ -192,13 +179,13 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     /// <summary>The job starter's call. Starting is the whole work (recovery resumed the job); it learns what is here.</summary>
     private void OnStart(StartJob m)
     {
-        Sender.Tell(new JobStartReply(_jobId, _state.Exists, _state.IsTerminal));
-        if (!_state.Exists) Passivate();
+        Sender.Tell(new JobStartReply(_jobId, State.Exists, State.IsTerminal));
+        if (!State.Exists) Passivate();
     }
 
     private void OnGet(GetJob m)
     {
-        if (!_state.Exists)
+        if (!State.Exists)
         {
             Sender.Tell(new GetJobReply(null, new Failure(ErrorCode.NotFound, $"job {_jobId} not found")));
             Passivate();
@@ -211,11 +198,11 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         }
         // Task details (attempts, worker) live in the task entities; ask them all, answer once.
         var sender = Sender;
-        var tasks = _state.Tasks;
+        var tasks = State.Tasks;
         var timeout = TimeSpan.FromSeconds(3);
         var view = View(null);
-        var completed = _state.Completed;
-        var percents = new Dictionary<int, double>(_taskPercent);
+        var completed = State.Completed;
+        var percents = _now.Progress.TaskPercent;
         Task.WhenAll(tasks.Select(t => _tasks.Ask<GetTaskReply>(new GetTask(t.TaskId), timeout)
                 .ContinueWith(r => r.IsCompletedSuccessfully ? r.Result : null)))
             .ContinueWith(r => new GetJobReply(view with { Tasks = TaskViews(tasks, r.Result, completed, percents) }, null))
@@ -238,13 +225,13 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
 
     private void OnCancel(CancelJob m)
     {
-        if (!_state.Exists)
+        if (!State.Exists)
         {
             Sender.Tell(new JobCommandReply(_jobId, new Failure(ErrorCode.NotFound, $"job {_jobId} not found")));
             Passivate();
             return;
         }
-        var decision = _state.DecideCancel(DateTimeOffset.UtcNow);
+        var decision = State.DecideCancel(DateTimeOffset.UtcNow);
         if (!decision.IsOk)
         {
             Sender.Tell(new JobCommandReply(_jobId, decision.Error));
@@ -262,83 +249,26 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         });
     }
 
+    /// <summary>Planning takes probes and a registry call: its child does them and answers once.</summary>
     private void StartPlanning()
     {
-        if (_planning) return;
-        _planning = true;
-        var spec = _state.Spec!;
-        var jobId = _jobId;
-        var prober = _prober;
-        var registry = _registry;
-        var maxTask = _settings.MaxTaskSeconds;
-        async Task<object> Plan()
-        {
-            // Content ids are computed once per job, beside the probe: workers check their inputs against them and
-            // workers without shared storage fetch the inputs by them.
-            var ids = FileIdsAsync(prober, spec);
-            // The key frames come from a second ffprobe beside the first, so chunks can seek straight to them.
-            var keyframes = TaskPlanner.MayEncodeVideo(spec)
-                ? prober.KeyframesAsync(spec.SourcePath, CancellationToken.None)
-                : Task.FromResult<IReadOnlyList<double>?>(null);
-            var probe = await prober.ProbeAsync(spec.SourcePath, CancellationToken.None);
-            if (!probe.IsOk) return new PlanFailed(probe.Error!);
-            var media = probe.Value! with { Keyframes = probe.Value!.Video is null ? null : await keyframes };
-            (IReadOnlyDictionary<string, string> Ids, IReadOnlyDictionary<string, string> Stamps) fileIds;
-            try { fileIds = await ids; }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                return new PlanFailed(new Failure(ErrorCode.SourceUnusable, $"an input of the job cannot be read: {ex.Message}"));
-            }
-            // Chunks are sized for the pieces the workers registered now can run at once on cores of their own; an
-            // unreachable registry just means one piece.
-            var slots = 1;
-            try
-            {
-                var workers = await registry.Ask<WorkersSnapshot>(GetWorkers.Instance, TimeSpan.FromSeconds(2));
-                slots = workers.Lanes(spec.Output.VideoCodec);
-            }
-            catch (AskTimeoutException) { /* no registry yet: plan for one slot */ }
-            var plan = TaskPlanner.Plan(jobId, spec, media, new PlanningOptions(maxTask, slots));
-            if (!plan.IsOk) return new PlanFailed(plan.Error!);
-            var tasks = plan.Value!.Tasks.Select(t => t with { FileIds = fileIds.Ids, FileStamps = fileIds.Stamps }).ToList();
-            return new PlanReady(plan.Value with { Tasks = tasks });
-        }
-        Plan().PipeTo(Self, failure: ex => new PlanFailed(new Failure(ErrorCode.Internal, "planning failed: " + ex.Message)));
-    }
-
-    private static async Task<(IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>)> FileIdsAsync(
-        ISourceProber prober, JobSpec spec)
-    {
-        var paths = new List<string> { spec.SourcePath };
-        if (spec.MapPath is not null) paths.Add(spec.MapPath);
-        paths.AddRange(spec.MapTables.Select(t => t.Path));
-        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
-        var stamps = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var path in paths.Distinct())
-        {
-            // Stamped before it is hashed: a change while hashing leaves a stamp that no longer matches, so workers
-            // hash the file themselves and find out.
-            var stamp = Media.Hashing.FileStamp.Of(path);
-            ids[path] = await prober.ContentIdAsync(path, CancellationToken.None);
-            if (stamp is { } s) stamps[path] = s.Text;
-        }
-        return (ids, stamps);
+        if (Running(PlannerName)) return;
+        Context.ActorOf(JobPlanner.Props(_jobId, State.Spec!, _prober, _registry, _settings.MaxTaskSeconds), PlannerName);
     }
 
     private void OnPlanReady(PlanReady m)
     {
-        _planning = false;
-        PersistThen(_state.DecidePlanned(m.Plan, DateTimeOffset.UtcNow), StartRunnableTasks);
+        PersistThen(State.DecidePlanned(m.Plan, DateTimeOffset.UtcNow), StartRunnableTasks);
     }
 
     private void StartRunnableTasks()
     {
-        if (_state.IsTerminal || !_state.IsPlanned) return;
+        if (State.IsTerminal || !State.IsPlanned) return;
         var waiting = false;
-        foreach (var task in _state.RunnableTasks())
+        foreach (var task in State.RunnableTasks())
         {
-            if (_startAcked.Contains(task.Index)) continue;
-            _tasks.Tell(new StartTask(task.TaskId, task, _state.Spec!.Priority, _state.CreatedAt));
+            if (_now.StartAcked.Contains(task.Index)) continue;
+            _tasks.Tell(new StartTask(task.TaskId, task, State.Spec!.Priority, State.CreatedAt));
             waiting = true;
         }
         if (waiting) Timers.StartSingleTimer("resend-starts", new ResendStarts(), _settings.RetryInterval);
@@ -346,76 +276,58 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
 
     private void OnTaskStarted(JobTaskStarted m)
     {
-        if (_state.IsTerminal)
+        if (State.IsTerminal)
         {
             // A task that missed its cancel is still running: tell it again.
             _tasks.Tell(new CancelTask(TaskPlanner.TaskId(_jobId, m.Index)));
             return;
         }
-        _startAcked.Add(m.Index);
-        PersistThen(_state.DecideTaskStarted(DateTimeOffset.UtcNow), () => { });
+        _now = _now with { StartAcked = _now.StartAcked.Add(m.Index) };
+        PersistThen(State.DecideTaskStarted(DateTimeOffset.UtcNow), () => { });
     }
 
     private void OnTaskProgress(JobTaskProgress m)
     {
-        if (_state.IsTerminal || !_state.IsPlanned) return;
-        _taskPercent[m.Index] = Math.Max(_taskPercent.GetValueOrDefault(m.Index), m.Percent);
-        _taskSpeed[m.Index] = m.Speed;
+        if (State.IsTerminal || !State.IsPlanned) return;
         var now = DateTimeOffset.UtcNow;
-        var progress = _state.ComputeProgress(_taskPercent);
-        _progressOrigin ??= (now, progress);
-        if (_state.State == JobState.Ready)
-            PersistThen(_state.DecideTaskStarted(now), () => { });
-        PersistThen(_state.DecideProgress(progress, _settings.ProgressStep, now), () => { });
+        var reported = _now.Progress.Reported(m.Index, m.Percent, m.Speed);
+        var progress = State.ComputeProgress(reported.TaskPercent);
+        _now = _now with { Progress = reported.Measured(progress, now) };
+        if (State.State == JobState.Ready)
+            PersistThen(State.DecideTaskStarted(now), () => { });
+        PersistThen(State.DecideProgress(progress, _settings.ProgressStep, now), () => { });
         LiveViewMoved();
     }
 
-    /// <summary>Progress or speed moved: publish now, or once the interval since the last publication has passed
-    /// (then with the newest figures), so a job with many busy tasks stays at a few publications a second.</summary>
-    private void LiveViewMoved()
+    protected override (object Key, Action Announce)? LiveView()
     {
-        var wait = _publishedAt + _settings.LiveViewInterval - DateTimeOffset.UtcNow;
-        if (wait <= TimeSpan.Zero) PublishView();
-        else if (!Timers.IsTimerActive("publish")) Timers.StartSingleTimer("publish", new PublishDue(), wait);
-    }
-
-    /// <summary>
-    /// Announces the job's view to live readers (<see cref="ChangeFeed"/>) when something they show changed: a
-    /// progress checkpoint persisted right after the same figure went out live is not sent twice.
-    /// </summary>
-    private void PublishView()
-    {
-        if (!_state.Exists) return;
+        if (!State.Exists) return null;
         var view = View(null);
-        var key = (view.Summary.State, view.Summary.Progress, view.Speed, view.Summary.TaskCount, view.Summary.CompletedTasks.Count);
-        if (_published == key) return;
-        Timers.Cancel("publish");
-        _published = key;
-        _publishedAt = DateTimeOffset.UtcNow;
-        _changes.Publish(new JobChanged(view));
+        return ((view.Summary.State, view.Summary.Progress, view.Speed, view.Summary.TaskCount, view.Summary.CompletedTasks.Count),
+            () => _changes.Publish(new JobChanged(view)));
     }
 
     private void OnTaskFinished(JobTaskFinished m)
     {
         Sender.Tell(new JobTaskFinishedAck(m.TaskId));
-        _taskSpeed.Remove(m.Index);
-        if (_state.IsTerminal)
+        _now = _now with { Progress = _now.Progress.TaskEnded(m.Index) };
+        if (State.IsTerminal)
         {
             // A task that finished after its job was cancelled or failed wrote its output after the job's cleanup.
-            if (_state.State != JobState.Completed && m.Success) CleanupFiles();
+            if (State.State != JobState.Completed && m.Success) CleanupFiles();
             return;
         }
         var now = DateTimeOffset.UtcNow;
         if (!m.Success)
         {
-            var kind = m.Index < _state.Tasks.Count ? _state.Tasks[m.Index].Kind.Wire() : "?";
+            var kind = m.Index < State.Tasks.Count ? State.Tasks[m.Index].Kind.Wire() : "?";
             Fail(m.Code ?? ErrorCode.Internal, $"{kind} task {m.TaskId} failed: {m.Error}");
             return;
         }
-        _taskPercent[m.Index] = 100;
-        PersistThen(_state.DecideTaskCompleted(m.Index, now), () =>
+        _now = _now with { Progress = _now.Progress.TaskCompleted(m.Index) };
+        PersistThen(State.DecideTaskCompleted(m.Index, now), () =>
         {
-            if (_state.AllTasksDone) StartFinalize();
+            if (State.AllTasksDone) StartFinalize();
             else StartRunnableTasks();
         });
     }
@@ -423,32 +335,28 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     /// <summary>
     /// The output appears under its real name only now, complete: readers never see a partial file. Finishing is stored
     /// first, so a cancel or a timeout that arrives during the rename is refused rather than leaving an ended job
-    /// with its output in place; the rename itself runs off the actor, in the publisher.
+    /// with its output in place; the rename itself runs in the finaliser, through the publisher.
     /// </summary>
     private void StartFinalize()
     {
-        if (_finalizing || !_state.ReadyToPublish) return;
-        _finalizing = true;
-        PersistThen(_state.DecideFinishing(DateTimeOffset.UtcNow), () =>
+        if (Running(FinaliserName) || !State.ReadyToPublish) return;
+        // Commands wait while finishing is stored: no second call can come between it and the spawn.
+        PersistThen(State.DecideFinishing(DateTimeOffset.UtcNow), () =>
         {
-            var spec = _state.Spec!;
-            var publication = new OutputPublication(_state.TempOutputPath!, spec.OutputPath(), spec.Overwrite, _state.WorkDir);
-            _publisher.PublishAsync(publication, CancellationToken.None).PipeTo(Self,
-                success: r => new FinalizeDone(r.Error, publication.OutputPath),
-                failure: ex => new FinalizeDone(new Failure(ErrorCode.Internal, "renaming the output failed: " + ex.Message),
-                    publication.OutputPath));
+            var spec = State.Spec!;
+            var publication = new OutputPublication(State.TempOutputPath!, spec.OutputPath(), spec.Overwrite, State.WorkDir);
+            Context.ActorOf(OutputFinaliser.Props(_publisher, publication), FinaliserName);
         });
     }
 
-    private void OnFinalizeDone(FinalizeDone m)
+    private void OnOutputPublished(OutputPublished m)
     {
-        _finalizing = false;
         if (m.Failure is not null)
         {
             Fail(m.Failure.Code, m.Failure.Message);
             return;
         }
-        var completed = _state.DecideCompleted(m.OutputPath, DateTimeOffset.UtcNow);
+        var completed = State.DecideCompleted(m.OutputPath, DateTimeOffset.UtcNow);
         PersistThen(completed, () =>
         {
             if (completed.Count > 0)
@@ -462,7 +370,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
 
     private void Fail(ErrorCode code, string message)
     {
-        var failed = _state.DecideFailed(code, message, DateTimeOffset.UtcNow);
+        var failed = State.DecideFailed(code, message, DateTimeOffset.UtcNow);
         PersistThen(failed, () =>
         {
             // Only the failure that ended the job is logged and counted; a later one changes nothing.
@@ -486,41 +394,34 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
         Call();
     }
 
+    /// <summary>Delivery, with its retries, is the deliverer's; the outcome is stored here, so a restarted job that
+    /// delivered does not call again.</summary>
     private void Call()
     {
-        if (!_state.CallbackPending || _calling) return;
-        _calling = true;
-        _callbackTries++;
-        var url = _state.Spec!.CallbackUrl!;
-        _callback.SendAsync(url, View(null), CancellationToken.None)
-            .PipeTo(Self, success: ok => new CallResult(ok, ok ? null : "the receiver did not answer 2xx"),
-                failure: ex => new CallResult(false, ex.Message));
+        if (!State.CallbackPending || Running(CallbackName)) return;
+        Context.ActorOf(CallbackDeliverer.Props(_callback, State.Spec!.CallbackUrl!, View(null), _settings.BaseRetryBackoff),
+            CallbackName);
     }
 
-    private void OnCallResult(CallResult m)
+    private void OnCallbackFinished(CallbackFinished m)
     {
-        _calling = false;
-        if (!m.Delivered && _callbackTries < MaxCallbackTries)
-        {
-            // 1, 2, 4, 8 s: a receiver that is restarting gets a fair chance.
-            Timers.StartSingleTimer("callback", new CallAgain(), _settings.BaseRetryBackoff * (1 << (_callbackTries - 1)));
-            return;
-        }
-        if (!m.Delivered) _log.Warning("job {JobId}: callback to {CallbackUrl} failed {Tries} times, giving up: {Error}", _jobId, Domain.Callbacks.CallbackAddressPolicy.Redact(_state.Spec!.CallbackUrl!), _callbackTries, m.Error);
-        PersistThen(_state.DecideCallbackDone(m.Delivered, m.Error, DateTimeOffset.UtcNow), () => { });
+        if (!m.Delivered)
+            _log.Warning("job {JobId}: callback to {CallbackUrl} failed {Tries} times, giving up: {Error}", _jobId,
+                Domain.Callbacks.CallbackAddressPolicy.Redact(State.Spec!.CallbackUrl!), m.Tries, m.Error);
+        PersistThen(State.DecideCallbackDone(m.Delivered, m.Error, DateTimeOffset.UtcNow), () => { });
     }
 
     private void CancelOutstandingTasks()
     {
-        foreach (var t in _state.Tasks)
-            if (!_state.Completed.Contains(t.Index))
+        foreach (var t in State.Tasks)
+            if (!State.Completed.Contains(t.Index))
                 _tasks.Tell(new CancelTask(t.TaskId));
     }
 
     private void CleanupFiles()
     {
-        var workDir = _state.WorkDir;
-        var temp = _state.TempOutputPath;
+        var workDir = State.WorkDir;
+        var temp = State.TempOutputPath;
         if (workDir is null && temp is null) return;
         _publisher.DiscardAsync(workDir, temp);
     }
@@ -533,30 +434,30 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
     private void OnPurge()
     {
         var ids = new List<string> { PersistenceId };
-        ids.AddRange(_state.Tasks.Select(t => TaskEntity.PersistenceIdPrefix + t.TaskId));
-        if (!_state.Exists)
+        ids.AddRange(State.Tasks.Select(t => TaskEntity.PersistenceIdPrefix + t.TaskId));
+        if (!State.Exists)
         {
             // Nothing to delete (never stored, or purged before): the sweeper may still hold its row and marker rows.
             Sender.Tell(new JobPurged(_jobId, true, ids, null));
             Passivate();
             return;
         }
-        if (!_state.IsTerminal || _state.CallbackPending || _finalizing || _purgeReplyTo is not null)
+        if (!State.IsTerminal || State.CallbackPending || Running(FinaliserName) || _now.PurgeReplyTo is not null)
         {
             Sender.Tell(new JobPurged(_jobId, false, [], "the job has not ended (or its callback is pending)"));
             return;
         }
-        _purgeReplyTo = Sender;
+        _now = _now with { PurgeReplyTo = Sender };
         var tasks = _tasks;
         var timeout = TimeSpan.FromSeconds(10);
-        Task.WhenAll(_state.Tasks.Select(t => tasks.Ask<TaskPurged>(new PurgeTask(t.TaskId), timeout)))
+        Task.WhenAll(State.Tasks.Select(t => tasks.Ask<TaskPurged>(new PurgeTask(t.TaskId), timeout)))
             .PipeTo(Self, success: r => new TasksPurged(r.All(p => p.Purged), r.All(p => p.Purged) ? null : "a task has not ended"),
                 failure: e => new TasksPurged(false, "a task did not answer: " + e.GetBaseException().Message));
     }
 
     private void OnTasksPurged(TasksPurged m)
     {
-        if (_purgeReplyTo is null) return;
+        if (_now.PurgeReplyTo is null) return;
         if (!m.AllPurged)
         {
             OnPurged(m.Error);
@@ -567,8 +468,8 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
 
     private void OnPurged(string? error)
     {
-        if (_purgeReplyTo is not { } replyTo) return;
-        _purgeReplyTo = null;
+        if (_now.PurgeReplyTo is not { } replyTo) return;
+        _now = _now with { PurgeReplyTo = null };
         if (error is not null)
         {
             _log.Warning("job {JobId}: purging it failed, the next sweep retries: {Error}", _jobId, error);
@@ -576,63 +477,25 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             return;
         }
         var ids = new List<string> { PersistenceId };
-        ids.AddRange(_state.Tasks.Select(t => TaskEntity.PersistenceIdPrefix + t.TaskId));
-        _state = JobEntityState.Empty;
+        ids.AddRange(State.Tasks.Select(t => TaskEntity.PersistenceIdPrefix + t.TaskId));
+        State = JobEntityState.Empty;
         Timers.CancelAll();
         Context.SetReceiveTimeout(null);
         replyTo.Tell(new JobPurged(_jobId, true, ids, null));
         Passivate();
     }
 
+    /// <summary>The job as clients see it now; showing it remembers the speed shown (see <see cref="JobProgress.Figures"/>).</summary>
     private JobView View(IReadOnlyList<TaskView>? tasks)
     {
-        var running = _state.State == JobState.InProgress;
-        var progress = _state.ComputeProgress(_taskPercent);
-        double? speed = null, eta = null;
-        if (running)
-        {
-            // Between tasks (a new ffmpeg warming up) no speed is known: show the last one rather than none.
-            var speeds = _taskSpeed.Values.Where(s => s is > 0).Select(s => s!.Value).ToList();
-            if (speeds.Count > 0) _lastSpeed = Math.Round(speeds.Sum(), 2);
-            speed = _lastSpeed;
-            if (_progressOrigin is { } origin && progress > origin.Progress)
-            {
-                var rate = (progress - origin.Progress) / (DateTimeOffset.UtcNow - origin.At).TotalSeconds;
-                if (rate > 0) eta = Math.Round((100 - progress) / rate, 1);
-            }
-        }
-        return new JobView(_state.ToSummary(Math.Round(progress, 1)), eta, speed, tasks);
+        var progress = State.ComputeProgress(_now.Progress.TaskPercent);
+        var (speed, eta) = _now.Progress.Figures(State.State == JobState.InProgress, progress, DateTimeOffset.UtcNow, out var next);
+        _now = _now with { Progress = next };
+        return new JobView(State.ToSummary(Math.Round(progress, 1)), eta, speed, tasks);
     }
 
     /// <summary>The job just ended here (not on recovery): its duration, by end state.</summary>
     private void RecordEnd() =>
-        TranscodeMetrics.JobDuration.Record((_state.UpdatedAt - _state.CreatedAt).TotalSeconds,
-            TranscodeMetrics.Tag("state", _state.State.ToString().ToLowerInvariant()));
-
-    private void PersistThen(IReadOnlyList<IJobEvent> events, Action then)
-    {
-        if (events.Count == 0)
-        {
-            then();
-            return;
-        }
-        var remaining = events.Count;
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        // Untagged on purpose: Akka.Persistence.Sql inserts a tagged row on its own (to learn its ordering for the tag
-        // table) where untagged rows of many entities go in one multi-row insert. The job list finds job events by
-        // their persistence id instead (JournalTail).
-        PersistAll(events, e =>
-        {
-            _state = _state.Apply(e);
-            if (--remaining > 0) return;
-            // One write per batch: the journal stores a PersistAll atomically and calls the handlers right after.
-            TranscodeMetrics.JournalWrite.Record(TranscodeMetrics.SecondsSince(started), JournalTag);
-            PublishView();
-            then();
-        });
-    }
-
-    private static readonly KeyValuePair<string, object?> JournalTag = TranscodeMetrics.Tag("entity", "job");
-
-    private void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        TranscodeMetrics.JobDuration.Record((State.UpdatedAt - State.CreatedAt).TotalSeconds,
+            TranscodeMetrics.Tag("state", State.State.ToString().ToLowerInvariant()));
 }

@@ -1,5 +1,7 @@
+using Akka.Transcode.Actors.Common;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
+using Akka.Transcode.Domain.Planning;
 
 namespace Akka.Transcode.Actors.Jobs;
 
@@ -71,3 +73,22 @@ public sealed record PurgeJob(string JobId) : IJobMessage;
 /// <summary>Answer to <see cref="PurgeJob"/>: whether the job's and its tasks' events are gone (their persistence ids
 /// named, so the sweeper can remove the one marker row per stream the plugin keeps), or why not.</summary>
 public sealed record JobPurged(string JobId, bool Purged, IReadOnlyList<string> PersistenceIds, string? Reason) : ITranscodeMessage;
+
+// ---- Between a job entity and the children it spawns for one step each, or piped back to itself. They never leave
+// the node (ILocalMessage): no manifests, and serialize-messages checks pass them by.
+
+/// <summary>From the <see cref="JobPlanner"/>: the job's plan, its tasks carrying the inputs' content ids and stamps.</summary>
+public sealed record PlanReady(JobPlan Plan) : ILocalMessage;
+
+/// <summary>From the <see cref="JobPlanner"/>: the job cannot be planned (unreadable source, segment past the end...).</summary>
+public sealed record PlanFailed(Failure Failure) : ILocalMessage;
+
+/// <summary>From the <see cref="OutputFinaliser"/>: the output is in place at <paramref name="OutputPath"/>, or why not.</summary>
+public sealed record OutputPublished(string OutputPath, Failure? Failure) : ILocalMessage;
+
+/// <summary>From the <see cref="CallbackDeliverer"/>: the final job object got through, or was given up after
+/// <paramref name="Tries"/> tries (<paramref name="Error"/> the last one's).</summary>
+public sealed record CallbackFinished(bool Delivered, string? Error, int Tries) : ILocalMessage;
+
+/// <summary>Piped back to the job entity once its tasks answered <see cref="Tasks.PurgeTask"/>.</summary>
+public sealed record TasksPurged(bool AllPurged, string? Error) : ILocalMessage;

@@ -63,7 +63,6 @@ public static class Manifests
         ["msg.attempt-result"] = typeof(AttemptResult),
         ["msg.attempt-result-ack"] = typeof(AttemptResultAck),
         ["msg.attempt-worker-lost"] = typeof(AttemptWorkerLost),
-        ["msg.task-outcome-acked"] = typeof(TaskOutcomeAcked),
         ["msg.purge-task"] = typeof(PurgeTask),
         ["msg.task-purged"] = typeof(TaskPurged),
         // Messages between nodes: workers

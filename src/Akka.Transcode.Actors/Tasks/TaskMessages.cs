@@ -35,9 +35,6 @@ public sealed record AttemptResultAck(string TaskId, int Attempt) : ITranscodeMe
 /// <summary>From the worker registry: the worker holding this attempt is gone.</summary>
 public sealed record AttemptWorkerLost(string TaskId, int Attempt, string WorkerId, string Reason) : ITaskMessage;
 
-/// <summary>From the job, acknowledging the task's outcome: the task may now passivate.</summary>
-public sealed record TaskOutcomeAcked(string TaskId) : ITaskMessage;
-
 /// <summary>From its job, purging itself (retention): delete this ended task's events and passivate.</summary>
 public sealed record PurgeTask(string TaskId) : ITaskMessage;
 

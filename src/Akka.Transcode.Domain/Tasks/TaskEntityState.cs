@@ -75,13 +75,23 @@ public sealed record TaskEntityState
     {
         if (!IsCurrent(attempt)) return [];
         var failed = new AttemptFailed(Spec!.TaskId, attempt, WorkerId ?? "", error, now);
-        // A bad source or bad value fails the same way everywhere: retrying only delays the answer. So does a path
-        // a worker refuses as outside its media roots (a directory swapped for a link since add_job).
-        var permanent = code is Domain.ErrorCode.SourceUnusable or Domain.ErrorCode.InvalidValue or Domain.ErrorCode.Forbidden;
-        return permanent || Failures + 1 >= policy.MaxAttempts
+        return IsPermanent(code) || Failures + 1 >= policy.MaxAttempts
             ? [failed, new TaskFailed(Spec.TaskId, code, error, now)]
             : [failed];
     }
+
+    /// <summary>A bad source or bad value fails the same way on any worker: it says nothing about the worker it failed
+    /// on, so it does not count against that worker's circuit breaker.</summary>
+    public static bool IsInputFault(ErrorCode? code) => code is Domain.ErrorCode.SourceUnusable or Domain.ErrorCode.InvalidValue;
+
+    /// <summary>
+    /// A failure that retrying only delays: an input fault, or a path a worker refuses as outside its media roots (a
+    /// directory swapped for a link since add_job). The latter still counts against the worker that refused it.
+    /// </summary>
+    public static bool IsPermanent(ErrorCode code) => IsInputFault(code) || code == Domain.ErrorCode.Forbidden;
+
+    /// <summary>How long a task waits before asking for a slot again: a failed attempt backs off, a lost one does not.</summary>
+    public TimeSpan RetryDelay(TimeSpan baseDelay) => Scheduling.RetryBackoff.After(baseDelay, Failures);
 
     public IReadOnlyList<ITaskEvent> DecideLost(int attempt, string reason, TaskPolicy policy, DateTimeOffset now)
     {

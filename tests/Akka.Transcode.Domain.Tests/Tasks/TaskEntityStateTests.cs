@@ -177,6 +177,36 @@ public class TaskEntityStateTests
         Assert.Equal((TaskStatus.Failed, code, 1), (s.Status, s.ErrorCode, s.Failures));
     }
 
+    [Theory]
+    // code, permanent (fails the task at once), input fault (says nothing about the worker)
+    [InlineData(ErrorCode.SourceUnusable, true, true)]
+    [InlineData(ErrorCode.InvalidValue, true, true)]
+    [InlineData(ErrorCode.Forbidden, true, false)]    // permanent, yet the worker that refused the path is the one to blame
+    [InlineData(ErrorCode.Internal, false, false)]
+    [InlineData(ErrorCode.Unavailable, false, false)]
+    [InlineData(ErrorCode.Conflict, false, false)]
+    public void Which_failures_are_permanent_and_which_say_nothing_about_the_worker(ErrorCode code, bool permanent, bool inputFault)
+    {
+        Assert.Equal(permanent, TaskEntityState.IsPermanent(code));
+        Assert.Equal(inputFault, TaskEntityState.IsInputFault(code));
+    }
+
+    [Fact]
+    public void A_failure_without_a_code_is_not_an_input_fault() => Assert.False(TaskEntityState.IsInputFault(null));
+
+    [Theory]
+    // failures so far, wait in base units
+    [InlineData(0, 0)]
+    [InlineData(1, 1)]
+    [InlineData(2, 2)]
+    [InlineData(3, 4)]
+    public void A_task_that_failed_waits_before_asking_again_and_a_lost_one_does_not(int failures, int units)
+    {
+        var s = Created() with { Failures = failures };
+
+        Assert.Equal(TimeSpan.FromSeconds(units), s.RetryDelay(TimeSpan.FromSeconds(1)));
+    }
+
     [Fact]
     public void Lost_attempts_do_not_use_the_failure_budget()
     {
