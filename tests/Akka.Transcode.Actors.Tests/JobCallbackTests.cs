@@ -20,7 +20,7 @@ public sealed class JobCallbackTests : Akka.TestKit.Xunit2.TestKit
 
     private readonly string _dst = Directory.CreateTempSubdirectory("akka-transcode-callback-").FullName;
 
-    public JobCallbackTests(ITestOutputHelper output) : base(TestConfig.Local(serializeMessages: false), output: output) { }
+    public JobCallbackTests(ITestOutputHelper output) : base(TestConfig.Local(), output: output) { }
 
     protected override void AfterAll()
     {

@@ -1,0 +1,88 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.Transcode.Actors.Jobs;
+using Akka.Transcode.Actors.Tests.Support;
+using Akka.Transcode.Domain;
+using Akka.Transcode.Media.Files;
+using Xunit.Abstractions;
+using Failure = Akka.Transcode.Domain.Failure;
+
+namespace Akka.Transcode.Actors.Tests;
+
+/// <summary>A job's rename step on its own: the output through the publisher port, one answer, then it stops.</summary>
+public sealed class OutputFinaliserTests : Akka.TestKit.Xunit2.TestKit
+{
+    private readonly string _dst = Directory.CreateTempSubdirectory("akka-transcode-finaliser-").FullName;
+    private readonly TestProbe _parent;
+
+    public OutputFinaliserTests(ITestOutputHelper output) : base(TestConfig.Local(), output: output)
+    {
+        _parent = CreateTestProbe("job");
+    }
+
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        try { Directory.Delete(_dst, recursive: true); } catch (IOException) { }
+    }
+
+    private IActorRef Finalise(IOutputPublisher publisher, OutputPublication publication) =>
+        StepParents.Spawn(Sys, OutputFinaliser.Props(publisher, publication), _parent.Ref);
+
+    private OutputPublication Finished(string name, bool overwrite = false)
+    {
+        var workDir = Directory.CreateDirectory(Path.Combine(_dst, $".transcode-{name}")).FullName;
+        File.WriteAllText(Path.Combine(workDir, "video-0000.mkv"), "chunk");
+        var temp = Path.Combine(_dst, $".{name}.mp4.j.tmp");
+        File.WriteAllText(temp, "joined");
+        return new OutputPublication(temp, Path.Combine(_dst, $"{name}.mp4"), overwrite, workDir);
+    }
+
+    private sealed class ThrowingPublisher : IOutputPublisher
+    {
+        public Task<Result<string>> PublishAsync(OutputPublication publication, CancellationToken ct) =>
+            Task.FromException<Result<string>>(new IOException("disk full"));
+
+        public Task DiscardAsync(string? workDir, string? tempOutput) => Task.CompletedTask;
+    }
+
+    [Fact]
+    public void The_output_is_put_in_place_its_parts_removed_and_the_finaliser_stops()
+    {
+        var p = Finished("a");
+
+        var finaliser = Finalise(new OutputPublisher(roots: null), p);
+        Watch(finaliser);
+
+        Assert.Equal(new OutputPublished(p.OutputPath, null), _parent.ExpectMsg<OutputPublished>());
+        ExpectTerminated(finaliser);
+        Assert.Equal("joined", File.ReadAllText(p.OutputPath));
+        Assert.False(File.Exists(p.TempPath));
+        Assert.False(Directory.Exists(p.WorkDir));
+    }
+
+    [Fact]
+    public void An_output_that_exists_without_overwrite_answers_the_publisher_s_conflict()
+    {
+        var p = Finished("b");
+        File.WriteAllText(p.OutputPath, "earlier");
+
+        Finalise(new OutputPublisher(roots: null), p);
+
+        var answer = _parent.ExpectMsg<OutputPublished>();
+        Assert.Equal(p.OutputPath, answer.OutputPath);
+        Assert.Equal(ErrorCode.Conflict, answer.Failure?.Code);
+        Assert.Equal("earlier", File.ReadAllText(p.OutputPath));
+    }
+
+    [Fact]
+    public void A_rename_that_throws_answers_an_internal_failure_that_says_so()
+    {
+        var finaliser = Finalise(new ThrowingPublisher(), Finished("c"));
+        Watch(finaliser);
+
+        var answer = _parent.ExpectMsg<OutputPublished>();
+        Assert.Equal(new Failure(ErrorCode.Internal, "renaming the output failed: disk full"), answer.Failure);
+        ExpectTerminated(finaliser);
+    }
+}
