@@ -31,8 +31,8 @@ public sealed class TaskEntity : EventSourcedEntity<TaskEntityState, ITaskEvent>
     private readonly ChangeFeed _changes;
     private readonly ILoggingAdapter _log;
 
-    // What this incarnation knows beside the journal: the running attempt's progress and runner, whether the job has
-    // taken the outcome, and which silence check counts.
+    // What this incarnation knows beside the journal: the running attempt's progress and runner, and whether the job
+    // has taken the outcome.
     private double _percent;
     private IActorRef? _runner;
     private bool _outcomeAcked;
