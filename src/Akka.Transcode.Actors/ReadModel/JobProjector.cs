@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Jobs;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Domain.Jobs;
 
 namespace Akka.Transcode.Actors.ReadModel;
@@ -32,8 +33,8 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
     private sealed record Failed(Exception Error);
     private sealed record LateGap(OrderingGap Gap, DateTimeOffset GivenUpAt);
 
-    private readonly JobReadStore _store;
-    private readonly JournalTail _tail;
+    private readonly IJobListWriter _store;
+    private readonly IJournalTail _tail;
     private readonly ProjectorSettings _settings;
     private readonly Akka.Serialization.Serialization _serialization;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -47,10 +48,10 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public JobProjector(JobReadStore store, ProjectorSettings settings)
+    public JobProjector(IJobListWriter store, IJournalTail tail, ProjectorSettings settings)
     {
         _store = store;
-        _tail = new JournalTail(store.Database, JobEntity.PersistenceIdPrefix);
+        _tail = tail;
         _settings = settings;
         _serialization = Context.System.Serialization;
         _backoff = settings.Interval;
@@ -66,8 +67,8 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
         Receive<Failed>(f => RetryLater(f.Error));
     }
 
-    public static Props Props(JobReadStore store, ProjectorSettings? settings = null) =>
-        Akka.Actor.Props.Create(() => new JobProjector(store, settings ?? ProjectorSettings.Default));
+    public static Props Props(IJobListWriter store, IJournalTail tail, ProjectorSettings? settings = null) =>
+        Akka.Actor.Props.Create(() => new JobProjector(store, tail, settings ?? ProjectorSettings.Default));
 
     protected override void PreStart() => Load();
 
@@ -137,7 +138,7 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
     private async Task<Polled> RunAsync(long watermark, IReadOnlyList<OrderingGap> pending, IReadOnlyList<OrderingGap> late,
         HashSet<long> lateSeen, ProjectorSettings settings)
     {
-        var rows = await _tail.ReadAfterAsync(watermark, settings.PageSize);
+        var rows = await _tail.ReadAfterAsync(JobEntity.PersistenceIdPrefix, watermark, settings.PageSize);
         var step = JournalWatermark.Advance(watermark, rows.Select(r => r.Ordering).ToList(), pending,
             DateTimeOffset.UtcNow, settings.GapTimeout);
         if (step.Watermark > watermark)
@@ -152,7 +153,8 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
         var lateFound = new List<long>();
         if (late.Count > 0)
         {
-            var found = (await _tail.ReadInAsync(late)).Where(f => !lateSeen.Contains(f.Ordering)).ToList();
+            var found = (await _tail.ReadInAsync(JobEntity.PersistenceIdPrefix, late.Select(g => (g.From, g.To)).ToList()))
+                .Where(f => !lateSeen.Contains(f.Ordering)).ToList();
             var rebuilt = new List<JobSummary>();
             foreach (var pid in found.Select(f => f.PersistenceId).Distinct())
             {
