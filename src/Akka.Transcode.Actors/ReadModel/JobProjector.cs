@@ -33,7 +33,7 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
     private sealed record Failed(Exception Error);
     private sealed record LateGap(OrderingGap Gap, DateTimeOffset GivenUpAt);
 
-    private readonly IJobListWriter _store;
+    private readonly IJobListWriter _list;
     private readonly IJournalTail _tail;
     private readonly ProjectorSettings _settings;
     private readonly Akka.Serialization.Serialization _serialization;
@@ -48,9 +48,9 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public JobProjector(IJobListWriter store, IJournalTail tail, ProjectorSettings settings)
+    public JobProjector(IJobListWriter list, IJournalTail tail, ProjectorSettings settings)
     {
-        _store = store;
+        _list = list;
         _tail = tail;
         _settings = settings;
         _serialization = Context.System.Serialization;
@@ -67,19 +67,19 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
         Receive<Failed>(f => RetryLater(f.Error));
     }
 
-    public static Props Props(IJobListWriter store, IJournalTail tail, ProjectorSettings? settings = null) =>
-        Akka.Actor.Props.Create(() => new JobProjector(store, tail, settings ?? ProjectorSettings.Default));
+    public static Props Props(IJobListWriter list, IJournalTail tail, ProjectorSettings? settings = null) =>
+        Akka.Actor.Props.Create(() => new JobProjector(list, tail, settings ?? ProjectorSettings.Default));
 
     protected override void PreStart() => Load();
 
     private void Load()
     {
         // The node created the tables before the actor system started.
-        var store = _store;
+        var list = _list;
         async Task<long> Start()
         {
-            await store.EnsureCountsAsync();
-            return await store.LoadOffsetAsync(Name);
+            await list.EnsureCountsAsync();
+            return await list.LoadOffsetAsync(Name);
         }
         Start().PipeTo(Self, success: o => new Started(o), failure: e => new Failed(e));
     }
@@ -145,7 +145,7 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
         {
             var events = rows.Where(r => r.Ordering <= step.Watermark && r.Message is not null)
                 .Select(Deserialize).OfType<IJobEvent>().ToList();
-            await _store.ApplyAsync(Name, events, step.Watermark);
+            await _list.ApplyAsync(Name, events, step.Watermark);
         }
 
         // Rows that arrived in holes given up on: their job's row is rebuilt from its whole stream, since an event
@@ -163,7 +163,7 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
                     if (Deserialize(r) is IJobEvent e) row = JobSummary.Apply(row, e);
                 if (row is not null) rebuilt.Add(row);
             }
-            await _store.ReplaceAsync(rebuilt);
+            await _list.ReplaceAsync(rebuilt);
             lateFound.AddRange(found.Select(f => f.Ordering));
         }
         return new Polled(step, rows.Count, lateFound);
