@@ -246,7 +246,7 @@ public sealed class JobReadStore(Database db) : IJobListWriter, IRunningJobs, IR
     }
 
     /// <summary>
-    /// Jobs the list shows unfinished that are not waiting in the start queue (Intake/JobQueue): the ones whose
+    /// Jobs the list shows unfinished that are not waiting in the start queue (<see cref="JobQueue"/>): the ones whose
     /// entities run. A job starter that takes over after a fail-over counts them against its window.
     /// </summary>
     public async Task<IReadOnlyList<string>> RunningNotQueuedAsync(CancellationToken ct = default)
