@@ -1,7 +1,6 @@
 using System.Net;
 using Akka.Actor;
-using Akka.Transcode.Actors.Intake;
-using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Node.Api;
@@ -69,7 +68,7 @@ if (options.UsesStorage)
 {
     // Before the actor system starts: WAL for the journal, and the job list for get_jobs and the projection.
     db.PrepareSqliteFile();
-    await SchemaSetup.RunAsync([readStore.EnsureSchemaAsync, jobQueue.EnsureSchemaAsync], (e, wait) =>
+    await SchemaSetup.RunAsync([ct => OwnTables.EnsureAsync(db, ct)], (e, wait) =>
         Console.Error.WriteLine($"the database is not ready ({e.GetType().Name}: {e.Message}); trying again in {wait.TotalSeconds:0.#} s"));
 }
 

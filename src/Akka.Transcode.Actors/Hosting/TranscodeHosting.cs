@@ -7,6 +7,7 @@ using Akka.Transcode.Actors.Feed;
 using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Media.Execution;
@@ -55,7 +56,7 @@ public static class TranscodeHosting
         b.WithSingleton<WorkerRegistryProxy>(RegistryName,
             (system, registry, _) => WorkerRegistry.Props(registry.Get<TaskRegion>(), settings, httpWorkers, Changes(system)),
             OnMasters(), createProxyToo: true);
-        b.WithSingleton<JobProjectorActor>(ProjectorName, JobProjector.Props(readStore), OnMasters(), createProxyToo: false);
+        b.WithSingleton<JobProjectorActor>(ProjectorName, JobProjector.Props(readStore, readStore.Journal), OnMasters(), createProxyToo: false);
         b.WithSingleton<RetentionSweeperActor>(RetentionName,
             (_, registry, _) => RetentionSweeper.Props(readStore, registry.Get<JobRegion>(), settings.Retention),
             OnMasters(), createProxyToo: false);

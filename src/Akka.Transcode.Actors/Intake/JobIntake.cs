@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Jobs;
-using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
 using Failure = Akka.Transcode.Domain.Failure;
@@ -11,7 +11,7 @@ namespace Akka.Transcode.Actors.Intake;
 /// <summary>
 /// Where add_job's submissions go on an api node. Submissions that arrive while a write is under way wait and go into
 /// the next one together, so a burst of calls costs a few commits instead of one each; every caller is answered
-/// only after the commit that stored its job (<see cref="JobQueue.AppendAsync"/>). No entity starts here: the
+/// only after the commit that stored its job (<see cref="IJobSubmissions.AppendAsync"/>). No entity starts here: the
 /// job starter (<see cref="JobStarter"/>) starts the job's entity once the cluster has room for it.
 /// A job whose id is taken, or a journal that has no tables yet, goes the way of one job at a time instead: to its
 /// entity, which answers idempotently (the same job again) or with a conflict, and creates the tables.
@@ -24,7 +24,7 @@ public sealed class JobIntake : ReceiveActor
     private sealed record Pending(SubmitJob Job, IActorRef ReplyTo);
     private sealed record Written(IReadOnlyList<Pending> Batch, Exception? Error);
 
-    private readonly JobQueue _queue;
+    private readonly IJobSubmissions _queue;
     private readonly IActorRef _jobs;
     private readonly IActorRef _starter;
     private readonly Akka.Serialization.Serialization _serialization = Context.System.Serialization;
@@ -35,7 +35,7 @@ public sealed class JobIntake : ReceiveActor
     private bool _writing;
     private bool _toldNoJournal;
 
-    public JobIntake(JobQueue queue, IActorRef jobs, IActorRef starter)
+    public JobIntake(IJobSubmissions queue, IActorRef jobs, IActorRef starter)
     {
         _queue = queue;
         _jobs = jobs;
@@ -48,7 +48,7 @@ public sealed class JobIntake : ReceiveActor
         Receive<Written>(OnWritten);
     }
 
-    public static Props Props(JobQueue queue, IActorRef jobs, IActorRef starter) =>
+    public static Props Props(IJobSubmissions queue, IActorRef jobs, IActorRef starter) =>
         Akka.Actor.Props.Create(() => new JobIntake(queue, jobs, starter));
 
     private void Write()

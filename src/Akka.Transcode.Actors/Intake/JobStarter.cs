@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Jobs;
-using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Actors.Workers;
 
 namespace Akka.Transcode.Actors.Intake;
@@ -19,7 +19,7 @@ public sealed record StarterSettings(int MinWindow, int WindowPerSlot, TimeSpan 
 }
 
 /// <summary>
-/// Starts queued jobs (<see cref="JobQueue"/>) in start order, highest priority then oldest, keeping a window of them
+/// Starts queued jobs (<see cref="IStartQueue"/>) in start order, highest priority then oldest, keeping a window of them
 /// running: enough to keep every worker slot fed, few enough that a backlog of 100,000 jobs costs table rows rather
 /// than live entities. A job is taken out of the queue only after its entity answered: from then on the entity
 /// carries it (remember-entities brings it back after a crash). One instance runs in the cluster (a singleton on the
@@ -28,16 +28,14 @@ public sealed record StarterSettings(int MinWindow, int WindowPerSlot, TimeSpan 
 /// </summary>
 public sealed class JobStarter : ReceiveActor, IWithTimers
 {
-    public const string Name = "job-starter";
-
     private sealed record Tick;
     private sealed record Loaded(IReadOnlyList<string> Running);
     private sealed record Looked(IReadOnlyList<string> Removed, IReadOnlyList<string> Ended, IReadOnlyList<string> Next, int Slots);
     private sealed record LookFailed(Exception Error);
     private sealed record StartAnswered(string JobId, JobStartReply? Reply);
 
-    private readonly JobQueue _queue;
-    private readonly JobReadStore _list;
+    private readonly IStartQueue _queue;
+    private readonly IRunningJobs _list;
     private readonly IActorRef _jobs;
     private readonly IActorRef _registry;
     private readonly StarterSettings _settings;
@@ -56,7 +54,7 @@ public sealed class JobStarter : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public JobStarter(JobQueue queue, JobReadStore list, IActorRef jobs, IActorRef registry, StarterSettings settings)
+    public JobStarter(IStartQueue queue, IRunningJobs list, IActorRef jobs, IActorRef registry, StarterSettings settings)
     {
         _queue = queue;
         _list = list;
@@ -84,7 +82,7 @@ public sealed class JobStarter : ReceiveActor, IWithTimers
         Receive<JobRunning>(m => { _running.Add(m.JobId); });
     }
 
-    public static Props Props(JobQueue queue, JobReadStore list, IActorRef jobs, IActorRef registry, StarterSettings? settings = null) =>
+    public static Props Props(IStartQueue queue, IRunningJobs list, IActorRef jobs, IActorRef registry, StarterSettings? settings = null) =>
         Akka.Actor.Props.Create(() => new JobStarter(queue, list, jobs, registry, settings ?? StarterSettings.Default));
 
     protected override void PreStart() => Load();

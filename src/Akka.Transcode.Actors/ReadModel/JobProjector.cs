@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Jobs;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Domain.Jobs;
 
 namespace Akka.Transcode.Actors.ReadModel;
@@ -32,8 +33,8 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
     private sealed record Failed(Exception Error);
     private sealed record LateGap(OrderingGap Gap, DateTimeOffset GivenUpAt);
 
-    private readonly JobReadStore _store;
-    private readonly JournalTail _tail;
+    private readonly IJobListWriter _list;
+    private readonly IJournalTail _tail;
     private readonly ProjectorSettings _settings;
     private readonly Akka.Serialization.Serialization _serialization;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -47,10 +48,10 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public JobProjector(JobReadStore store, ProjectorSettings settings)
+    public JobProjector(IJobListWriter list, IJournalTail tail, ProjectorSettings settings)
     {
-        _store = store;
-        _tail = new JournalTail(store.Database, JobEntity.PersistenceIdPrefix);
+        _list = list;
+        _tail = tail;
         _settings = settings;
         _serialization = Context.System.Serialization;
         _backoff = settings.Interval;
@@ -66,19 +67,19 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
         Receive<Failed>(f => RetryLater(f.Error));
     }
 
-    public static Props Props(JobReadStore store, ProjectorSettings? settings = null) =>
-        Akka.Actor.Props.Create(() => new JobProjector(store, settings ?? ProjectorSettings.Default));
+    public static Props Props(IJobListWriter list, IJournalTail tail, ProjectorSettings? settings = null) =>
+        Akka.Actor.Props.Create(() => new JobProjector(list, tail, settings ?? ProjectorSettings.Default));
 
     protected override void PreStart() => Load();
 
     private void Load()
     {
         // The node created the tables before the actor system started.
-        var store = _store;
+        var list = _list;
         async Task<long> Start()
         {
-            await store.EnsureCountsAsync();
-            return await store.LoadOffsetAsync(Name);
+            await list.EnsureCountsAsync();
+            return await list.LoadOffsetAsync(Name);
         }
         Start().PipeTo(Self, success: o => new Started(o), failure: e => new Failed(e));
     }
@@ -137,14 +138,14 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
     private async Task<Polled> RunAsync(long watermark, IReadOnlyList<OrderingGap> pending, IReadOnlyList<OrderingGap> late,
         HashSet<long> lateSeen, ProjectorSettings settings)
     {
-        var rows = await _tail.ReadAfterAsync(watermark, settings.PageSize);
+        var rows = await _tail.ReadAfterAsync(JobEntity.PersistenceIdPrefix, watermark, settings.PageSize);
         var step = JournalWatermark.Advance(watermark, rows.Select(r => r.Ordering).ToList(), pending,
             DateTimeOffset.UtcNow, settings.GapTimeout);
         if (step.Watermark > watermark)
         {
             var events = rows.Where(r => r.Ordering <= step.Watermark && r.Message is not null)
                 .Select(Deserialize).OfType<IJobEvent>().ToList();
-            await _store.ApplyAsync(Name, events, step.Watermark);
+            await _list.ApplyAsync(Name, events, step.Watermark);
         }
 
         // Rows that arrived in holes given up on: their job's row is rebuilt from its whole stream, since an event
@@ -152,7 +153,8 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
         var lateFound = new List<long>();
         if (late.Count > 0)
         {
-            var found = (await _tail.ReadInAsync(late)).Where(f => !lateSeen.Contains(f.Ordering)).ToList();
+            var found = (await _tail.ReadInAsync(JobEntity.PersistenceIdPrefix, late.Select(g => (g.From, g.To)).ToList()))
+                .Where(f => !lateSeen.Contains(f.Ordering)).ToList();
             var rebuilt = new List<JobSummary>();
             foreach (var pid in found.Select(f => f.PersistenceId).Distinct())
             {
@@ -161,7 +163,7 @@ public sealed class JobProjector : ReceiveActor, IWithTimers
                     if (Deserialize(r) is IJobEvent e) row = JobSummary.Apply(row, e);
                 if (row is not null) rebuilt.Add(row);
             }
-            await _store.ReplaceAsync(rebuilt);
+            await _list.ReplaceAsync(rebuilt);
             lateFound.AddRange(found.Select(f => f.Ordering));
         }
         return new Polled(step, rows.Count, lateFound);

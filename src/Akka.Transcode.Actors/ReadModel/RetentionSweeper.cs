@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Jobs;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Domain.Jobs;
 
 namespace Akka.Transcode.Actors.ReadModel;
@@ -17,7 +18,7 @@ public sealed record RetentionSettings(TimeSpan Retention, TimeSpan Interval, in
 /// Keeps history bounded: every <see cref="RetentionSettings.Interval"/> it takes a batch of ended jobs past their
 /// retention (<see cref="RetentionPolicy"/>), has each job's entity delete its events and its tasks' through the
 /// persistence plugin (<see cref="PurgeJob"/>), and then removes their list rows with the counts
-/// (<see cref="JobReadStore.ForgetAsync"/>). A full batch is followed by the next at once, so a backlog drains in
+/// (<see cref="IRetentionStorage.ForgetAsync"/>). A full batch is followed by the next at once, so a backlog drains in
 /// bounded steps. One runs in the cluster, a singleton on the masters beside the job list's projection. A job whose
 /// purge fails (a task still winding down, a database error) keeps its row and is tried again by a later sweep.
 /// </summary>
@@ -29,7 +30,7 @@ public sealed class RetentionSweeper : ReceiveActor, IWithTimers
     private sealed record Swept(int Forgotten, int Candidates);
     private sealed record Failed(Exception Error);
 
-    private readonly JobReadStore _store;
+    private readonly IRetentionStorage _store;
     private readonly IActorRef _jobs;
     private readonly RetentionSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -37,7 +38,7 @@ public sealed class RetentionSweeper : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public RetentionSweeper(JobReadStore store, IActorRef jobs, RetentionSettings settings)
+    public RetentionSweeper(IRetentionStorage store, IActorRef jobs, RetentionSettings settings)
     {
         _store = store;
         _jobs = jobs;
@@ -67,7 +68,7 @@ public sealed class RetentionSweeper : ReceiveActor, IWithTimers
         });
     }
 
-    public static Props Props(JobReadStore store, IActorRef jobs, RetentionSettings settings) =>
+    public static Props Props(IRetentionStorage store, IActorRef jobs, RetentionSettings settings) =>
         Akka.Actor.Props.Create(() => new RetentionSweeper(store, jobs, settings));
 
     protected override void PreStart()

@@ -1,4 +1,4 @@
-using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Node.Configuration;
 

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
 using Akka.Transcode.Actors.Hosting;
-using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Node.Configuration;

@@ -1,9 +1,8 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Transcode.Actors.Hosting;
-using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.Jobs;
-using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
 using Akka.Transcode.Domain.Maps;

@@ -7,6 +7,7 @@ using Akka.Transcode.Actors;
 using Akka.Transcode.Actors.Hosting;
 using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
 using Akka.Transcode.Media.Files;
@@ -100,7 +101,7 @@ public static class ClusterWiring
             // Without Akka.Persistence.Sql.Hosting nothing loads the plugin's own defaults (class names, table
             // layout); add them under ours.
             b.AddHocon(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
-            if (AkkaConfig.SqliteConnectionSetup(db) is { } sqlite) b.AddSetup(sqlite);
+            if (PersistencePlugin.SqliteConnectionSetup(db) is { } sqlite) b.AddSetup(sqlite);
             b.WithNodeLogging(o.Logging);
             b.WithRemoting(Remoting(o.Cluster));
             b.WithClustering(new Akka.Cluster.Hosting.ClusterOptions

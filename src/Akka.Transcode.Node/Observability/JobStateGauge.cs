@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Actors.Telemetry;
 using Akka.Transcode.Domain.Jobs;
 

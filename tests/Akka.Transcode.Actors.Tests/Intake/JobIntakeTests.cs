@@ -3,8 +3,7 @@ using Akka.Configuration;
 using Akka.TestKit;
 using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.Jobs;
-using Akka.Transcode.Actors.ReadModel;
-using Akka.Transcode.Actors.Serialization;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Actors.Tests.Support;
 using Akka.Transcode.Domain.Jobs;
 using Microsoft.Data.Sqlite;
@@ -22,6 +21,7 @@ public sealed class JobIntakeTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     private static readonly TranscodeSettings Settings = new() { IdlePassivation = TimeSpan.FromMinutes(5) };
 
     private readonly string _dir;
+    private readonly Database _db;
     private readonly JobQueue _queue;
     private readonly TestProbe _jobs;
     private readonly TestProbe _starter;
@@ -33,15 +33,13 @@ public sealed class JobIntakeTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     private JobIntakeTests(ITestOutputHelper output, string dir) : base(ConfigurationFactory.ParseString("akka.loglevel = WARNING")
-        .WithFallback(TestConfig.SqliteJournal(Path.Combine(dir, "t.db")))
-        .WithFallback(ConfigurationFactory.ParseString(TranscodeSerializer.Hocon))
-        .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration), output: output)
+        .WithFallback(TestConfig.SqliteJournal(Path.Combine(dir, "t.db"))), output: output)
     {
         _dir = dir;
-        var db = new Database(StorageProvider.Sqlite, $"Data Source={Path.Combine(dir, "t.db")}");
-        db.PrepareSqliteFile();
-        _queue = new JobQueue(db);
-        _queue.EnsureSchemaAsync().GetAwaiter().GetResult();
+        _db = new Database(StorageProvider.Sqlite, $"Data Source={Path.Combine(dir, "t.db")}");
+        _db.PrepareSqliteFile();
+        OwnTables.EnsureAsync(_db).GetAwaiter().GetResult();
+        _queue = new JobQueue(_db);
         _jobs = CreateTestProbe("jobs");
         _starter = CreateTestProbe("starter");
         _intake = Sys.ActorOf(JobIntake.Props(_queue, _jobs.Ref, _starter.Ref));
@@ -99,7 +97,7 @@ public sealed class JobIntakeTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         again.Send(_intake, new SubmitJob("same", Samples.H264Job(_dir, priority: 3)));
         Assert.Equal("same", _jobs.ExpectMsg<SubmitJob>().JobId);
         Assert.Equal(again.Ref, _jobs.LastSender);
-        Assert.Equal(1, Await(_queue.CountAsync()));
+        Assert.Equal(1, TableRows.Count(_db, "job_queue"));
     }
 
     [Fact]
@@ -109,7 +107,7 @@ public sealed class JobIntakeTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         caller.Send(_intake, new SubmitJob("early", Samples.H264Job(_dir)));
         Assert.Equal("early", _jobs.ExpectMsg<SubmitJob>().JobId);
         Assert.Equal(caller.Ref, _jobs.LastSender);
-        Assert.Equal(0, Await(_queue.CountAsync()));
+        Assert.Equal(0, TableRows.Count(_db, "job_queue"));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Akka.Transcode.Actors.Intake;
 using Akka.Transcode.Actors.Jobs;
-using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Actors.Tests.Support;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Domain.Jobs;
@@ -21,6 +21,7 @@ public sealed class JobStarterTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     private static readonly StarterSettings Window2 = new(2, 1, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(3));
 
     private readonly string _dir = Directory.CreateTempSubdirectory("akka-transcode-starter-").FullName;
+    private readonly Database _db;
     private readonly JobQueue _queue;
     private readonly JobReadStore _list;
     private readonly TestProbe _jobs;
@@ -29,20 +30,14 @@ public sealed class JobStarterTests : Akka.TestKit.Xunit2.TestKit, IDisposable
 
     public JobStarterTests(ITestOutputHelper output) : base(TestConfig.Local(serializeMessages: false), output: output)
     {
-        var db = new Database(StorageProvider.Sqlite, $"Data Source={Path.Combine(_dir, "t.db")}");
-        db.PrepareSqliteFile();
-        _queue = new JobQueue(db);
-        _list = new JobReadStore(db);
-        Await(_list.EnsureSchemaAsync());
-        Await(_queue.EnsureSchemaAsync());
-        using (var c = Await(db.OpenAsync()))
-        using (var cmd = c.CreateCommand())
-        {
-            // The plugin's journal table, which the queue writes each job's first event into.
-            cmd.CommandText = TestConfig.SqliteJournalTable +
-                              "CREATE UNIQUE INDEX journal_uq ON journal (persistence_id, sequence_number);";
-            cmd.ExecuteNonQuery();
-        }
+        var file = Path.Combine(_dir, "t.db");
+        // The plugin's journal table, which the queue writes each job's first event into.
+        PluginTables.CreateSqlite(file);
+        _db = new Database(StorageProvider.Sqlite, $"Data Source={file}");
+        _db.PrepareSqliteFile();
+        Await(OwnTables.EnsureAsync(_db));
+        _queue = new JobQueue(_db);
+        _list = new JobReadStore(_db);
         _jobs = CreateTestProbe("jobs");
         _registry = CreateTestProbe("registry");
         // No workers: the window is the minimum.
@@ -101,7 +96,7 @@ public sealed class JobStarterTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal("gone", AnswerStart(exists: true, ended: true));
         Assert.Equal("a", AnswerStart(exists: true, ended: false));
         Assert.Equal("b", AnswerStart(exists: true, ended: false));
-        AwaitAssert(() => Assert.Equal(0, Await(_queue.CountAsync())), TimeSpan.FromSeconds(5));
+        AwaitAssert(() => Assert.Equal(0, TableRows.Count(_db, "job_queue")), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -138,7 +133,7 @@ public sealed class JobStarterTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal("a", _jobs.ExpectMsg<StartJob>().JobId);
         // Not answered: the job stays queued and is asked again.
         Assert.Equal("a", AnswerStart(exists: true, ended: false));
-        AwaitAssert(() => Assert.Equal(0, Await(_queue.CountAsync())), TimeSpan.FromSeconds(5));
+        AwaitAssert(() => Assert.Equal(0, TableRows.Count(_db, "job_queue")), TimeSpan.FromSeconds(5));
     }
 
     /// <summary>The next start the starter makes, answered as its entity would; returns the job id.</summary>

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
 using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Actors.Tests.Support;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
@@ -11,8 +12,8 @@ using Xunit.Abstractions;
 namespace Akka.Transcode.Actors.Tests.ReadModel;
 
 /// <summary>
-/// The job list's projection over a SQLite file holding Akka.Persistence.Sql's journal table (the plugin's own
-/// schema), written here row by row so that holes in the orderings, late rows and unreadable rows can be made
+/// The job list's projection over a SQLite file holding Akka.Persistence.Sql's journal table (made by the plugin
+/// itself, <see cref="PluginTables"/>), written here row by row so that holes in the orderings, late rows and unreadable rows can be made
 /// on purpose. The payloads are real events serialized by the node's serializer.
 /// </summary>
 public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
@@ -27,11 +28,12 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
 
     public JobProjectorTests(ITestOutputHelper output) : base(ConfigurationFactory.ParseString("akka.loglevel = INFO").WithFallback(TestConfig.Local(serializeMessages: false)), output: output)
     {
-        _db = new Database(StorageProvider.Sqlite, $"Data Source={Path.Combine(_dir, "t.db")}");
+        var file = Path.Combine(_dir, "t.db");
+        PluginTables.CreateSqlite(file);
+        _db = new Database(StorageProvider.Sqlite, $"Data Source={file}");
         _db.PrepareSqliteFile();
         _store = new JobReadStore(_db);
-        _store.EnsureSchemaAsync().GetAwaiter().GetResult();
-        CreateJournal();
+        OwnTables.EnsureAsync(_db).GetAwaiter().GetResult();
     }
 
     void IDisposable.Dispose()
@@ -51,7 +53,7 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         WriteOther(5, "/sharding/jobShard/1");
         Write(6, new JobCompleted("a", "/m/a.flv", At(2)));
         WriteOther(7, "task-b-t0");
-        Sys.ActorOf(JobProjector.Props(_store, Fast));
+        Sys.ActorOf(JobProjector.Props(_store, _store.Journal, Fast));
 
         AwaitAssert(() =>
         {
@@ -69,14 +71,14 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         Write(1, Submitted("a"));
         Write(2, Submitted("b"));
         Write(3, new JobCompleted("b", "/m/b.flv", At(2)));
-        var first = Sys.ActorOf(JobProjector.Props(_store, Fast));
+        var first = Sys.ActorOf(JobProjector.Props(_store, _store.Journal, Fast));
         AwaitAssert(() => Assert.Equal(3, Offset()), TimeSpan.FromSeconds(10));
         Watch(first);
         Sys.Stop(first);
         ExpectTerminated(first);
         Exec("DELETE FROM job_counts");
 
-        Sys.ActorOf(JobProjector.Props(_store, Fast));
+        Sys.ActorOf(JobProjector.Props(_store, _store.Journal, Fast));
         AwaitAssert(() => Assert.Equal(new Dictionary<JobState, long> { [JobState.Completed] = 1, [JobState.Init] = 1 }, Counts()),
             TimeSpan.FromSeconds(10));
         Write(4, new JobCanceled("a", At(4)));
@@ -89,7 +91,7 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
         Write(1, Submitted("a"));
         Write(3, new JobCompleted("a", "/m/a.flv", At(3)));
-        Sys.ActorOf(JobProjector.Props(_store, Fast with { GapTimeout = TimeSpan.FromSeconds(30) }));
+        Sys.ActorOf(JobProjector.Props(_store, _store.Journal, Fast with { GapTimeout = TimeSpan.FromSeconds(30) }));
         AwaitAssert(() => Assert.Equal(JobState.Init, Row("a")?.State), TimeSpan.FromSeconds(10));
         Assert.Equal(1, Offset());
 
@@ -109,7 +111,7 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         // Orderings 2 to 4 were taken by a writer that crashed before committing.
         Write(5, Submitted("b"));
         Write(6, new JobCompleted("b", "/m/b.flv", At(2)));
-        Sys.ActorOf(JobProjector.Props(_store, Fast));
+        Sys.ActorOf(JobProjector.Props(_store, _store.Journal, Fast));
         AwaitAssert(() => Assert.Equal(JobState.Completed, Row("b")?.State), TimeSpan.FromSeconds(10));
         Assert.NotNull(Row("a"));
     }
@@ -119,7 +121,7 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
         Write(1, Submitted("a"));
         Write(3, Submitted("b"));
-        Sys.ActorOf(JobProjector.Props(_store, Fast));
+        Sys.ActorOf(JobProjector.Props(_store, _store.Journal, Fast));
         AwaitAssert(() => Assert.NotNull(Row("b")), TimeSpan.FromSeconds(10));
 
         // Later than the gap timeout, "a" gets an event in the passed hole, then one more after it.
@@ -137,7 +139,7 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
              $"{Serializer(Submitted("a")).Identifier}, NULL);");
         _sequence["job-a"] = 2;
         Write(3, new JobCompleted("a", "/m/a.flv", At(3)));
-        Sys.ActorOf(JobProjector.Props(_store, Fast));
+        Sys.ActorOf(JobProjector.Props(_store, _store.Journal, Fast));
         AwaitAssert(() => Assert.Equal(JobState.Completed, Row("a")?.State), TimeSpan.FromSeconds(10));
     }
 
@@ -145,7 +147,7 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     public void A_restarted_projection_goes_on_from_its_stored_offset()
     {
         Write(1, Submitted("a"));
-        var first = Sys.ActorOf(JobProjector.Props(_store, Fast));
+        var first = Sys.ActorOf(JobProjector.Props(_store, _store.Journal, Fast));
         AwaitAssert(() => Assert.NotNull(Row("a")), TimeSpan.FromSeconds(10));
         Watch(first);
         Sys.Stop(first);
@@ -153,7 +155,7 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
 
         Write(2, Submitted("b"));
         Write(3, new JobCompleted("a", "/m/a.flv", At(3)));
-        Sys.ActorOf(JobProjector.Props(_store, Fast));
+        Sys.ActorOf(JobProjector.Props(_store, _store.Journal, Fast));
         AwaitAssert(() =>
         {
             Assert.Equal(JobState.Completed, Row("a")?.State);
@@ -167,13 +169,11 @@ public sealed class JobProjectorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
         // A fresh database: the plugin creates the journal's tables on its first use, after the projection started.
         Exec("DROP TABLE journal;");
-        EventFilter.Info(contains: "the journal has no tables yet").ExpectOne(() => Sys.ActorOf(JobProjector.Props(_store, Fast)));
-        CreateJournal();
+        EventFilter.Info(contains: "the journal has no tables yet").ExpectOne(() => Sys.ActorOf(JobProjector.Props(_store, _store.Journal, Fast)));
+        PluginTables.Create(_db);
         Write(1, Submitted("a"));
         AwaitAssert(() => Assert.Equal(JobState.Init, Row("a")?.State), TimeSpan.FromSeconds(10));
     }
-
-    private void CreateJournal() => Exec(TestConfig.SqliteJournalTable);
 
     private static DateTimeOffset At(int s) => new DateTimeOffset(2026, 12, 5, 9, 0, 0, TimeSpan.Zero).AddSeconds(s);
 

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Akka.Transcode.Actors.Serialization;
+using Akka.Transcode.Actors.Storage;
 
 namespace Akka.Transcode.Actors.Tests.Support;
 
@@ -28,28 +29,20 @@ public static class TestConfig
         akka.actor.serialize-messages = on
         """;
 
-    /// <summary>The node's journal (<see cref="Akka.Transcode.Actors.ReadModel.SequenceNumberJournal"/>) on the SQLite
-    /// file <paramref name="file"/>, its tables made by the plugin on first use; snapshots in memory.</summary>
-    public static Config SqliteJournal(string file) => ConfigurationFactory.ParseString($$"""
-        akka.persistence.journal.plugin = "akka.persistence.journal.sql"
-        akka.persistence.journal.sql {
-          class = "{{typeof(Akka.Transcode.Actors.ReadModel.SequenceNumberJournal).AssemblyQualifiedName}}"
-          connection-string = "Data Source={{file}}"
-          provider-name = "SQLite.MS"
-          auto-initialize = on
-        }
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """);
-
     /// <summary>
-    /// Akka.Persistence.Sql's journal table on SQLite as the plugin creates it, for tests that write rows themselves.
+    /// The node's persistence (<see cref="PersistencePlugin"/>: its journal <see cref="SequenceNumberJournal"/>, the SQL
+    /// snapshot store, tables made by the plugin on first use) on <paramref name="db"/>, with the plugin's defaults
+    /// under it and the node's serializer.
     /// </summary>
-    public const string SqliteJournalTable = """
-        CREATE TABLE [journal] ([ordering] INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, [created] INTEGER NOT NULL,
-          [deleted] Bit NOT NULL, [persistence_id] NVarChar(255) NOT NULL, [sequence_number] INTEGER NOT NULL,
-          [message] VarBinary NOT NULL, [manifest] NVarChar(500) NULL, [identifier] INTEGER NULL,
-          [writer_uuid] NVarChar(128) NULL);
-        """;
+    public static Config NodePersistence(Database db) => ConfigurationFactory.ParseString(PersistencePlugin.Hocon(db))
+        .WithFallback(ConfigurationFactory.ParseString(TranscodeSerializer.Hocon))
+        .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+
+    /// <summary>The node's journal on the SQLite file <paramref name="file"/>, its tables made by the plugin on first
+    /// use; snapshots in memory (the entities take none, and one plugin less to start keeps a test's first recovery short).</summary>
+    public static Config SqliteJournal(string file) => ConfigurationFactory
+        .ParseString("akka.persistence.snapshot-store.plugin = \"akka.persistence.snapshot-store.inmem\"")
+        .WithFallback(NodePersistence(new Database(StorageProvider.Sqlite, $"Data Source={file}")));
 
     public static Config Local(bool serializeMessages = true, string extra = "") =>
         ConfigurationFactory.ParseString(string.Join("\n", extra, Persistence,

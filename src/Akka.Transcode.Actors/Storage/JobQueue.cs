@@ -1,7 +1,6 @@
-using System.Data.Common;
-using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Jobs;
 
-namespace Akka.Transcode.Actors.Intake;
+namespace Akka.Transcode.Actors.Storage;
 
 /// <summary>A job as the intake stores it: its first journal row (the job.submitted event, serialized) and what the
 /// start order needs.</summary>
@@ -9,34 +8,21 @@ namespace Akka.Transcode.Actors.Intake;
 public sealed record QueuedJob(string JobId, int Priority, DateTimeOffset CreatedAt, int SerializerId, string Manifest,
     byte[] Event, Domain.Jobs.JobSummary Summary)
 {
-    public string PersistenceId => Jobs.JobEntity.PersistenceIdPrefix + JobId;
+    public string PersistenceId => JobEntity.PersistenceIdPrefix + JobId;
 }
 
 /// <summary>
-/// The jobs accepted and not started yet. <see cref="AppendAsync"/> writes a whole batch of submissions in one
-/// transaction: each job's first event straight into the journal (the row the job entity recovers from when it starts,
-/// and the job list reads), and its place in the start order into <c>job_queue</c>. The job starter takes jobs from
-/// the front of that order, highest priority then oldest, and removes them once their entity runs. So a backlog of
-/// any size lives in this table, not in memory, and accepting a job costs a share of one commit.
+/// The jobs accepted and not started yet (<c>job_queue</c>). <see cref="AppendAsync"/> writes a whole batch of
+/// submissions in one transaction: each job's first event straight into the journal (the row the job entity recovers
+/// from when it starts, and the job list reads; <see cref="JournalTable.InsertFirstEventsAsync"/>), and its place in
+/// the start order into <c>job_queue</c>. The job starter takes jobs from the front of that order, highest priority
+/// then oldest, and removes them once their entity runs. So a backlog of any size lives in this table, not in memory,
+/// and accepting a job costs a share of one commit.
 /// </summary>
-public sealed class JobQueue(Database db)
+public sealed class JobQueue(Database db) : IJobSubmissions, IStartQueue
 {
     // 8 parameters a row: 100 rows stay far below SQLite's and PostgreSQL's limits on parameters per statement.
     private const int RowsPerStatement = 100;
-
-    public Database Database => db;
-
-    public async Task EnsureSchemaAsync(CancellationToken ct = default)
-    {
-        await db.EnsureSchemaAsync("""
-            CREATE TABLE IF NOT EXISTS job_queue (
-              id TEXT PRIMARY KEY,
-              priority INTEGER NOT NULL,
-              created_at BIGINT NOT NULL,
-              body TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS ix_job_queue_order ON job_queue (priority DESC, created_at, id);
-            """, ct);
-    }
 
     /// <summary>
     /// Stores the jobs, all or none. Fails with a unique violation when one of the ids has a journal row already
@@ -50,23 +36,13 @@ public sealed class JobQueue(Database db)
         await using var tx = await c.BeginTransactionAsync(ct);
         foreach (var chunk in jobs.Chunk(RowsPerStatement))
         {
-            await using (var journal = c.CreateCommand())
-            {
-                journal.Transaction = tx;
-                var rows = chunk.Select((j, i) => "(" + journal.AddList($"j{i}_",
-                    [j.PersistenceId, 1L, false, j.Event, j.Manifest, j.SerializerId, j.CreatedAt.UtcTicks, writerUuid]) + ")");
-                journal.CommandText = "INSERT INTO journal (persistence_id, sequence_number, deleted, message, manifest, " +
-                                      "identifier, created, writer_uuid) VALUES " + string.Join(",", rows);
-                await journal.ExecuteNonQueryAsync(ct);
-            }
-            await using (var queue = c.CreateCommand())
-            {
-                queue.Transaction = tx;
-                var rows = chunk.Select((j, i) => "(" + queue.AddList($"q{i}_",
-                    [j.JobId, j.Priority, j.CreatedAt.ToUnixTimeMilliseconds(), JobReadStore.Serialize(j.Summary)]) + ")");
-                queue.CommandText = "INSERT INTO job_queue (id, priority, created_at, body) VALUES " + string.Join(",", rows);
-                await queue.ExecuteNonQueryAsync(ct);
-            }
+            await JournalTable.InsertFirstEventsAsync(c, tx, chunk, writerUuid, ct);
+            await using var queue = c.CreateCommand();
+            queue.Transaction = tx;
+            var rows = chunk.Select((j, i) => "(" + queue.AddList($"q{i}_",
+                [j.JobId, j.Priority, j.CreatedAt.ToUnixTimeMilliseconds(), JobReadStore.Serialize(j.Summary)]) + ")");
+            queue.CommandText = "INSERT INTO job_queue (id, priority, created_at, body) VALUES " + string.Join(",", rows);
+            await queue.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
     }
@@ -110,13 +86,5 @@ public sealed class JobQueue(Database db)
         cmd.CommandText = "SELECT body FROM job_queue WHERE id = @id";
         cmd.Add("@id", id);
         return await cmd.ExecuteScalarAsync(ct) is string body ? JobReadStore.Deserialize(body) : null;
-    }
-
-    public async Task<long> CountAsync(CancellationToken ct = default)
-    {
-        await using var c = await db.OpenAsync(ct);
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT COUNT(*) FROM job_queue";
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
     }
 }

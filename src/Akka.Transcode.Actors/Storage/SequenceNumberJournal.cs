@@ -4,24 +4,25 @@ using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Journal;
 
-namespace Akka.Transcode.Actors.ReadModel;
+namespace Akka.Transcode.Actors.Storage;
 
 /// <summary>
 /// Akka.Persistence.Sql's journal with one read done in plain SQL: the highest sequence number, which every persistent
 /// actor asks for when it starts. Accepting a job starts two entities (the job and its first task), and through the
 /// plugin each of those reads built a linq2db connection, a transaction and a query from its expression tree: about
 /// 12 % of a master's CPU under add_job load (docs/performance.md). Here it is one indexed MAX over the same table
-/// (default mapping, as <see cref="JournalTail"/> reads it). Writes, replays and deletes stay the plugin's.
+/// (<see cref="JournalTable.HighestSequenceNrAsync"/>). Writes, replays and deletes stay the plugin's.
 /// Like the plugin, a read for an actor whose write is still in flight waits for that write to end first.
 /// </summary>
 public sealed class SequenceNumberJournal : SqlWriteJournal
 {
     private sealed record WriteEnded(string PersistenceId, Task Write);
 
-    private readonly Database _db;
+    private readonly JournalTable _journal;
     private readonly Dictionary<string, Task> _writing = new();
 
-    public SequenceNumberJournal(Config journalConfig) : base(journalConfig) => _db = Database.FromPluginConfig(journalConfig);
+    public SequenceNumberJournal(Config journalConfig) : base(journalConfig) =>
+        _journal = new JournalTable(Database.FromPluginConfig(journalConfig));
 
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages,
         CancellationToken cancellationToken)
@@ -50,14 +51,6 @@ public sealed class SequenceNumberJournal : SqlWriteJournal
         // only that the rows it wrote (or failed to) are settled before the maximum is read.
         if (_writing.TryGetValue(persistenceId, out var write))
             await write.ContinueWith(static _ => { }, TaskContinuationOptions.ExecuteSynchronously);
-        await using var c = await _db.OpenAsync(cancellationToken);
-        await using var cmd = c.CreateCommand();
-        // Rows marked deleted still count, as in the plugin: a deleted stream goes on numbering after them.
-        cmd.CommandText = fromSequenceNr > 0
-            ? "SELECT MAX(sequence_number) FROM journal WHERE persistence_id = @pid AND sequence_number > @from"
-            : "SELECT MAX(sequence_number) FROM journal WHERE persistence_id = @pid";
-        cmd.Add("@pid", persistenceId);
-        if (fromSequenceNr > 0) cmd.Add("@from", fromSequenceNr);
-        return await cmd.ExecuteScalarAsync(cancellationToken) is { } max and not DBNull ? Convert.ToInt64(max) : 0;
+        return await _journal.HighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
     }
 }

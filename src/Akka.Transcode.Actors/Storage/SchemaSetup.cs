@@ -1,4 +1,4 @@
-namespace Akka.Transcode.Actors.ReadModel;
+namespace Akka.Transcode.Actors.Storage;
 
 /// <summary>
 /// The schema step a node with storage runs before its actor system starts. A database that is not there yet (the

@@ -2,16 +2,17 @@ using System.Data.Common;
 using System.Text.Json;
 using Akka.Transcode.Domain.Jobs;
 
-namespace Akka.Transcode.Actors.ReadModel;
+namespace Akka.Transcode.Actors.Storage;
 
 public sealed record JobPage(long Total, IReadOnlyList<JobSummary> Jobs);
 
 /// <summary>
-/// The job list table: one row per job with its creation time indexed, so a page of the newest jobs is an index
-/// range scan however many jobs exist. Written by the projection (and rows of long-ended jobs removed by retention,
-/// <see cref="RetentionSweeper"/>), read by every api node.
+/// The job list's tables (<c>job_list</c>, <c>job_counts</c>, <c>projection_offsets</c>): one row per job with its
+/// creation time indexed, so a page of the newest jobs is an index range scan however many jobs exist. Written by the
+/// projection (and rows of long-ended jobs removed by retention, <see cref="ReadModel.RetentionSweeper"/>), read by
+/// every api node and by the job starter.
 /// </summary>
-public sealed class JobReadStore(Database db)
+public sealed class JobReadStore(Database db) : IJobListWriter, IRunningJobs, IRetentionStorage
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -20,27 +21,8 @@ public sealed class JobReadStore(Database db)
 
     public static JobSummary Deserialize(string body) => JsonSerializer.Deserialize<JobSummary>(body, Json)!;
 
-    /// <summary>The database the list lives in: the journal's own, which the projection reads.</summary>
-    public Database Database => db;
-
-    public async Task EnsureSchemaAsync(CancellationToken ct = default)
-    {
-        await db.EnsureSchemaAsync("""
-            CREATE TABLE IF NOT EXISTS job_list (
-              id TEXT PRIMARY KEY,
-              created_at BIGINT NOT NULL,
-              state INTEGER NOT NULL,
-              body TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS ix_job_list_created ON job_list (created_at, id);
-            CREATE INDEX IF NOT EXISTS ix_job_list_state_created ON job_list (state, created_at, id);
-            CREATE TABLE IF NOT EXISTS projection_offsets (
-              name TEXT PRIMARY KEY,
-              position BIGINT NOT NULL);
-            CREATE TABLE IF NOT EXISTS job_counts (
-              state INTEGER PRIMARY KEY,
-              n BIGINT NOT NULL);
-            """, ct);
-    }
+    /// <summary>The journal of the same database, which the projection reads into the list.</summary>
+    public JournalTable Journal { get; } = new(db);
 
     /// <summary>
     /// Fills job_counts from job_list when it is empty and the list is not (a database from before the counts). Run
@@ -219,10 +201,6 @@ public sealed class JobReadStore(Database db)
         return new JobPage(total, jobs);
     }
 
-    /// <summary>Jobs not ended yet (INIT, READY, INPROGRESS), from the per-state counts.</summary>
-    public async Task<long> CountUnfinishedAsync(CancellationToken ct = default) =>
-        (await CountUnfinishedAsync([], ct)).Unfinished;
-
     /// <summary>
     /// Jobs not ended yet, and how many of <paramref name="ids"/> the list already holds, read in one statement so
     /// both come from the same snapshot: a job listed between two reads would otherwise be counted twice or never.
@@ -268,7 +246,7 @@ public sealed class JobReadStore(Database db)
     }
 
     /// <summary>
-    /// Jobs the list shows unfinished that are not waiting in the start queue (Intake/JobQueue): the ones whose
+    /// Jobs the list shows unfinished that are not waiting in the start queue (<see cref="JobQueue"/>): the ones whose
     /// entities run. A job starter that takes over after a fail-over counts them against its window.
     /// </summary>
     public async Task<IReadOnlyList<string>> RunningNotQueuedAsync(CancellationToken ct = default)
@@ -324,25 +302,15 @@ public sealed class JobReadStore(Database db)
     {
         if (jobIds.Count == 0) return [];
         var offset = await LoadOffsetAsync(projection, ct);
-        await using var c = await db.OpenAsync(ct);
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = $"""
-            SELECT persistence_id, MAX(ordering) FROM journal
-            WHERE persistence_id IN ({cmd.AddList("p", jobIds.Select(id => (object)(prefix + id)).ToList())})
-            GROUP BY persistence_id
-            """;
-        var behind = new HashSet<string>(StringComparer.Ordinal);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            if (Convert.ToInt64(r.GetValue(1)) > offset) behind.Add(r.GetString(0)[prefix.Length..]);
-        return jobIds.Where(id => !behind.Contains(id)).ToList();
+        var highest = await Journal.HighestOrderingsAsync(jobIds.Select(id => prefix + id).ToList(), ct);
+        return jobIds.Where(id => !(highest.TryGetValue(prefix + id, out var ordering) && ordering > offset)).ToList();
     }
 
     /// <summary>
     /// Retention's last step, for jobs whose entities have deleted their events (and their tasks'): their list rows go,
     /// the per-state counts drop with them, any start-queue row goes, and so does the one row per stream that
-    /// Akka.Persistence.Sql keeps marked deleted (it keeps the highest sequence number of a stream that lives on; these
-    /// streams are over). One transaction: counts and rows never disagree.
+    /// Akka.Persistence.Sql keeps marked deleted (<see cref="JournalTable.DeleteMarkersAsync"/>). One transaction:
+    /// counts and rows never disagree.
     /// </summary>
     public async Task ForgetAsync(IReadOnlyList<string> jobIds, IReadOnlyList<string> persistenceIds, CancellationToken ct = default)
     {
@@ -377,14 +345,7 @@ public sealed class JobReadStore(Database db)
                 await count.ExecuteNonQueryAsync(ct);
             }
         }
-        foreach (var chunk in persistenceIds.Chunk(500))
-        {
-            await using var markers = c.CreateCommand();
-            markers.Transaction = tx;
-            markers.CommandText = $"DELETE FROM journal WHERE deleted = @deleted AND persistence_id IN ({markers.AddList("p", chunk)})";
-            markers.Add("@deleted", true);
-            await markers.ExecuteNonQueryAsync(ct);
-        }
+        await JournalTable.DeleteMarkersAsync(c, tx, persistenceIds, ct);
         await tx.CommitAsync(ct);
     }
 

@@ -1,12 +1,12 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
-using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Actors.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
-namespace Akka.Transcode.Actors.Tests.ReadModel;
+namespace Akka.Transcode.Actors.Tests.Storage;
 
 /// <summary>
 /// The node's journal (the plugin's, with the highest sequence number read in plain SQL) on a real SQLite file: a
@@ -129,7 +129,9 @@ public sealed class SequenceNumberJournalTests : Akka.TestKit.Xunit2.TestKit, ID
             var incarnation = Start("counter-c");
             Watch(incarnation);
             incarnation.Tell(new AddThenStop("v" + i));
-            ExpectTerminated(incarnation);
+            // The first incarnation also waits for the plugin to create its tables: on a loaded machine that took
+            // longer than the default 3 s.
+            ExpectTerminated(incarnation, TimeSpan.FromSeconds(15));
         }
         var last = Start("counter-c");
         var state = StateOf(last);

@@ -1,8 +1,8 @@
-using Akka.Transcode.Actors.Intake;
-using Akka.Transcode.Actors.ReadModel;
+using Akka.Transcode.Actors.Storage;
+using Akka.Transcode.EndToEnd.Tests.Infrastructure;
 using Npgsql;
 
-namespace Akka.Transcode.Actors.Tests.ReadModel;
+namespace Akka.Transcode.Actors.Tests.Storage;
 
 /// <summary>
 /// Nodes started together on one fresh database each create the node's tables at start. Against the real PostgreSQL
@@ -18,13 +18,12 @@ public sealed class SchemaConcurrencyTests
         // A few fresh databases: the collision is a matter of timing, and each database gets one chance at it.
         for (var round = 0; round < 4; round++)
         {
-            var db = new Database(StorageProvider.Postgres, await CreateDatabaseAsync());
+            var db = new Database(StorageProvider.Postgres, await TestPostgres.CreateDatabaseAsync());
             var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var starts = Enumerable.Range(0, Nodes).Select(_ => Task.Run(async () =>
             {
                 await go.Task;
-                await new JobReadStore(db).EnsureSchemaAsync();
-                await new JobQueue(db).EnsureSchemaAsync();
+                await OwnTables.EnsureAsync(db);
             })).ToList();
             go.SetResult();
             await Task.WhenAll(starts);
@@ -58,19 +57,5 @@ public sealed class SchemaConcurrencyTests
             [_ => { tries++; throw new InvalidOperationException("password authentication failed"); }],
             (_, _) => { }, firstWait: TimeSpan.FromMilliseconds(10)));
         Assert.Equal(1, tries);
-    }
-
-    private static async Task<string> CreateDatabaseAsync()
-    {
-        var server = Environment.GetEnvironmentVariable("TRANSCODE_TEST_PG") is { Length: > 0 } cs
-            ? cs
-            : throw new InvalidOperationException(
-                "TRANSCODE_TEST_PG is not set: run the tests with ./ops/test.sh, which starts a throwaway PostgreSQL, " +
-                "or point TRANSCODE_TEST_PG at one (an Npgsql connection string with rights to create databases)");
-        var name = "transcode_" + Guid.NewGuid().ToString("N")[..12];
-        await using var c = new NpgsqlConnection(server);
-        await c.OpenAsync();
-        await using (var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", c)) await cmd.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 }

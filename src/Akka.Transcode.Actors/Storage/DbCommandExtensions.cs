@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Akka.Transcode.Actors.ReadModel;
+namespace Akka.Transcode.Actors.Storage;
 
 internal static class DbCommandExtensions
 {

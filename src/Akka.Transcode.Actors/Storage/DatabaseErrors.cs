@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Akka.Transcode.Actors.ReadModel;
+namespace Akka.Transcode.Actors.Storage;
 
 /// <summary>The few database errors the node acts on, told apart the same way for SQLite and PostgreSQL.</summary>
 public static class DatabaseErrors
