@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Domain;
-using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
 using TaskStatus = Akka.Transcode.Domain.Tasks.TaskStatus;
@@ -110,7 +109,7 @@ public sealed class HttpWorkerHost : WorkerRole
             e.Error = m.Error;
             e.EndedAt = DateTimeOffset.UtcNow;
             if (m.Success) e.Progress = 100;
-            TaskLog(m.TaskId).Info("task {TaskId} attempt {Attempt} {Outcome}{Error}", m.TaskId, m.Attempt,
+            Log.ForTask(m.TaskId).Info("task {TaskId} attempt {Attempt} {Outcome}{Error}", m.TaskId, m.Attempt,
                 m.Success ? "succeeded" : "failed", m.Success ? "" : ": " + m.Error);
         });
         Receive<Terminated>(m => OnRunnerStopped(m.ActorRef));
@@ -225,7 +224,7 @@ public sealed class HttpWorkerHost : WorkerRole
         }
         var entry = new Entry(id, m.Attempt) { Runner = StartRunner(new AssignTask(id, m.Attempt, m.Spec, _workerId ?? ""), Self) };
         _tasks[id] = entry;
-        TaskLog(id).Info("task {TaskId} attempt {Attempt} accepted ({Kind} task)", id, m.Attempt, m.Spec.Kind.Wire());
+        Log.ForTask(id).Info("task {TaskId} attempt {Attempt} accepted ({Kind} task)", id, m.Attempt, m.Spec.Kind.Wire());
         Sender.Tell(WorkerTaskReply.Ok(entry.Info()));
     }
 
@@ -241,7 +240,7 @@ public sealed class HttpWorkerHost : WorkerRole
             e.Canceled = true;
             e.State = TaskStatus.Canceled;
             e.EndedAt = DateTimeOffset.UtcNow;
-            TaskLog(e.TaskId).Info("task {TaskId} attempt {Attempt} canceled by the master", e.TaskId, e.Attempt);
+            Log.ForTask(e.TaskId).Info("task {TaskId} attempt {Attempt} canceled by the master", e.TaskId, e.Attempt);
         }
         if (e.Runner is null)
         {
@@ -292,10 +291,6 @@ public sealed class HttpWorkerHost : WorkerRole
             e.Runner!.Tell(AbandonAttempt.Instance);
         }
     }
-
-    /// <summary>Lines about one task carry its id and its job's as properties (JSON logs: State.TaskId, State.JobId).</summary>
-    private ILoggingAdapter TaskLog(string taskId) =>
-        Log.WithContext("TaskId", taskId).WithContext("JobId", TaskPlanner.JobIdOf(taskId));
 
     private Entry? Find(string taskId, int attempt) =>
         _tasks.TryGetValue(taskId, out var e) && e.Attempt == attempt ? e : null;

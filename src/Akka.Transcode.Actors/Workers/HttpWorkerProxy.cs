@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Domain;
-using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Hashing;
 using TaskStatus = Akka.Transcode.Domain.Tasks.TaskStatus;
@@ -63,17 +62,13 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
         Receive<CancelDone>(m =>
         {
             if (!m.Reply.Ok)
-                TaskLog(m.TaskId).Warning("worker {WorkerId}: cancel_task {TaskId} was not confirmed: {Error}", _workerId, m.TaskId, m.Reply.Message);
+                _log.ForTask(m.TaskId).Warning("worker {WorkerId}: cancel_task {TaskId} was not confirmed: {Error}", _workerId, m.TaskId, m.Reply.Message);
         });
     }
 
     public static Props Props(string workerId, string endpoint, IActorRef tasks, IActorRef files, IWorkerGateway gateway,
         TranscodeSettings settings) =>
         Akka.Actor.Props.Create(() => new HttpWorkerProxy(workerId, endpoint, tasks, files, gateway, settings));
-
-    /// <summary>Lines about one task carry its id and its job's as properties (JSON logs: State.TaskId, State.JobId).</summary>
-    private ILoggingAdapter TaskLog(string taskId) =>
-        _log.WithContext("TaskId", taskId).WithContext("JobId", TaskPlanner.JobIdOf(taskId));
 
     protected override void PreStart() => Timers.StartPeriodicTimer("poll", new Poll(), _settings.HeartbeatInterval);
 
@@ -148,7 +143,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
         {
             // Busy, leaving, or no answer: the task goes back to the queue. Should add_task have arrived after all,
             // the cancel stops it there.
-            TaskLog(m.TaskId).Info("worker {WorkerId} did not take task {TaskId} attempt {Attempt}: {Error}", _workerId, m.TaskId, m.Attempt, m.Reply.Message);
+            _log.ForTask(m.TaskId).Info("worker {WorkerId} did not take task {TaskId} attempt {Attempt}: {Error}", _workerId, m.TaskId, m.Attempt, m.Reply.Message);
             if (!m.Reply.Reached) _ = Within(CancelTimeout, ct => _gateway.CancelTaskAsync(_endpoint, m.TaskId, ct));
             Forget(m.TaskId);
             Context.Parent.Tell(new AssignmentRejected(m.TaskId, m.Attempt, _workerId));
