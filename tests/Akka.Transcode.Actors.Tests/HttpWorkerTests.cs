@@ -6,6 +6,7 @@ using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Actors.Tests.Support;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Scheduling;
 using Akka.Transcode.Domain.Tasks;
 using Xunit.Abstractions;
 using TaskStatus = Akka.Transcode.Domain.Tasks.TaskStatus;
@@ -99,7 +100,7 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
 
         var id = Register(registry, slots: 2);
 
-        Assert.Equal(WorkerRegistry.WorkerIdFor("http:10.0.0.5:20001"), id);
+        Assert.Equal(WorkerRegistryState.IdFor("http:10.0.0.5:20001"), id);
         var info = Assert.Single(Snapshot(registry).Workers);
         Assert.Equal(("http://10.0.0.5:20001", 2), (info.HttpEndpoint, info.Slots));
         var edge = CreateTestProbe();

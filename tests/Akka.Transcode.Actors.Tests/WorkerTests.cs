@@ -5,6 +5,7 @@ using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Actors.Tests.Support;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Scheduling;
 using Akka.Transcode.Media.Execution;
 using Akka.Transcode.Media.Hashing;
 using Akka.Transcode.Media.Paths;
@@ -85,7 +86,7 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
         var other = Register(registry, b, "10.0.0.2:4053", 3);
 
         Assert.Equal(first, again);
-        Assert.Equal(WorkerRegistry.WorkerIdFor("10.0.0.1:4053"), first);
+        Assert.Equal(WorkerRegistryState.IdFor("10.0.0.1:4053"), first);
         Assert.NotEqual(first, other);
         var snapshot = Snapshot(registry);
         Assert.Equal(2, snapshot.Workers.Count);
@@ -227,7 +228,7 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
         var percents = new List<double>();
         bool Collect(AttemptAlive a, double atLeast)
         {
-            Assert.Equal(("p-t0", 1, WorkerRegistry.WorkerIdFor("node-a")), (a.TaskId, a.Attempt, a.WorkerId));
+            Assert.Equal(("p-t0", 1, WorkerRegistryState.IdFor("node-a")), (a.TaskId, a.Attempt, a.WorkerId));
             percents.Add(a.Percent);
             return a.Percent >= atLeast;
         }
@@ -328,7 +329,7 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
         };
         Assert.True(clock.Elapsed < SlowToTimeOut.WorkerTimeout, $"lost after {clock.Elapsed}");
         Assert.Equal(["d1-t0", "d2-t0"], lost.Select(l => l.TaskId).Order());
-        Assert.All(lost, l => Assert.Equal(WorkerRegistry.WorkerIdFor("doomed"), l.WorkerId));
+        Assert.All(lost, l => Assert.Equal(WorkerRegistryState.IdFor("doomed"), l.WorkerId));
         AwaitCondition(() => executor.WasCanceled("d1-t0") && executor.WasCanceled("d2-t0"));
         Assert.Empty(Snapshot(registry).Workers);
     }
@@ -385,7 +386,7 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
 
         var spec = Samples.VideoTask("late", 0);
         var stale = CreateTestProbe();
-        stale.Send(node, new AssignTask(spec.TaskId, 1, spec, WorkerRegistry.WorkerIdFor("idle-leaver")));
+        stale.Send(node, new AssignTask(spec.TaskId, 1, spec, WorkerRegistryState.IdFor("idle-leaver")));
         stale.ExpectMsg<AssignmentRejected>(r => r.TaskId == spec.TaskId && r.Attempt == 1);
         Assert.Empty(executor.Started);
     }

@@ -9,6 +9,7 @@ public sealed class JobRegion;
 public sealed class TaskRegion;
 public sealed class WorkerRegistryProxy;
 public sealed class WorkerNodeActor;
+public sealed class HttpWorkerHostActor;
 public sealed class JobProjectorActor;
 
 /// <summary>Registry key of the retention sweeper singleton (ReadModel/RetentionSweeper).</summary>

@@ -110,7 +110,7 @@ public static class TranscodeHosting
         b.WithActors((system, registry) =>
         {
             var host = system.ActorOf(HttpWorkerHost.Props(slots, executor, master, settings), "worker");
-            registry.Register<WorkerNodeActor>(host);
+            registry.Register<HttpWorkerHostActor>(host);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "drain-worker",
                 async () =>
                 {

@@ -1,9 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Tasks;
-using Akka.Transcode.Actors.Telemetry;
 using Akka.Transcode.Domain;
-using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
 using TaskStatus = Akka.Transcode.Domain.Tasks.TaskStatus;
@@ -36,90 +34,57 @@ public sealed record HttpWorkerStatus(string? WorkerId, int Running, int Slots);
 /// The worker role of a node outside the cluster (Transcode:Worker:MasterUrl). It registers with the master over
 /// HTTP, heartbeats, and keeps the table of tasks the master gave it through /worker/add_task. Each attempt runs in
 /// the same <see cref="TaskRunner"/> cluster workers use, with this actor standing in for the task entity: the
-/// runner's reports become the state that /worker/get_task_info returns.
+/// runner's reports become the state that /worker/get_task_info returns (see <see cref="WorkerRole"/>).
 /// </summary>
-public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
+public sealed class HttpWorkerHost : WorkerRole
 {
     /// <summary>Ended tasks are kept this long for the master to read their result, then forgotten.</summary>
     private static readonly TimeSpan KeepEnded = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly int _slots;
-    private readonly ITaskExecutor _executor;
     private readonly IMasterLink _master;
-    private readonly TranscodeSettings _settings;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Entry> _tasks = new();
-    private readonly List<IActorRef> _drainWaiters = new();
     private string? _workerId;
     private bool _registering;
     private bool _beating;
     private string? _lastProblem;
-    private WorkerSlotGauge? _gauge;
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     public HttpWorkerHost(int slots, ITaskExecutor executor, IMasterLink master, TranscodeSettings settings)
+        : base(slots, executor, settings)
     {
-        _slots = slots;
-        _executor = executor;
         _master = master;
-        _settings = settings;
         Serving();
     }
 
     public static Props Props(int slots, ITaskExecutor executor, IMasterLink master, TranscodeSettings settings) =>
         Akka.Actor.Props.Create(() => new HttpWorkerHost(slots, executor, master, settings));
 
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
-
     protected override void PreStart()
     {
-        _gauge = WorkerSlotGauge.Start(_slots);
-        Register();
-        Timers.StartPeriodicTimer("beat", new Beat(), _settings.HeartbeatInterval);
+        base.PreStart();
         Timers.StartPeriodicTimer("sweep", new Sweep(), TimeSpan.FromMinutes(1));
     }
 
-    protected override void PostStop() => _gauge?.Dispose();
-
-    /// <summary>After every message the busy slots are published for /metrics.</summary>
-    protected override bool AroundReceive(Receive receive, object message)
-    {
-        var handled = base.AroundReceive(receive, message);
-        _gauge?.SetBusy(RunningCount);
-        return handled;
-    }
-
-    private int RunningCount => _tasks.Values.Count(e => e.Runner is not null);
-    private int State => RunningCount >= _slots ? 1 : 0;
+    protected override int RunningCount => _tasks.Values.Count(e => e.Runner is not null);
 
     private void Serving()
     {
         Common();
-        Receive<RegisterTick>(_ => Register());
+        ServingCommon();
         Receive<Registered>(OnRegistered);
-        Receive<Beat>(_ => Heartbeat());
         Receive<BeatDone>(OnBeatDone);
         Receive<AddWorkerTask>(OnAdd);
-        Receive<DrainWorker>(_ => StartDraining());
     }
 
     /// <summary>Shutting down: no new tasks, no heartbeats (the master then re-queues what ran here), and the
     /// attempts stop before the process exits.</summary>
-    private void Draining()
+    protected override void Draining()
     {
         Common();
         Receive<AddWorkerTask>(_ => Sender.Tell(new WorkerTaskReply(ErrorCode.Unavailable, "this worker is shutting down")));
-        Receive<DrainWorker>(_ =>
-        {
-            _drainWaiters.Add(Sender);
-            AnswerIfDrained();
-        });
-        Receive<RegisterTick>(_ => { });
         Receive<Registered>(_ => { });
-        Receive<Beat>(_ => { });
         Receive<BeatDone>(_ => { });
+        DrainingCommon();
     }
 
     private void Common()
@@ -144,11 +109,11 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
             e.Error = m.Error;
             e.EndedAt = DateTimeOffset.UtcNow;
             if (m.Success) e.Progress = 100;
-            TaskLog(m.TaskId).Info("task {TaskId} attempt {Attempt} {Outcome}{Error}", m.TaskId, m.Attempt,
+            Log.ForTask(m.TaskId).Info("task {TaskId} attempt {Attempt} {Outcome}{Error}", m.TaskId, m.Attempt,
                 m.Success ? "succeeded" : "failed", m.Success ? "" : ": " + m.Error);
         });
         Receive<Terminated>(m => OnRunnerStopped(m.ActorRef));
-        Receive<GetHttpWorkerStatus>(_ => Sender.Tell(new HttpWorkerStatus(_workerId, RunningCount, _slots)));
+        Receive<GetHttpWorkerStatus>(_ => Sender.Tell(new HttpWorkerStatus(_workerId, RunningCount, Slots)));
         Receive<Sweep>(_ =>
         {
             var now = DateTimeOffset.UtcNow;
@@ -157,7 +122,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
         });
     }
 
-    private void Register()
+    protected override void Register()
     {
         if (_registering) return;
         _registering = true;
@@ -170,7 +135,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
     private async Task<(WorkerReply Reply, string? WorkerId)> RegisterWithin(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        return await _master.RegisterAsync(State, _slots, cts.Token);
+        return await _master.RegisterAsync(State, Slots, cts.Token);
     }
 
     private async Task<WorkerReply> BeatWithin(string id, int state, TimeSpan timeout)
@@ -184,16 +149,16 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
         _registering = false;
         if (m.Reply.Ok && m.WorkerId is not null)
         {
-            if (_workerId != m.WorkerId) _log.Info("registered with the master as worker {WorkerId}", m.WorkerId);
+            if (_workerId != m.WorkerId) Log.Info("registered with the master as worker {WorkerId}", m.WorkerId);
             _workerId = m.WorkerId;
             _lastProblem = null;
             return;
         }
         Problem($"cannot register with the master: {m.Reply.Message}");
-        Timers.StartSingleTimer("register", new RegisterTick(), _settings.RetryInterval);
+        RegisterAgainLater();
     }
 
-    private void Heartbeat()
+    protected override void Heartbeat()
     {
         if (_workerId is null || _beating) return;
         _beating = true;
@@ -214,7 +179,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
         {
             // The master declared this worker dead (or its registry moved): its attempts were re-queued there and may
             // already run elsewhere, writing the same outputs, and no one will read their results: they stop.
-            _log.Warning("the master does not know worker {WorkerId} any more: stopping {Attempts} attempt(s) and registering again",
+            Log.Warning("the master does not know worker {WorkerId} any more: stopping {Attempts} attempt(s) and registering again",
                 m.WorkerId, RunningCount);
             StopAll(TaskStatus.Canceled);
             _workerId = null;
@@ -229,7 +194,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
     {
         if (_lastProblem == text) return;
         _lastProblem = text;
-        _log.Warning(text);
+        Log.Warning(text);
     }
 
     private void OnAdd(AddWorkerTask m)
@@ -252,17 +217,14 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
             existing.Runner?.Tell(AbandonAttempt.Instance);
             _tasks.Remove(id);
         }
-        if (RunningCount >= _slots)
+        if (RunningCount >= Slots)
         {
-            Sender.Tell(new WorkerTaskReply(ErrorCode.Conflict, $"no free slot ({_slots} in use)"));
+            Sender.Tell(new WorkerTaskReply(ErrorCode.Conflict, $"no free slot ({Slots} in use)"));
             return;
         }
-        var runner = Context.ActorOf(TaskRunner.Props(new AssignTask(id, m.Attempt, m.Spec, _workerId ?? ""), Self, _executor,
-            _settings), $"{id}-a{m.Attempt}");
-        Context.Watch(runner);
-        var entry = new Entry(id, m.Attempt) { Runner = runner };
+        var entry = new Entry(id, m.Attempt) { Runner = StartRunner(new AssignTask(id, m.Attempt, m.Spec, _workerId ?? ""), Self) };
         _tasks[id] = entry;
-        TaskLog(id).Info("task {TaskId} attempt {Attempt} accepted ({Kind} task)", id, m.Attempt, m.Spec.Kind.Wire());
+        Log.ForTask(id).Info("task {TaskId} attempt {Attempt} accepted ({Kind} task)", id, m.Attempt, m.Spec.Kind.Wire());
         Sender.Tell(WorkerTaskReply.Ok(entry.Info()));
     }
 
@@ -278,7 +240,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
             e.Canceled = true;
             e.State = TaskStatus.Canceled;
             e.EndedAt = DateTimeOffset.UtcNow;
-            TaskLog(e.TaskId).Info("task {TaskId} attempt {Attempt} canceled by the master", e.TaskId, e.Attempt);
+            Log.ForTask(e.TaskId).Info("task {TaskId} attempt {Attempt} canceled by the master", e.TaskId, e.Attempt);
         }
         if (e.Runner is null)
         {
@@ -309,15 +271,10 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
         AnswerIfDrained();
     }
 
-    private void StartDraining()
+    protected override void Leave()
     {
-        Timers.Cancel("beat");
-        Timers.Cancel("register");
-        _log.Info("leaving: stopping {Attempts} running attempt(s)", RunningCount);
+        Log.Info("leaving: stopping {Attempts} running attempt(s)", RunningCount);
         StopAll(null);
-        Become(Draining);
-        _drainWaiters.Add(Sender);
-        AnswerIfDrained();
     }
 
     /// <summary>Stops every attempt still running; <paramref name="state"/>, when given, is what get_task_info then reports.</summary>
@@ -334,17 +291,6 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
             e.Runner!.Tell(AbandonAttempt.Instance);
         }
     }
-
-    private void AnswerIfDrained()
-    {
-        if (_drainWaiters.Count == 0 || RunningCount > 0) return;
-        foreach (var w in _drainWaiters) w.Tell(WorkerDrained.Instance);
-        _drainWaiters.Clear();
-    }
-
-    /// <summary>Lines about one task carry its id and its job's as properties (JSON logs: State.TaskId, State.JobId).</summary>
-    private ILoggingAdapter TaskLog(string taskId) =>
-        _log.WithContext("TaskId", taskId).WithContext("JobId", TaskPlanner.JobIdOf(taskId));
 
     private Entry? Find(string taskId, int attempt) =>
         _tasks.TryGetValue(taskId, out var e) && e.Attempt == attempt ? e : null;
@@ -368,9 +314,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
             new(Attempt, (int)State, Result, Math.Round(Progress, 1), State == TaskStatus.Running ? Speed : null, Error);
     }
 
-    private sealed record RegisterTick;
     private sealed record Registered(WorkerReply Reply, string? WorkerId);
-    private sealed record Beat;
     private sealed record BeatDone(string WorkerId, WorkerReply Reply);
     private sealed record Sweep;
 }

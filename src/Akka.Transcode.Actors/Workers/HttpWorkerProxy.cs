@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Domain;
-using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Hashing;
 using TaskStatus = Akka.Transcode.Domain.Tasks.TaskStatus;
@@ -19,7 +18,6 @@ namespace Akka.Transcode.Actors.Workers;
 /// </summary>
 public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
 {
-    private const int MaxResultResends = 30;
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
     // Cancel waits for the worker to stop ffmpeg (a graceful 'q', then a kill after 3 s).
     private static readonly TimeSpan CancelTimeout = TimeSpan.FromSeconds(10);
@@ -27,6 +25,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
     private readonly string _workerId;
     private readonly string _endpoint;
     private readonly IActorRef _tasks;
+    private readonly IActorRef _files;
     private readonly IWorkerGateway _gateway;
     private readonly TranscodeSettings _settings;
     private readonly ILoggingAdapter _log;
@@ -36,12 +35,15 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public HttpWorkerProxy(string workerId, string endpoint, IActorRef tasks, IWorkerGateway gateway, TranscodeSettings settings)
+    /// <param name="files">Where the files of its attempts are served (<see cref="HttpWorkerFiles"/>).</param>
+    public HttpWorkerProxy(string workerId, string endpoint, IActorRef tasks, IActorRef files, IWorkerGateway gateway,
+        TranscodeSettings settings)
     {
         _workerId = workerId;
         _log = Context.GetLogger().WithContext("WorkerId", workerId);
         _endpoint = endpoint;
         _tasks = tasks;
+        _files = files;
         _gateway = gateway;
         _settings = settings;
 
@@ -60,16 +62,13 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
         Receive<CancelDone>(m =>
         {
             if (!m.Reply.Ok)
-                TaskLog(m.TaskId).Warning("worker {WorkerId}: cancel_task {TaskId} was not confirmed: {Error}", _workerId, m.TaskId, m.Reply.Message);
+                _log.ForTask(m.TaskId).Warning("worker {WorkerId}: cancel_task {TaskId} was not confirmed: {Error}", _workerId, m.TaskId, m.Reply.Message);
         });
     }
 
-    public static Props Props(string workerId, string endpoint, IActorRef tasks, IWorkerGateway gateway, TranscodeSettings settings) =>
-        Akka.Actor.Props.Create(() => new HttpWorkerProxy(workerId, endpoint, tasks, gateway, settings));
-
-    /// <summary>Lines about one task carry its id and its job's as properties (JSON logs: State.TaskId, State.JobId).</summary>
-    private ILoggingAdapter TaskLog(string taskId) =>
-        _log.WithContext("TaskId", taskId).WithContext("JobId", TaskPlanner.JobIdOf(taskId));
+    public static Props Props(string workerId, string endpoint, IActorRef tasks, IActorRef files, IWorkerGateway gateway,
+        TranscodeSettings settings) =>
+        Akka.Actor.Props.Create(() => new HttpWorkerProxy(workerId, endpoint, tasks, files, gateway, settings));
 
     protected override void PreStart() => Timers.StartPeriodicTimer("poll", new Poll(), _settings.HeartbeatInterval);
 
@@ -122,7 +121,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
         // A secret of this attempt alone: the worker shows it to fetch the attempt's inputs and send its output, so
         // another holder of a worker token can neither read those inputs nor replace that output.
         run.Spec = m.Spec with { FileToken = NewFileToken() };
-        Context.Parent.Tell(new ServeFiles(m.TaskId, run.Spec.FileIds, run.Spec.OutputPath, run.Spec.FileToken!));
+        _files.Tell(new ServeFiles(m.TaskId, run.Spec.FileIds, run.Spec.OutputPath, run.Spec.FileToken!));
         var self = Self;
         var spec = run.Spec;
         Within(CallTimeout, ct => _gateway.AddTaskAsync(_endpoint, spec, m.Attempt, ct))
@@ -144,7 +143,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
         {
             // Busy, leaving, or no answer: the task goes back to the queue. Should add_task have arrived after all,
             // the cancel stops it there.
-            TaskLog(m.TaskId).Info("worker {WorkerId} did not take task {TaskId} attempt {Attempt}: {Error}", _workerId, m.TaskId, m.Attempt, m.Reply.Message);
+            _log.ForTask(m.TaskId).Info("worker {WorkerId} did not take task {TaskId} attempt {Attempt}: {Error}", _workerId, m.TaskId, m.Attempt, m.Reply.Message);
             if (!m.Reply.Reached) _ = Within(CancelTimeout, ct => _gateway.CancelTaskAsync(_endpoint, m.TaskId, ct));
             Forget(m.TaskId);
             Context.Parent.Tell(new AssignmentRejected(m.TaskId, m.Attempt, _workerId));
@@ -224,7 +223,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
             Timers.Cancel("result-" + m.TaskId);
             return;
         }
-        if (++run.Resends > MaxResultResends) Finish(m.TaskId);
+        if (++run.Resends > TaskRunner.MaxResultResends) Finish(m.TaskId);
         else _tasks.Tell(run.Result);
     }
 
@@ -250,7 +249,7 @@ public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
     {
         _runs.Remove(taskId);
         Timers.Cancel("result-" + taskId);
-        Context.Parent.Tell(new ReleaseFiles(taskId));
+        _files.Tell(new ReleaseFiles(taskId));
     }
 
     /// <summary>256 random bits, URL-safe: it travels in a header.</summary>

@@ -13,7 +13,9 @@ namespace Akka.Transcode.Actors.Workers;
 /// </summary>
 public sealed class TaskRunner : ReceiveActor, IWithTimers
 {
-    private const int MaxResultResends = 30;
+    /// <summary>How often a result is sent again (every retry interval) before its task is taken to have gone; an
+    /// <see cref="HttpWorkerProxy"/>, which plays the runner of a remote attempt, keeps to the same.</summary>
+    internal const int MaxResultResends = 30;
 
     private readonly AssignTask _assignment;
     private readonly IActorRef _tasks;

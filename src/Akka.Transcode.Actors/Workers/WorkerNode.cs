@@ -1,54 +1,48 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Transcode.Actors.Telemetry;
 using Akka.Transcode.Media.Execution;
 
 namespace Akka.Transcode.Actors.Workers;
 
 /// <summary>
-/// The worker role of one node: registers with the registry, heartbeats, and runs each assigned attempt in its own
-/// <see cref="TaskRunner"/> child. A failing runner is stopped, never restarted: the task decides about retries.
+/// The worker role of a cluster node: registers with the registry, heartbeats, and runs each assigned attempt in its
+/// own <see cref="TaskRunner"/> child (see <see cref="WorkerRole"/>).
 /// </summary>
-public sealed class WorkerNode : ReceiveActor, IWithTimers
+public sealed class WorkerNode : WorkerRole
 {
     private readonly string _key;
-    private readonly int _slots;
     private readonly IActorRef _registry;
     private readonly IActorRef _tasks;
-    private readonly ITaskExecutor _executor;
-    private readonly TranscodeSettings _settings;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly (int Cores, int ThreadsPerTask) _capacity;
     private readonly Dictionary<string, (int Attempt, IActorRef Runner)> _runs = new();
-    private readonly List<IActorRef> _drainWaiters = new();
     private string? _workerId;
-    private WorkerSlotGauge? _gauge;
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="capacity">The node's cores and each task's ffmpeg threads (0: all), for the planner's split policy.</param>
     public WorkerNode(string key, int slots, IActorRef registry, IActorRef tasks, ITaskExecutor executor,
-        TranscodeSettings settings, (int Cores, int ThreadsPerTask) capacity = default)
+        TranscodeSettings settings, (int Cores, int ThreadsPerTask) capacity = default) : base(slots, executor, settings)
     {
         _key = key;
         _capacity = capacity;
-        _slots = slots;
         _registry = registry;
         _tasks = tasks;
-        _executor = executor;
-        _settings = settings;
 
         Serving();
     }
 
+    public static Props Props(string key, int slots, IActorRef registry, IActorRef tasks, ITaskExecutor executor,
+        TranscodeSettings settings, (int Cores, int ThreadsPerTask) capacity = default) =>
+        Akka.Actor.Props.Create(() => new WorkerNode(key, slots, registry, tasks, executor, settings, capacity));
+
+    protected override int RunningCount => _runs.Count;
+
     private void Serving()
     {
-        Receive<RegisterTick>(_ => Register());
+        ServingCommon();
         Receive<WorkerRegistered>(m =>
         {
-            if (_workerId != m.WorkerId) _log.Info("registered as worker {WorkerId}", m.WorkerId);
+            if (_workerId != m.WorkerId) Log.Info("registered as worker {WorkerId}", m.WorkerId);
             _workerId = m.WorkerId;
-            Timers.Cancel("register");
+            StopRegistering();
         });
         Receive<UnknownWorker>(_ =>
         {
@@ -56,8 +50,6 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
             Register();
         });
         Receive<HeartbeatAck>(_ => { });
-        Receive<Beat>(_ => Heartbeat());
-        Receive<DrainWorker>(_ => StartDraining());
         Receive<AssignTask>(OnAssign);
         Receive<CancelAttempt>(OnCancel);
         Receive<Terminated>(m =>
@@ -67,18 +59,9 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         });
     }
 
-    /// <summary>
-    /// The node is shutting down (coordinated shutdown, while the cluster still works): no registering, heartbeats
-    /// or new work; the runners stop their ffmpeg, and every <see cref="DrainWorker"/> is answered once all have
-    /// ended, so no ffmpeg outlives the process and no partial output is left behind.
-    /// </summary>
-    private void Draining()
+    /// <summary>Runners stop their ffmpeg; assignments still in flight go back to the registry.</summary>
+    protected override void Draining()
     {
-        Receive<DrainWorker>(_ =>
-        {
-            _drainWaiters.Add(Sender);
-            AnswerIfDrained();
-        });
         Receive<AssignTask>(m => Sender.Tell(new AssignmentRejected(m.TaskId, m.Attempt, m.WorkerId)));
         Receive<CancelAttempt>(OnCancel);
         Receive<Terminated>(m =>
@@ -87,62 +70,32 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
             AnswerIfDrained();
         });
         // Registration and heartbeat traffic still in flight: the worker is leaving.
-        Receive<RegisterTick>(_ => { });
-        Receive<Beat>(_ => { });
         Receive<WorkerRegistered>(_ => { });
         Receive<UnknownWorker>(_ => { });
         Receive<HeartbeatAck>(_ => { });
+        DrainingCommon();
     }
 
-    public static Props Props(string key, int slots, IActorRef registry, IActorRef tasks, ITaskExecutor executor,
-        TranscodeSettings settings, (int Cores, int ThreadsPerTask) capacity = default) =>
-        Akka.Actor.Props.Create(() => new WorkerNode(key, slots, registry, tasks, executor, settings, capacity));
-
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
-
-    protected override void PreStart()
+    protected override void Register()
     {
-        _gauge = WorkerSlotGauge.Start(_slots);
-        Register();
-        Timers.StartPeriodicTimer("beat", new Beat(), _settings.HeartbeatInterval);
+        _registry.Tell(new RegisterWorker(_key, Slots, null, RunningAttempts(), _capacity.Cores, _capacity.ThreadsPerTask));
+        RegisterAgainLater();
     }
 
-    protected override void PostStop() => _gauge?.Dispose();
-
-    /// <summary>After every message the busy slots are published for /metrics.</summary>
-    protected override bool AroundReceive(Receive receive, object message)
-    {
-        var handled = base.AroundReceive(receive, message);
-        _gauge?.SetBusy(_runs.Count);
-        return handled;
-    }
-
-    private void Register()
-    {
-        _registry.Tell(new RegisterWorker(_key, _slots, null, RunningAttempts(), _capacity.Cores, _capacity.ThreadsPerTask));
-        Timers.StartSingleTimer("register", new RegisterTick(), _settings.RetryInterval);
-    }
-
-    private void Heartbeat()
+    protected override void Heartbeat()
     {
         if (_workerId is null) return;
-        var running = RunningAttempts();
-        _registry.Tell(new WorkerHeartbeat(_workerId, running.Count >= _slots ? 1 : 0, running));
+        _registry.Tell(new WorkerHeartbeat(_workerId, State, RunningAttempts()));
     }
 
     private List<RunningAttempt> RunningAttempts() => _runs.Select(kv => new RunningAttempt(kv.Key, kv.Value.Attempt)).ToList();
 
     /// <summary>The registry re-queues this worker's attempts now rather than after a heartbeat timeout.</summary>
-    private void StartDraining()
+    protected override void Leave()
     {
-        Timers.Cancel("beat");
-        Timers.Cancel("register");
-        _log.Info("leaving: handing back {Attempts} running attempt(s) and stopping their ffmpeg", _runs.Count);
+        Log.Info("leaving: handing back {Attempts} running attempt(s) and stopping their ffmpeg", _runs.Count);
         if (_workerId is not null) _registry.Tell(new WorkerLeaving(_workerId));
         foreach (var run in _runs.Values) run.Runner.Tell(AbandonAttempt.Instance);
-        Become(Draining);
-        _drainWaiters.Add(Sender);
-        AnswerIfDrained();
     }
 
     private void OnCancel(CancelAttempt m)
@@ -159,13 +112,6 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         return (done.Key, done.Value.Attempt);
     }
 
-    private void AnswerIfDrained()
-    {
-        if (_runs.Count > 0) return;
-        foreach (var waiter in _drainWaiters) waiter.Tell(WorkerDrained.Instance);
-        _drainWaiters.Clear();
-    }
-
     private void OnAssign(AssignTask m)
     {
         if (_runs.TryGetValue(m.TaskId, out var existing))
@@ -175,16 +121,11 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
             _runs.Remove(m.TaskId);
             if (_workerId is not null) _registry.Tell(new SlotFreed(_workerId, m.TaskId, existing.Attempt));
         }
-        if (_runs.Count >= _slots)
+        if (_runs.Count >= Slots)
         {
             Sender.Tell(new AssignmentRejected(m.TaskId, m.Attempt, m.WorkerId));
             return;
         }
-        var runner = Context.ActorOf(TaskRunner.Props(m, _tasks, _executor, _settings), $"{m.TaskId}-a{m.Attempt}");
-        Context.Watch(runner);
-        _runs[m.TaskId] = (m.Attempt, runner);
+        _runs[m.TaskId] = (m.Attempt, StartRunner(m, _tasks));
     }
-
-    private sealed record RegisterTick;
-    private sealed record Beat;
 }

@@ -46,7 +46,7 @@ public static class HealthEndpoints
     public static void MapHttpWorkerHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", async (IRequiredActor<WorkerNodeActor> host, CancellationToken ct) =>
+        app.MapGet("/readyz", async (IRequiredActor<HttpWorkerHostActor> host, CancellationToken ct) =>
         {
             HttpWorkerStatus status;
             try { status = await host.ActorRef.Ask<HttpWorkerStatus>(GetHttpWorkerStatus.Instance, AskTimeout, ct); }

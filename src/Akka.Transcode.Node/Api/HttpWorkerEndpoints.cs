@@ -29,7 +29,7 @@ public static class HttpWorkerEndpoints
         app.MapPost("/worker/cancel_task", CancelTask);
     }
 
-    private static async Task<IResult> AddTask(HttpContext http, ApiCall api, IRequiredActor<WorkerNodeActor> host, CancellationToken ct)
+    private static async Task<IResult> AddTask(HttpContext http, ApiCall api, IRequiredActor<HttpWorkerHostActor> host, CancellationToken ct)
     {
         if (api.Authorize(http, TokenScope.Worker) is { } denied) return ApiCall.Fail(denied, Worker);
         var (body, tooLarge) = await api.ReadBodyAsync(http.Request, ct);
@@ -40,7 +40,7 @@ public static class HttpWorkerEndpoints
         return Answer(reply, parsed.Value.Spec.TaskId, withTask: false);
     }
 
-    private static async Task<IResult> GetTaskInfo(HttpContext http, ApiCall api, IRequiredActor<WorkerNodeActor> host, CancellationToken ct)
+    private static async Task<IResult> GetTaskInfo(HttpContext http, ApiCall api, IRequiredActor<HttpWorkerHostActor> host, CancellationToken ct)
     {
         if (api.Authorize(http, TokenScope.Worker) is { } denied) return ApiCall.Fail(denied, Worker);
         Result<GetTaskInfoRequest> parsed;
@@ -57,7 +57,7 @@ public static class HttpWorkerEndpoints
         return Answer(reply, parsed.Value.TaskId, withTask: true);
     }
 
-    private static async Task<IResult> CancelTask(HttpContext http, ApiCall api, IRequiredActor<WorkerNodeActor> host, CancellationToken ct)
+    private static async Task<IResult> CancelTask(HttpContext http, ApiCall api, IRequiredActor<HttpWorkerHostActor> host, CancellationToken ct)
     {
         if (api.Authorize(http, TokenScope.Worker) is { } denied) return ApiCall.Fail(denied, Worker);
         var (body, tooLarge) = await api.ReadBodyAsync(http.Request, ct);
