@@ -33,7 +33,7 @@ public sealed class StartupMessagesTests(ITestOutputHelper output)
         // An actor's line: its path follows the prefix as a scope ("=> path"), and only there.
         var singleton = Assert.Single(lines, l => l.Contains(started));
         Assert.Contains($"info: Akka.Cluster.Tools.Singleton.ClusterSingletonManager[0] => {node.ClusterAddress}/user/worker-registry Singleton manager", singleton);
-        Assert.Equal(1, Regex.Matches(singleton, Regex.Escape($"{node.ClusterAddress}/user/worker-registry ")).Count);
+        Assert.Single(Regex.Matches(singleton, Regex.Escape($"{node.ClusterAddress}/user/worker-registry ")));
     }
 
     [Fact]
