@@ -5,17 +5,24 @@ using Akka.Transcode.Cli;
 // akka-transcode: the operators' command line over any api node's HTTP API (README "Command line").
 // Exit codes: 0 done, 1 the API refused (err_code on stderr), 2 bad usage, 3 a watched job failed or was cancelled.
 var parsed = CliArgs.Parse(args);
-if (parsed.Error is { } usageError || parsed.Words.Count < 2)
+// Help needs neither a token nor a node: `--help` (or `help`) anywhere, with or without a command before it.
+if (parsed.Error is null && (parsed.Flag("help") || parsed.Words is ["help", ..]))
 {
-    Console.Error.WriteLine(parsed.Error ?? "missing command");
-    Console.Error.WriteLine(CliArgs.Usage);
+    Console.Out.Write(CliHelp.For(parsed.Words is ["help", ..] ? parsed.Words.Skip(1).ToList() : parsed.Words));
+    return 0;
+}
+if (parsed.Error is { } usageError || CliCommand.Find(parsed.Words) is null)
+{
+    Console.Error.WriteLine(parsed.Error ?? (parsed.Words.Count == 0 ? "missing command"
+        : $"unknown command: {string.Join(' ', parsed.Words)}"));
+    Console.Error.Write(CliHelp.For(parsed.Words));
     return 2;
 }
 var url = parsed.Option("url") ?? Environment.GetEnvironmentVariable("TRANSCODE_URL") ?? "http://127.0.0.1:8080";
 var token = parsed.Option("token") ?? Environment.GetEnvironmentVariable("TRANSCODE_TOKEN");
 if (string.IsNullOrEmpty(token))
 {
-    Console.Error.WriteLine("a token is needed: --token <token> or TRANSCODE_TOKEN (admin scope for cluster commands)");
+    Console.Error.WriteLine($"a token is needed: --token <token> or TRANSCODE_TOKEN ({CliCommand.Find(parsed.Words)!.Scope} scope)");
     return 2;
 }
 if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var baseUrl))
@@ -46,22 +53,6 @@ namespace Akka.Transcode.Cli
     public sealed record CliArgs(IReadOnlyList<string> Words, IReadOnlyDictionary<string, string?> Options, string? Error)
     {
         private static readonly HashSet<string> Flags = ["json", "wait", "overwrite", "detail", "help"];
-
-        public const string Usage = """
-            usage: akka-transcode [--url URL] [--token TOKEN] [--json] <command>
-              cluster show | status | leader              members, leader (admin token)
-              cluster leave <address> | down <address>    make a member leave, or mark it down
-              cluster down-unreachable                    mark every unreachable member down
-              cluster-sharding regions                    shard types
-              cluster-sharding region-stats <type>        shards and entities per node (job, task)
-              workers list                                workers, slots, current tasks, last heartbeat
-              job add --src FILE --dst-dir DIR --format FMT [--segments 1-5:2-10] [--map FILE]
-                      [--priority N] [--job-id ID] [--overwrite] [--video-codec C] [--audio-codec C]
-                      [--crf N] [--preset P] [--width N] [--height N] [--wait]
-              job get <id> [--detail] | job list [--start N] [--limit N] [--state N] [--order asc|desc]
-              job cancel <id> | job watch <id>            watch: live progress, speed, ETA
-            URL and TOKEN default to $TRANSCODE_URL (http://127.0.0.1:8080) and $TRANSCODE_TOKEN.
-            """;
 
         public string? Option(string name) => Options.TryGetValue(name, out var v) ? v : null;
         public bool Flag(string name) => Options.ContainsKey(name);
@@ -94,36 +85,28 @@ namespace Akka.Transcode.Cli
         private bool Json => args.Flag("json");
         private string Word(int i) => i < args.Words.Count ? args.Words[i] : "";
 
-        public async Task<int> RunAsync() => (Word(0), Word(1)) switch
-        {
-            ("cluster", "show") => await Show("admin/cluster/show", ClusterTable),
-            ("cluster", "status") => await Show("admin/cluster/status", Pairs("self_address", "self_status", "leader", "members", "up", "unreachable")),
-            ("cluster", "leader") => await Show("admin/cluster/leader", Pairs("leader")),
-            ("cluster", "leave" or "down") when args.Words.Count == 3 =>
-                await Done(await api.PostAsync($"admin/cluster/{Word(1)}", new { type = 0, address = Word(2) }), $"{Word(1)}: {Word(2)}"),
-            ("cluster", "down-unreachable") => await Show("admin/cluster/down-unreachable", b =>
-                $"downed: {string.Join(", ", b.GetProperty("downed").EnumerateArray().Select(a => a.GetString()))}", post: true),
-            ("cluster-sharding", "regions") => await Show("admin/sharding/regions", b =>
-                string.Join(Environment.NewLine, b.GetProperty("types").EnumerateArray().Select(t => t.GetString()))),
-            ("cluster-sharding", "region-stats") when args.Words.Count == 3 => await Show("admin/sharding/region-stats", RegionTable,
-                query: new Dictionary<string, string> { ["type"] = Word(2) }),
-            ("workers", "list") => await Show("admin/workers", WorkerTable),
-            ("job", "add") => await AddJob(),
-            ("job", "get") when args.Words.Count == 3 => await Show("master/get_job", b => JobText(b.GetProperty("job")),
-                query: new Dictionary<string, string> { ["job_id"] = Word(2), ["detail"] = args.Flag("detail") ? "true" : "false" }),
-            ("job", "list") => await Show("master/get_jobs", JobsTable, query: JobsQuery()),
-            ("job", "cancel") when args.Words.Count == 3 =>
-                await Done(await api.PostAsync("master/cancel_job", new { type = 0, job_id = Word(2) }), $"cancelled: {Word(2)}"),
-            ("job", "watch") when args.Words.Count == 3 => await Watch(Word(2)),
-            _ => Usage(),
-        };
+        /// <summary>Runs the command the words name (Program has checked that one does).</summary>
+        public Task<int> RunAsync() => CliCommand.Find(args.Words)!.Run(this);
 
-        private int Usage()
-        {
-            Console.Error.WriteLine($"unknown command: {string.Join(' ', args.Words)}");
-            Console.Error.WriteLine(CliArgs.Usage);
-            return 2;
-        }
+        internal Task<int> ClusterShow() => Show("admin/cluster/show", ClusterTable);
+        internal Task<int> ClusterStatus() =>
+            Show("admin/cluster/status", Pairs("self_address", "self_status", "leader", "members", "up", "unreachable"));
+        internal Task<int> ClusterLeader() => Show("admin/cluster/leader", Pairs("leader"));
+        internal async Task<int> ClusterLeaveOrDown() =>
+            await Done(await api.PostAsync($"admin/cluster/{Word(1)}", new { type = 0, address = Word(2) }), $"{Word(1)}: {Word(2)}");
+        internal Task<int> ClusterDownUnreachable() => Show("admin/cluster/down-unreachable", b =>
+            $"downed: {string.Join(", ", b.GetProperty("downed").EnumerateArray().Select(a => a.GetString()))}", post: true);
+        internal Task<int> ShardingRegions() => Show("admin/sharding/regions", b =>
+            string.Join(Environment.NewLine, b.GetProperty("types").EnumerateArray().Select(t => t.GetString())));
+        internal Task<int> ShardingRegionStats() => Show("admin/sharding/region-stats", RegionTable,
+            query: new Dictionary<string, string> { ["type"] = Word(2) });
+        internal Task<int> WorkersList() => Show("admin/workers", WorkerTable);
+        internal Task<int> JobGet() => Show("master/get_job", b => JobText(b.GetProperty("job")),
+            query: new Dictionary<string, string> { ["job_id"] = Word(2), ["detail"] = args.Flag("detail") ? "true" : "false" });
+        internal Task<int> JobList() => Show("master/get_jobs", JobsTable, query: JobsQuery());
+        internal async Task<int> JobCancel() =>
+            await Done(await api.PostAsync("master/cancel_job", new { type = 0, job_id = Word(2) }), $"cancelled: {Word(2)}");
+        internal Task<int> JobWatch() => Watch(Word(2));
 
         private async Task<int> Show(string path, Func<JsonElement, string> render, IReadOnlyDictionary<string, string>? query = null,
             bool post = false)
@@ -211,7 +194,7 @@ namespace Akka.Transcode.Cli
             return text;
         }
 
-        private async Task<int> AddJob()
+        internal async Task<int> AddJob()
         {
             var job = new Dictionary<string, object>();
             foreach (var (option, field) in new[]

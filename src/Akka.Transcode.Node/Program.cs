@@ -7,6 +7,7 @@ using Akka.Transcode.Node.Api;
 using Akka.Transcode.Node.Cluster;
 using Akka.Transcode.Node.Configuration;
 using Akka.Transcode.Node.Observability;
+using Akka.Transcode.Node.Startup;
 using Akka.Transcode.Protocol.Auth;
 
 // One executable for every role (PROTOCOL.md, "Running a node"). With no arguments it is a whole single-node
@@ -28,7 +29,17 @@ catch (InvalidOperationException e)
 NodeLogging.Configure(builder.Logging, options.Logging);
 
 Directory.CreateDirectory(options.DataDir);
-foreach (var root in options.Media.EffectiveRoots) Directory.CreateDirectory(root);
+IReadOnlyList<string> createdRoots;
+try
+{
+    createdRoots = MediaRoots.CreateMissing(options.Media.EffectiveRoots);
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"refusing to start: a media root is missing and cannot be created ({e.Message}); " +
+                            "create it (shared by every node) or set Transcode:Media:Roots");
+    return 2;
+}
 FfmpegBinaries.Configure(options.Worker.FfmpegPath);
 
 TokenSet tokens;
@@ -59,7 +70,7 @@ string? tokenNote = configuredTokens ? null : createdTokens
     ? $"No tokens configured: generated client, worker and admin tokens in {TokenSet.PathFor(options.DataDir)}"
     : $"No tokens configured: using the tokens in {TokenSet.PathFor(options.DataDir)}";
 
-if (options.IsHttpWorker) return await Akka.Transcode.Node.Workers.HttpWorkerNode.RunAsync(builder, options, tokens);
+if (options.IsHttpWorker) return await Akka.Transcode.Node.Workers.HttpWorkerNode.RunAsync(builder, options, tokens, createdRoots);
 
 var db = new Database(Database.Parse(options.Storage.Provider), options.Storage.EffectiveConnectionString(options.DataDir));
 var readStore = new JobReadStore(db);
@@ -89,6 +100,7 @@ builder.Services.AddTranscodeCluster(options, db, readStore, jobQueue, tokens.Ou
 
 var app = builder.Build();
 if (tokenNote is not null) app.Logger.LogInformation("{Note}", tokenNote);
+MediaRootCheck.WarnCreated(app.Logger, createdRoots);
 app.UseMiddleware<ErrorEnvelopeMiddleware>();
 app.MapHealthEndpoints();
 app.MapOpenApiEndpoints();

@@ -81,6 +81,8 @@ public sealed class DashboardTests(MediaFixture media, SharedNodeFixture shared,
             var link = page.Locator("#submit-result code[data-job-id]");
             await Expect(link).ToBeVisibleAsync(Within(TimeSpan.FromSeconds(15)));
             var first = (await link.GetAttributeAsync("data-job-id"))!;
+            // The whole id, nothing after it (an ellipsis and a full stop read as part of the id).
+            await Expect(page.Locator("#submit-result")).ToHaveTextAsync($"Submitted job {first}");
             output.WriteLine($"submitted {first} after {clock.Elapsed.TotalSeconds:0.0} s");
             var row = page.Locator($"#jobs-body tr[data-job-id='{first}']");
             await Expect(row).ToBeVisibleAsync(Within(TimeSpan.FromSeconds(10)));
@@ -213,12 +215,34 @@ public sealed class DashboardTests(MediaFixture media, SharedNodeFixture shared,
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
             output.WriteLine($"screenshot: {screenshot}");
 
+            // This user leaves values in the form and a filter set.
+            await page.Locator("#f-src").FillAsync("previous-user.bin");
+            await page.Locator("#f-dst-dir").FillAsync("previous-out");
+            await page.Locator("#f-format").SelectOptionAsync("mkv");
+            await page.Locator("#submit-card summary").ClickAsync();
+            await page.Locator("#f-crf").FillAsync("23");
+            await page.Locator("#f-job-id").FillAsync("previous-job-id");
+            await page.Locator("#f-overwrite").CheckAsync();
+            await page.Locator("#state-filter").SelectOptionAsync("4");
+
             // Signing out forgets the token and shows nothing but the form again.
             await page.Locator("#logout").ClickAsync();
             await Expect(page.Locator("#login-form")).ToBeVisibleAsync();
             await Expect(page.Locator("#app")).ToBeHiddenAsync();
             Assert.Equal(0, await page.Locator("#jobs-body tr").CountAsync());
             Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('akka-transcode.token')"));
+
+            // The next user to sign in on this tab sees none of the previous one's values.
+            await SignInAsync(page, NodeProcess.ClientToken);
+            await Expect(page.Locator("#app")).ToBeVisibleAsync();
+            foreach (var field in new[] { "#f-src", "#f-dst-dir", "#f-crf", "#f-job-id" })
+                await Expect(page.Locator(field)).ToHaveValueAsync("");
+            await Expect(page.Locator("#f-format")).ToHaveValueAsync("mp4");
+            await Expect(page.Locator("#f-overwrite")).Not.ToBeCheckedAsync();
+            await Expect(page.Locator("#state-filter")).ToHaveValueAsync("");
+            await Expect(page.Locator("#submit-card details")).Not.ToHaveAttributeAsync("open", "");
+            await page.Locator("#logout").ClickAsync();
+            await Expect(page.Locator("#login-form")).ToBeVisibleAsync();
             Assert.Empty(browser.Errors);
         });
     }

@@ -93,6 +93,9 @@ public sealed class ObservabilityTests(MediaFixture media, ITestOutputHelper out
             Assert.Contains(jobLines, j => j.GetProperty("Message").GetString() == $"job {id} accepted on this node"
                                            && j.GetProperty("Category").GetString() == "Akka.Transcode.Actors.Jobs.JobEntity");
             Assert.Contains(jobLines, j => j.GetProperty("Message").GetString()!.StartsWith($"job {id} completed: "));
+            // The entity's actor path is a field of its own, not a prefix of the message.
+            Assert.All(jobLines, j => Assert.StartsWith($"{master.ClusterAddress}/system/sharding/job/",
+                j.GetProperty("State").GetProperty("LogSource").GetString()));
             Assert.All(json, j => Assert.True(j.TryGetProperty("Timestamp", out _) && j.TryGetProperty("LogLevel", out _)));
             foreach (var l in NodeLines(worker)) JsonDocument.Parse(l);
 

@@ -38,6 +38,24 @@ public sealed class MediaRootsTests : IDisposable
 
     private string P(string relative) => Path.Combine(_base, relative);
 
+    [Fact]
+    public void CreateMissing_creates_only_the_roots_that_were_missing_and_names_them()
+    {
+        var missing = P("new/nested");
+        var created = MediaRoots.CreateMissing([_root1, missing, _root2]);
+        Assert.Equal([missing], created);
+        Assert.True(Directory.Exists(missing));
+        Assert.True(File.Exists(P("root1/a.mp4"))); // an existing root is left as it was
+        Assert.Empty(MediaRoots.CreateMissing([_root1, missing])); // the next start has nothing to say
+    }
+
+    [Fact]
+    public void CreateMissing_throws_when_a_root_cannot_be_created()
+    {
+        // A file where the root's parent directory should be: no user, root included, can create the root.
+        Assert.ThrowsAny<IOException>(() => MediaRoots.CreateMissing([P("root1/a.mp4/media")]));
+    }
+
     private string Dir(string relative) => Directory.CreateDirectory(P(relative)).FullName;
 
     private string Write(string relative, int bytes = 16)

@@ -24,6 +24,23 @@ public sealed class MediaRoots
     /// <summary>Absolute real paths of the roots; the first is the base of relative paths.</summary>
     public IReadOnlyList<string> Roots { get; }
 
+    /// <summary>
+    /// Creates the roots that do not exist yet and returns them (as given). A node starts with them, but an empty new
+    /// root usually means a wrong path or a share that is not mounted, so the caller says so. Throws
+    /// <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/> when one cannot be created.
+    /// </summary>
+    public static IReadOnlyList<string> CreateMissing(IReadOnlyList<string> roots)
+    {
+        var created = new List<string>();
+        foreach (var root in roots)
+        {
+            if (Directory.Exists(root)) continue;
+            Directory.CreateDirectory(root);
+            created.Add(root);
+        }
+        return created;
+    }
+
     /// <summary>Relative roots are taken from the current directory; roots need not exist yet.</summary>
     public MediaRoots(IReadOnlyList<string> roots)
     {

@@ -23,8 +23,8 @@ public static class HealthEndpoints
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", async (ActorSystem system, Database db, TranscodeOptions options, ILoggerFactory logs, CancellationToken ct) =>
         {
-            var member = Akka.Cluster.Cluster.Get(system).SelfMember;
-            if (member.Status != MemberStatus.Up) return NotReady($"cluster member status {member.Status}");
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            if (MembershipProblem(cluster.SelfMember.Status, cluster.IsTerminated) is { } problem) return NotReady(problem);
             if (options.UsesStorage)
             {
                 try
@@ -56,6 +56,19 @@ public static class HealthEndpoints
             return Results.Text($"ready: worker {status.WorkerId}, {status.Running} of {status.Slots} slot(s) busy");
         });
     }
+
+    public const string NotJoined =
+        "not joined to a cluster yet: no seed node has let it in (check Transcode:Cluster:Seeds; a new cluster forms only once the first seed is up)";
+
+    /// <summary>Why this member cannot serve yet, or null when it is Up. Akka reports Removed both before the node has
+    /// joined and after it has left; only in the second case has the cluster extension stopped.</summary>
+    public static string? MembershipProblem(MemberStatus status, bool clusterStopped) => status switch
+    {
+        MemberStatus.Up => null,
+        MemberStatus.Removed when !clusterStopped => NotJoined,
+        MemberStatus.Removed => "removed from the cluster",
+        _ => $"cluster member status {status}",
+    };
 
     public const string StorageUnreachable = "storage unreachable (the reason is in the node's log)";
 

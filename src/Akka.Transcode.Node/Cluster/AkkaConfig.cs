@@ -23,6 +23,11 @@ public static class AkkaConfig
               scheduler.tick-duration = 50ms
               # A leaving worker stops its ffmpeg in this phase (TranscodeSettings.DrainTimeout, 6 s, at most).
               coordinated-shutdown.phases.before-cluster-shutdown.timeout = 8s
+              # A leaving oldest master hands its singletons to the next oldest and waits until it takes them over (about
+              # 1 s on loopback). When that one is leaving too (every node stopped at once) nobody ever takes over, and
+              # only this timeout ends the wait: at Akka's 10 s the last node took 10-11 s to stop. 5 s keeps room for a
+              # slow hand-over and halves that wait (docs/operations.md, "Stopping nodes").
+              coordinated-shutdown.phases.cluster-exiting.timeout = 5s
               cluster {
                 # A node restarted after a crash is not let in while its previous incarnation is still a member: its
                 # first Join only makes the cluster down the old one, and it is welcomed at its next try. At the
@@ -34,6 +39,11 @@ public static class AkkaConfig
                   stable-after = 7s
                 }
                 run-coordinated-shutdown-when-down = on
+                # Akka 1.5's proxy fires its "failed to find an associated singleton ... after 30 seconds" warning at once
+                # (its timer starts with no delay) each time it starts looking: at every start and every change of the
+                # oldest master, when nothing is wrong. A singleton that is really missing shows in /admin/workers and
+                # in jobs staying INIT.
+                singleton-proxy.log-singleton-identification-failure = off
                 # Changes for live views (the dashboard) are dropped when no api node listens; not dead letters.
                 pub-sub.send-to-dead-letters-when-no-subscribers = off
                 sharding {

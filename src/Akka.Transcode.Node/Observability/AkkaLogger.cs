@@ -14,15 +14,18 @@ namespace Akka.Transcode.Node.Observability;
 /// them over in a state the JSON console formatter does not read; here the state is a list, so every property
 /// becomes a field of the line's "State" object. The category is the logging class
 /// (e.g. Akka.Transcode.Actors.Jobs.JobEntity), so levels can be set per class under Logging:LogLevel.
+/// The message is Akka's text alone: the console's own prefix already says level, time and category, and Akka's
+/// [LEVEL][time][thread][source] prefix would say it a second time. Where it came from (the actor path, or the
+/// name of a string source) is the field LogSource; the text console shows it through a scope, as "=> path".
 /// </summary>
 public sealed class AkkaLogger : ActorBase, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
-    /// <summary>HOCON key: "json" makes the message the bare text; otherwise it keeps Akka's
-    /// [LEVEL][time][thread][source][context] prefix, as the text log always had.</summary>
+    /// <summary>HOCON key: "text" opens a scope holding the source around each line, which the text console shows;
+    /// "json" does not, as its lines carry the source in State already.</summary>
     public const string FormatKey = "akka-transcode.log-format";
 
     private readonly Microsoft.Extensions.Logging.ILoggerFactory _factory;
-    private readonly bool _bareMessages;
+    private readonly bool _sourceScope;
     private readonly Dictionary<string, Microsoft.Extensions.Logging.ILogger> _loggers = new(StringComparer.Ordinal);
 
     public AkkaLogger()
@@ -30,7 +33,7 @@ public sealed class AkkaLogger : ActorBase, IRequiresMessageQueue<ILoggerMessage
         var setup = Context.System.Settings.Setup.Get<LoggerFactorySetup>();
         if (!setup.HasValue) throw new ConfigurationException("AkkaLogger needs a LoggerFactorySetup (Akka.Hosting adds one)");
         _factory = setup.Value.LoggerFactory;
-        _bareMessages = Context.System.Settings.Config.GetString(FormatKey, "text") == "json";
+        _sourceScope = Context.System.Settings.Config.GetString(FormatKey, "text") != "json";
     }
 
     protected override bool Receive(object message)
@@ -59,9 +62,9 @@ public sealed class AkkaLogger : ActorBase, IRequiresMessageQueue<ILoggerMessage
             _ => MelLogLevel.Error,
         };
         if (!logger.IsEnabled(level)) return;
-        var text = _bareMessages ? Bare(e) : Full(e);
         e.TryGetProperties(out var properties);
-        var state = new LogState(properties, e.LogSource, e.GetTemplate(), text);
+        var state = new LogState(properties, e.LogSource, e.GetTemplate(), Message(e));
+        using var scope = _sourceScope ? logger.BeginScope(new SourceScope(e.LogSource)) : null;
         logger.Log(level, default, state, e.Cause, static (s, _) => s.Text);
     }
 
@@ -72,16 +75,21 @@ public sealed class AkkaLogger : ActorBase, IRequiresMessageQueue<ILoggerMessage
         return logger;
     }
 
-    private static string Bare(LogEvent e)
+    private static string Message(LogEvent e)
     {
         try { return e.Message?.ToString() ?? ""; }
         catch (Exception ex) { return $"(unformattable log message '{e.GetTemplate()}': {ex.Message})"; }
     }
 
-    private static string Full(LogEvent e)
+    /// <summary>Shown by the text console as "=> source"; a structured LogSource to any provider that reads scopes.</summary>
+    private sealed class SourceScope(string source) : IReadOnlyList<KeyValuePair<string, object?>>
     {
-        try { return e.ToString(); }
-        catch (Exception ex) { return $"[{e.LogSource}] (unformattable log message '{e.GetTemplate()}': {ex.Message})"; }
+        private readonly KeyValuePair<string, object?> _item = new("LogSource", source);
+        public int Count => 1;
+        public KeyValuePair<string, object?> this[int index] => index == 0 ? _item : throw new ArgumentOutOfRangeException(nameof(index));
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() { yield return _item; }
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+        public override string ToString() => source;
     }
 
     /// <summary>A list (not merely enumerable), which is what JsonConsoleFormatter writes out as properties.</summary>

@@ -23,7 +23,8 @@ namespace Akka.Transcode.Node.Workers;
 /// </summary>
 public static class HttpWorkerNode
 {
-    public static async Task<int> RunAsync(WebApplicationBuilder builder, TranscodeOptions options, TokenSet tokens)
+    public static async Task<int> RunAsync(WebApplicationBuilder builder, TranscodeOptions options, TokenSet tokens,
+        IReadOnlyList<string> createdRoots)
     {
         var url = new Uri(options.Http.Url);
         var host = options.Worker.AdvertiseHost ?? url.Host;
@@ -69,6 +70,7 @@ public static class HttpWorkerNode
         app.MapHttpWorkerEndpoints();
         app.MapOpenApiEndpoints();
         if (options.Worker.InstantExecutor) app.Logger.LogWarning(ClusterWiring.InstantWarning);
+        Startup.MediaRootCheck.WarnCreated(app.Logger, createdRoots);
         var system = app.Services.GetRequiredService<ActorSystem>();
         _ = system.WhenTerminated.ContinueWith(_ => app.Lifetime.StopApplication());
         if (reaped > 0) app.Logger.LogWarning("stopped {Count} ffmpeg process(es) left over from an earlier run", reaped);

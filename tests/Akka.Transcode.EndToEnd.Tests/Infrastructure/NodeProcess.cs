@@ -96,13 +96,13 @@ public sealed class NodeProcess : IAsyncDisposable
     /// with the media root, to put sources in place. <paramref name="clusterPort"/> fixes the Akka remoting port
     /// (see <see cref="FreePorts"/>), so that seed lists can name nodes before they start.</summary>
     public static async Task<NodeProcess> StartAsync(IEnumerable<string>? extraArgs = null,
-        Action<string>? prepareMedia = null, int? clusterPort = null)
+        Action<string>? prepareMedia = null, int? clusterPort = null, bool awaitReady = true)
     {
         var node = new NodeProcess(extraArgs?.ToList() ?? [], clusterPort);
         try
         {
             prepareMedia?.Invoke(node.MediaRoot);
-            await node.LaunchAsync();
+            await node.LaunchAsync(awaitReady ? "readyz" : "healthz");
             return node;
         }
         catch
@@ -147,7 +147,8 @@ public sealed class NodeProcess : IAsyncDisposable
         .. _extraArgs,
     ];
 
-    private async Task LaunchAsync()
+    /// <param name="until">The endpoint that must answer 200: readyz, or healthz for a node expected not to be ready.</param>
+    private async Task LaunchAsync(string until = "readyz")
     {
         if (_process is { HasExited: false }) throw new InvalidOperationException("node is already running");
         if (!File.Exists(NodeDll)) throw new FileNotFoundException($"the node is not built: {NodeDll} does not exist", NodeDll);
@@ -178,10 +179,10 @@ public sealed class NodeProcess : IAsyncDisposable
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         _process = p;
-        await WaitReadyAsync(p);
+        await WaitReadyAsync(p, until);
     }
 
-    private async Task WaitReadyAsync(Process p)
+    private async Task WaitReadyAsync(Process p, string until)
     {
         using var http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
         var sw = Stopwatch.StartNew();
@@ -198,10 +199,10 @@ public sealed class NodeProcess : IAsyncDisposable
             }
             try
             {
-                using var r = await http.GetAsync("readyz");
+                using var r = await http.GetAsync(until);
                 if (r.StatusCode == HttpStatusCode.OK)
                 {
-                    WriteLog($"===== ready after {sw.Elapsed.TotalSeconds:0.0} s");
+                    WriteLog($"===== {until} after {sw.Elapsed.TotalSeconds:0.0} s");
                     return;
                 }
                 last = $"HTTP {(int)r.StatusCode}";

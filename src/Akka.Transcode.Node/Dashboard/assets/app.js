@@ -184,7 +184,12 @@
     s.admin = false;
     if (s.stream) s.stream.abort();
     s.stream = null;
-    s.page = { start: 0, limit: s.page.limit, state: s.page.state, total: 0, ids: [] };
+    // The next person to sign in on this tab starts from a blank page: none of this user's form values or filters.
+    $('submit-form').reset();
+    $('submit-card').querySelector('details')?.removeAttribute('open');
+    $('state-filter').value = '';
+    $('page-size').selectedIndex = 0;
+    s.page = { start: 0, limit: Number($('page-size').value), state: null, total: 0, ids: [] };
     s.jobs.clear();
     s.rows.clear();
     s.selected = null;
@@ -669,10 +674,11 @@
       fail(`${r.err_msg} (${r.err_code})`);
       return;
     }
-    const link = el('code', { class: 'job-link', dataset: { jobId: r.job_id }, title: 'Show this job', text: shortId(r.job_id) });
+    // The whole id, so it can be copied; no full stop after it, which would be copied with it.
+    const link = el('code', { class: 'job-link', dataset: { jobId: r.job_id }, title: 'Show this job', text: r.job_id });
     link.addEventListener('click', () => select(r.job_id));
     result.className = 'result ok';
-    result.replaceChildren('Submitted job ', link, '.');
+    result.replaceChildren('Submitted job ', link);
   }
 
   // ---- wiring --------------------------------------------------------------------------------------------------------
