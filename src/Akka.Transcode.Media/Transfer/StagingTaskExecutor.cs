@@ -161,7 +161,7 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
                 return Result<string>.Ok(target);
             }
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            var partial = target + ".partial";
+            var partial = FileCleanup.FetchPartialName(target);
             try
             {
                 await master.DownloadAsync(id, partial, task.FileToken, ct);
@@ -193,7 +193,7 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
     private void EvictCache(string keep)
     {
         var files = new DirectoryInfo(options.CacheDir).GetFiles()
-            .Where(f => !f.Name.EndsWith(".partial", StringComparison.Ordinal))
+            .Where(f => !FileCleanup.IsFetchPartial(f.Name))
             .OrderBy(f => f.LastWriteTimeUtc).ToList();
         var total = files.Sum(f => f.Length);
         foreach (var f in files)
