@@ -294,7 +294,7 @@ public sealed class JobEntity : ReceivePersistentActor, IWithTimers
             var slots = 1;
             try
             {
-                var workers = await registry.Ask<WorkersSnapshot>(GetWorkers.Instance, TimeSpan.FromSeconds(2));
+                var workers = await registry.Ask<WorkersSnapshot>(GetWorkers.Instance, FixedTimeouts.RegistryQuery);
                 slots = workers.Lanes(spec.Output.VideoCodec);
             }
             catch (AskTimeoutException) { /* no registry yet: plan for one slot */ }

@@ -42,7 +42,7 @@ public sealed class HttpWorkerHost : ReceiveActor, IWithTimers
 {
     /// <summary>Ended tasks are kept this long for the master to read their result, then forgotten.</summary>
     private static readonly TimeSpan KeepEnded = TimeSpan.FromMinutes(10);
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CallTimeout = FixedTimeouts.WorkerCall;
 
     private readonly int _slots;
     private readonly ITaskExecutor _executor;

@@ -12,8 +12,11 @@ namespace Akka.Transcode.Media.Transfer;
 /// with -6; a worker outside the cluster fetches it from the master instead.</param>
 /// <param name="WorkDir">Where fetched inputs, staged outputs and the source cache live on this worker.</param>
 /// <param name="CacheMaxBytes">Fetched sources are kept for the next chunk of the same job up to this total.</param>
-public sealed record StagingOptions(Func<string, bool> IsLocal, string WorkDir, long CacheMaxBytes = 20L << 30)
+public sealed record StagingOptions(Func<string, bool> IsLocal, string WorkDir, long CacheMaxBytes = StagingOptions.DefaultCacheMaxBytes)
 {
+    /// <summary>The default of Transcode:Worker:CacheMaxBytes (20 GiB).</summary>
+    public const long DefaultCacheMaxBytes = 20L << 30;
+
     // ffmpeg is given absolute paths only, and the data directory is often configured relative.
     public string WorkDir { get; } = Path.GetFullPath(WorkDir);
 

@@ -17,7 +17,6 @@ namespace Akka.Transcode.Node.Api;
 /// <summary>The client calls of PROTOCOL.md: each turns a JSON request into one actor message or one read-model query.</summary>
 public static class MasterEndpoints
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     public static void MapMasterEndpoints(this IEndpointRouteBuilder app)
     {
@@ -133,7 +132,7 @@ public static class MasterEndpoints
     {
         try
         {
-            return Result<T>.Ok(await target.Ask<T>(message, AskTimeout, ct));
+            return Result<T>.Ok(await target.Ask<T>(message, EndpointTimeouts.Cluster, ct));
         }
         catch (AskTimeoutException)
         {

@@ -26,7 +26,6 @@ namespace Akka.Transcode.Node.Api;
 public static class WorkerProtocolEndpoints
 {
     private const ResponseAudience Worker = ResponseAudience.Worker;
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     public static void MapWorkerProtocolEndpoints(this IEndpointRouteBuilder app)
     {
@@ -164,7 +163,7 @@ public static class WorkerProtocolEndpoints
 
     private static async Task<object?> Ask(IActorRef registry, object message, CancellationToken ct)
     {
-        try { return await registry.Ask<object>(message, AskTimeout, ct); }
+        try { return await registry.Ask<object>(message, EndpointTimeouts.Actor, ct); }
         catch (AskTimeoutException) { return null; }
     }
 

@@ -30,6 +30,7 @@ public static class AkkaConfig
         // each wait there is a sleep). One writer lets the next batch grow while the current one commits, so rows
         // of many jobs share one commit and its fsync.
         var writers = db.Provider == StorageProvider.Sqlite ? 1 : 3;
+        var drainPhase = Duration(ClusterWiring.Settings(o).DrainPhaseTimeout);
         return $$"""
             akka {
               loglevel = INFO
@@ -37,8 +38,8 @@ public static class AkkaConfig
               # The scheduler's timer thread wakes every tick; at the default 10 ms that alone kept an idle node at ~4 %
               # of a core. Nothing here needs timers finer than 50 ms (heartbeats are 1 s, timeouts seconds).
               scheduler.tick-duration = 50ms
-              # A leaving worker stops its ffmpeg in this phase (TranscodeSettings.DrainTimeout, 6 s, at most).
-              coordinated-shutdown.phases.before-cluster-shutdown.timeout = 8s
+              # A leaving worker stops its ffmpeg in this phase (TranscodeSettings.DrainTimeout at most).
+              coordinated-shutdown.phases.before-cluster-shutdown.timeout = {{drainPhase}}
               cluster {
                 # A node restarted after a crash is not let in while its previous incarnation is still a member: its
                 # first Join only makes the cluster down the old one, and it is welcomed at its next try. At the
@@ -128,4 +129,7 @@ public static class AkkaConfig
 
     /// <summary>A JSON string literal is a valid HOCON quoted string, so any connection string survives.</summary>
     private static string Quote(string s) => JsonSerializer.Serialize(s);
+
+    /// <summary>A HOCON duration.</summary>
+    public static string Duration(TimeSpan t) => $"{(long)t.TotalMilliseconds}ms";
 }

@@ -1,0 +1,312 @@
+using System.Globalization;
+using System.Text;
+using Akka.Transcode.Domain.Tasks;
+
+namespace Akka.Transcode.Domain.Media;
+
+/// <summary>
+/// Builds ffmpeg arguments for a task. Every path goes through <see cref="FileUrl"/>, so a file named like an option
+/// ("-y.mp4") or a protocol ("concat:a|b") is still just a file; and every input and the output carry the allow-lists
+/// of <see cref="InputFormats"/>, so no file's content can make ffmpeg open anything else.
+/// </summary>
+public static class FfmpegArguments
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <param name="map">The task's stitching map, loaded and checked by the worker; required when the task has a
+    /// <see cref="TaskSpec.MapPath"/>.</param>
+    public static FfmpegCommand Build(TaskSpec task, int threads = 0, Maps.StitchMap? map = null)
+    {
+        CheckMap(task, map);
+        return task.Kind switch
+        {
+            TaskKind.Video when task.KeyframeCuts => KeyframeCut(task, threads),
+            TaskKind.Transcode or TaskKind.Video or TaskKind.Audio => FromSource(task, threads, map),
+            TaskKind.Join => Join(task, threads),
+            _ => throw new ArgumentOutOfRangeException(nameof(task)),
+        };
+    }
+
+    /// <summary>
+    /// A map goes with a task that names one, and only with one that re-encodes the source's video: the planner
+    /// never makes anything else, so a mismatch is a bug to stop at, not a map to drop silently.
+    /// </summary>
+    private static void CheckMap(TaskSpec task, Maps.StitchMap? map)
+    {
+        if (task.MapPath is null)
+        {
+            if (map is not null)
+                throw new ArgumentException($"task {task.TaskId} has no map_path, but a map was given", nameof(map));
+            return;
+        }
+        if (map is null)
+            throw new ArgumentException($"task {task.TaskId} has map_path {task.MapPath}: its loaded map is required", nameof(map));
+        if (task.Kind is not (TaskKind.Transcode or TaskKind.Video) || task.KeyframeCuts || task.Video.Action != StreamAction.Encode)
+            throw new ArgumentException(
+                $"task {task.TaskId} ({task.Kind.Wire()}, video {task.Video.Action}) cannot apply a map: only re-encoded video can be remapped",
+                nameof(task));
+    }
+
+    /// <summary>The file: protocol makes ffmpeg treat the whole string as a local path.</summary>
+    public static string FileUrl(string absolutePath)
+    {
+        if (!Path.IsPathRooted(absolutePath))
+            throw new ArgumentException($"ffmpeg paths must be absolute: {absolutePath}", nameof(absolutePath));
+        return "file:" + absolutePath;
+    }
+
+    public static string Seconds(double s) => s.ToString("0.######", Inv);
+
+    private static List<string> Start() => ["-hide_banner", "-y"];
+
+    private static FfmpegCommand FromSource(TaskSpec t, int threads, Maps.StitchMap? map)
+    {
+        var args = Start();
+        var cuts = t.Cuts;
+        // A thread limit binds the decoder too: with slots sharing the cores, decoder threads would oversubscribe them.
+        string[] decodeThreads = threads > 0 ? ["-threads", threads.ToString(Inv)] : [];
+        // Remap tables are inputs after the source's: one per cut, or one for the whole source.
+        var tablesAt = Math.Max(1, cuts.Count);
+        if (cuts.Count == 0)
+        {
+            args.AddRange([.. InputFormats.SourceInputOptions, .. decodeThreads, "-i", FileUrl(t.SourcePath)]);
+            AddTableInputs(args, map);
+            var maps = new List<string>();
+            if (t.Video.Action != StreamAction.Drop && map is Maps.RemapMap)
+            {
+                // remap has three inputs, which -vf cannot feed.
+                args.AddRange(["-filter_complex", VideoChain("[0:v:0]", t.Video, map, tablesAt) + "[vout]"]);
+                maps.AddRange(["-map", "[vout]"]);
+            }
+            else if (t.Video.Action != StreamAction.Drop)
+            {
+                maps.AddRange(["-map", "0:v:0"]);
+                var vf = VideoChain("", t.Video, map, tablesAt);
+                if (vf.Length > 0) maps.AddRange(["-vf", vf]);
+            }
+            if (t.Audio.Action != StreamAction.Drop) maps.AddRange(["-map", "0:a:0"]);
+            // One output frame per source frame: for MP4 ffmpeg's default would make the video constant-rate from
+            // the container's start and duplicate a frame where audio starts first (1801 frames of an 1800-frame TS),
+            // while chunked jobs give exactly the source's frames.
+            if (t.Video.Action == StreamAction.Encode) maps.AddRange(["-fps_mode", "passthrough"]);
+            args.AddRange(maps);
+        }
+        else
+        {
+            // One input per cut, each seeked on its own to a pre-roll before it. Timestamps stay the source's own
+            // (-copyts), so the trims below cut at exact source times whichever streams are mapped and wherever
+            // the seek landed; ffmpeg's own accurate seeking is off because those trims do the exact part.
+            args.Add("-copyts");
+            foreach (var c in cuts)
+            {
+                args.Add("-noaccurate_seek");
+                if (c.Seek > 0) args.AddRange(["-ss", Seconds(c.Seek)]);
+                args.AddRange([.. InputFormats.SourceInputOptions, .. decodeThreads, "-i", FileUrl(t.SourcePath)]);
+            }
+            AddTableInputs(args, map);
+            var graph = new StringBuilder();
+            var concatInputs = new StringBuilder();
+            var hasV = t.Video.Action != StreamAction.Drop;
+            var hasA = t.Audio.Action != StreamAction.Drop;
+            for (var i = 0; i < cuts.Count; i++)
+            {
+                var c = cuts[i];
+                if (hasV)
+                {
+                    // Two trims: end_frame counts the frames the first trim lets through, not the decoded ones.
+                    var take = c.Frames is { } n ? $"trim=end_frame={n}" : $"trim=duration={Seconds(c.Duration)}";
+                    graph.Append($"[{i}:v:0]trim=start={Seconds(c.VideoTrimStart)},setpts=PTS-STARTPTS,{take},setpts=PTS-STARTPTS[v{i}];");
+                    concatInputs.Append($"[v{i}]");
+                }
+                if (hasA)
+                {
+                    graph.Append($"[{i}:a:0]atrim=start={Seconds(c.AudioTrimStart)}:duration={Seconds(c.Duration)},asetpts=PTS-STARTPTS[a{i}];");
+                    concatInputs.Append($"[a{i}]");
+                }
+            }
+            var vOut = "[vcat]";
+            graph.Append(concatInputs).Append($"concat=n={cuts.Count}:v={(hasV ? 1 : 0)}:a={(hasA ? 1 : 0)}");
+            graph.Append(hasV ? "[vcat]" : "").Append(hasA ? "[acat]" : "");
+            // The map works on the joined cuts (one filter instance, whatever the cut count), before any scale.
+            var vf = hasV ? VideoChain("[vcat]", t.Video, map, tablesAt) : "";
+            if (vf.Length > 0)
+            {
+                graph.Append(map is Maps.RemapMap ? $";{vf}[vout]" : $";[vcat]{vf}[vout]");
+                vOut = "[vout]";
+            }
+            args.AddRange(["-filter_complex", graph.ToString()]);
+            if (hasV) args.AddRange(["-map", vOut]);
+            if (hasA) args.AddRange(["-map", "[acat]"]);
+        }
+        AddCodecs(args, t.Video, t.Audio, threads);
+        AddOutput(args, t);
+        return new FfmpegCommand(args, []);
+    }
+
+    /// <summary>
+    /// One range copied without decoding, from the key frame at <see cref="SourceCut.VideoTrimStart"/> (the worker
+    /// finds it just before running) to the range's end. A plain input seek cannot be trusted to land on that key
+    /// frame (MPEG-TS lands late), so ffmpeg seeks a pre-roll early and drops packets up to the key frame's own
+    /// timestamp (-copyts, output -ss); timestamps then restart at zero so the parts join without overlaps.
+    /// </summary>
+    private static FfmpegCommand KeyframeCut(TaskSpec t, int threads)
+    {
+        var c = t.Cuts.Single();
+        var args = Start();
+        args.AddRange(["-copyts", "-noaccurate_seek"]);
+        if (c.Seek > 0) args.AddRange(["-ss", Seconds(c.Seek)]);
+        args.AddRange([.. InputFormats.SourceInputOptions, "-i", FileUrl(t.SourcePath), "-ss", Seconds(c.VideoTrimStart),
+            "-to", Seconds(c.AudioTrimStart + c.Duration), "-map", "0:v:0"]);
+        if (t.Audio.Action != StreamAction.Drop) args.AddRange(["-map", "0:a:0"]);
+        AddCodecs(args, t.Video, t.Audio, threads);
+        args.AddRange(["-avoid_negative_ts", "make_zero"]);
+        AddOutput(args, t);
+        return new FfmpegCommand(args, []);
+    }
+
+    private static FfmpegCommand Join(TaskSpec t, int threads)
+    {
+        var list = new StringBuilder("ffconcat version 1.0\n");
+        // Each part is held to the source formats again: the list's own allow-list admits concat, and a part (an
+        // HTTP worker uploads them) that is itself a list or a playlist would otherwise be opened as one.
+        foreach (var p in t.VideoParts) list.Append($"file {ConcatQuote(p)}\n").Append(InputFormats.ConcatEntryOptions);
+        var listPath = t.OutputPath + ".ffconcat";
+        var args = Start();
+        // A part that cannot be opened is an error while reading, which ffmpeg would otherwise log and then end the
+        // output there, successfully: -xerror makes it fail the task instead of leaving a join without its tail.
+        args.Add("-xerror");
+        args.AddRange([.. InputFormats.ConcatListInputOptions, "-i", FileUrl(listPath)]);
+        var maps = new List<string> { "-map", "0:v:0" };
+        if (t.Audio.Action != StreamAction.Drop && t.KeyframeCuts)
+            maps.AddRange(["-map", "0:a:0"]); // the copied parts carry their audio
+        else if (t.Audio.Action != StreamAction.Drop)
+        {
+            // Audio comes from the lossless audio part when it was cut or re-encoded, else straight from the source.
+            args.AddRange([.. InputFormats.SourceInputOptions, "-i", FileUrl(t.AudioPart ?? t.SourcePath)]);
+            maps.AddRange(["-map", "1:a:0"]);
+        }
+        args.AddRange(maps);
+        AddCodecs(args, VideoOp.Copy, t.Audio, threads);
+        AddOutput(args, t);
+        return new FfmpegCommand(args, [new AuxFile(listPath, list.ToString())]);
+    }
+
+    /// <summary>
+    /// Quotes a path for an ffconcat "file" line: inside single quotes everything is literal, and a single quote is
+    /// closed, escaped and reopened. The list is read line by line, so a line break in a name would add a directive
+    /// of the name's choosing: such names are refused (MediaRoots refuses them earlier with -4).
+    /// </summary>
+    public static string ConcatQuote(string path)
+    {
+        if (!Path.IsPathRooted(path))
+            throw new ArgumentException($"concat list paths must be absolute: {path}", nameof(path));
+        if (path.Any(char.IsControl))
+            throw new ArgumentException("a path with control characters cannot go into a concat list", nameof(path));
+        return "'" + path.Replace("'", "'\\''") + "'";
+    }
+
+    private static string VideoFilters(VideoOp v)
+    {
+        if (v.Action != StreamAction.Encode || (v.Width is null && v.Height is null)) return "";
+        // -2 keeps the aspect ratio and an even size, which 4:2:0 encoders need.
+        return $"scale={v.Width?.ToString(Inv) ?? "-2"}:{v.Height?.ToString(Inv) ?? "-2"}";
+    }
+
+    /// <summary>
+    /// The video filters of a task: the map first (it defines the picture, and a table's coordinates refer to the
+    /// source's pixels), then the scale. A remap chain starts with its three input labels, the stream
+    /// <paramref name="input"/> and the two tables; every other chain is bare filters for the caller to label.
+    /// </summary>
+    private static string VideoChain(string input, VideoOp v, Maps.StitchMap? map, int tablesAt)
+    {
+        var scale = VideoFilters(v);
+        string? mapFilter = map switch
+        {
+            null => null,
+            Maps.V360Map v360 => V360Filter(v360),
+            Maps.RemapMap => $"{input}[{tablesAt.ToString(Inv)}:v:0][{(tablesAt + 1).ToString(Inv)}:v:0]remap",
+            _ => throw new ArgumentException($"unknown map {map.GetType().Name}", nameof(map)),
+        };
+        return string.Join(",", new[] { mapFilter, scale }.Where(f => !string.IsNullOrEmpty(f)));
+    }
+
+    /// <summary>
+    /// v360 with the map's options. They were checked when the map file was read; the characters are checked
+    /// again here because they go into a filter graph, where ':' ',' ';' '[' or '\'' would change its meaning.
+    /// </summary>
+    private static string V360Filter(Maps.V360Map map)
+    {
+        foreach (var (name, value) in map.Options)
+        {
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+                throw new ArgumentException($"v360 option name '{name}' is not a plain name", nameof(map));
+            if (value.Length == 0 || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-'))
+                throw new ArgumentException($"v360 option {name} has a value that is not plain: '{value}'", nameof(map));
+        }
+        return "v360=" + string.Join(":", map.Options.Select(o => $"{o.Key}={o.Value}"));
+    }
+
+    /// <summary>
+    /// Remap tables are read as PGM whatever their names: probing would hand a name such as "lens%d.pgm" to the
+    /// image2 demuxer, which reads it as a numbered sequence (measured with ffmpeg 5.1: "Could find no file").
+    /// One still image is enough: remap repeats its last table frame for every frame of the source.
+    /// </summary>
+    private static void AddTableInputs(List<string> args, Maps.StitchMap? map)
+    {
+        if (map is not Maps.RemapMap remap) return;
+        args.AddRange([.. InputFormats.TableInputOptions, "-i", FileUrl(remap.XMapPath),
+            .. InputFormats.TableInputOptions, "-i", FileUrl(remap.YMapPath)]);
+    }
+
+    /// <summary>The muxer is always named (the file name never decides) and the output is a local file.</summary>
+    private static void AddOutput(List<string> args, TaskSpec t) =>
+        args.AddRange([.. InputFormats.OutputOptions, "-f", t.Muxer, FileUrl(t.OutputPath)]);
+
+    private static void AddCodecs(List<string> args, VideoOp v, AudioOp a, int threads)
+    {
+        switch (v.Action)
+        {
+            case StreamAction.Drop: args.Add("-vn"); break;
+            case StreamAction.Copy: args.AddRange(["-c:v", "copy"]); break;
+            case StreamAction.Encode:
+                args.AddRange(VideoEncoder(v));
+                if (v.NoBFrames) args.AddRange(["-bf", "0"]);
+                break;
+        }
+        switch (a.Action)
+        {
+            case StreamAction.Drop: args.Add("-an"); break;
+            case StreamAction.Copy: args.AddRange(["-c:a", "copy"]); break;
+            case StreamAction.Encode: args.AddRange(AudioEncoder(a)); break;
+        }
+        args.AddRange(["-sn", "-dn"]);
+        if (threads > 0) args.AddRange(["-threads", threads.ToString(Inv)]);
+    }
+
+    private static IEnumerable<string> VideoEncoder(VideoOp v)
+    {
+        var rate = v.Bitrate is { } b ? new[] { "-b:v", b.ToString(Inv) } : null;
+        return v.Codec switch
+        {
+            "h264" => ["-c:v", "libx264", "-preset", v.Preset ?? "veryfast", .. rate ?? ["-crf", (v.Crf ?? 23).ToString(Inv)], "-pix_fmt", "yuv420p"],
+            "hevc" => ["-c:v", "libx265", "-preset", v.Preset ?? "veryfast", .. rate ?? ["-crf", (v.Crf ?? 28).ToString(Inv)], "-pix_fmt", "yuv420p", "-tag:v", "hvc1", "-x265-params", "log-level=error"],
+            "vp9" => ["-c:v", "libvpx-vp9", "-deadline", "good", "-cpu-used", "4", "-row-mt", "1", .. rate ?? ["-crf", (v.Crf ?? 32).ToString(Inv), "-b:v", "0"], "-pix_fmt", "yuv420p"],
+            "av1" => ["-c:v", "libsvtav1", "-preset", "8", .. rate ?? ["-crf", (v.Crf ?? 35).ToString(Inv)], "-pix_fmt", "yuv420p"],
+            _ => throw new ArgumentException($"unknown video codec {v.Codec}"),
+        };
+    }
+
+    private static IEnumerable<string> AudioEncoder(AudioOp a)
+    {
+        string Rate(long fallback) => (a.Bitrate ?? fallback).ToString(Inv);
+        return a.Codec switch
+        {
+            "aac" => ["-c:a", "aac", "-b:a", Rate(128_000)],
+            "mp3" => ["-c:a", "libmp3lame", "-b:a", Rate(192_000)],
+            "opus" => ["-c:a", "libopus", "-b:a", Rate(128_000)],
+            "pcm_s16le" => ["-c:a", "pcm_s16le"],
+            "flac" => ["-c:a", "flac"],
+            _ => throw new ArgumentException($"unknown audio codec {a.Codec}"),
+        };
+    }
+}
