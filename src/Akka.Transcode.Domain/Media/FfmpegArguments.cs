@@ -4,6 +4,14 @@ using Akka.Transcode.Domain.Tasks;
 
 namespace Akka.Transcode.Domain.Media;
 
+/// <summary>A file the worker writes before starting ffmpeg (concat lists), next to the task's output.</summary>
+public sealed record AuxFile(string Path, string Content);
+
+/// <summary>
+/// An ffmpeg invocation as an argv list: never a shell string, so no file name can split or inject arguments.
+/// </summary>
+public sealed record FfmpegCommand(IReadOnlyList<string> Arguments, IReadOnlyList<AuxFile> Files);
+
 /// <summary>
 /// Builds ffmpeg arguments for a task. Every path goes through <see cref="FileUrl"/>, so a file named like an option
 /// ("-y.mp4") or a protocol ("concat:a|b") is still just a file; and every input and the output carry the allow-lists
