@@ -1,11 +1,15 @@
+using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Domain.Tasks;
 
 namespace Akka.Transcode.Actors;
 
-/// <summary>The actors' tunables, bound by the node from Transcode:* configuration.</summary>
+/// <summary>
+/// The actors' tunables, bound by the node from Transcode:* configuration. The defaults here (and in the Domain
+/// records they come from) are the only ones: the node's options classes start from them.
+/// </summary>
 public sealed record TranscodeSettings
 {
-    public double MaxTaskSeconds { get; init; } = 60;
+    public double MaxTaskSeconds { get; init; } = PlanningOptions.DefaultMaxTaskSeconds;
     public TaskPolicy TaskPolicy { get; init; } = new();
     /// <summary>A running attempt that sends nothing for this long is lost (its worker died or is cut off).</summary>
     public TimeSpan AttemptSilenceTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -25,9 +29,11 @@ public sealed record TranscodeSettings
     public TimeSpan WorkerQuarantine { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Jobs without their own timeout_seconds fail when not ended this long after they were accepted.</summary>
     public TimeSpan? JobTimeout { get; init; }
-    /// <summary>How long a leaving worker waits for its attempts to stop (ffmpeg gets 'q', and is killed after 3 s).
-    /// The node's coordinated-shutdown phase for it must be longer (Node/Cluster/AkkaConfig.cs).</summary>
+    /// <summary>How long a leaving worker waits for its attempts to stop (ffmpeg gets 'q', and is killed after 3 s).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(6);
+    /// <summary>The coordinated-shutdown phase the drain runs in: longer than the drain, so the drain's own timeout
+    /// answers first and the phase is not cut off while ffmpeg is still being stopped.</summary>
+    public TimeSpan DrainPhaseTimeout => DrainTimeout + TimeSpan.FromSeconds(2);
     /// <summary>A job or task publishes its moving progress for live views at most this often; state changes go out at
     /// once.</summary>
     public TimeSpan LiveViewInterval { get; init; } = TimeSpan.FromMilliseconds(250);

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Akka.Transcode.EndToEnd.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -85,5 +86,37 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Every default the README's configuration table gives as one plain value (a number, a word, true or false) is
+    /// the node's own: the options classes take their defaults from the actors' settings and the domain records, so
+    /// a default changed there must be changed in the table too.
+    /// </summary>
+    [Fact]
+    public void The_configuration_tables_plain_defaults_are_the_nodes_own()
+    {
+        var readme = File.ReadAllText(Path.Combine(DeploymentFiles.RepoRoot, "README.md"));
+        var rows = Regex.Matches(readme, @"^\| `(Transcode:[A-Za-z:]+)` \| (`[^`\s|]+`|-?[0-9.]+) \|", RegexOptions.Multiline)
+            .Select(m => (Key: m.Groups[1].Value, Value: m.Groups[2].Value.Trim('`'))).ToList();
+        foreach (var (key, value) in rows)
+        {
+            // "Hostname": unset, the node advertises its Hostname.
+            if (key == "Transcode:Cluster:PublicHostname") continue;
+            if (!OptionKeys.Defaults.TryGetValue(key, out var actual))
+            {
+                // Lists have no single default to compare (Media:Roots' "media" is applied when none is given).
+                Assert.True(OptionKeys.Leaves.TryGetValue(key, out var type) && type.IsGenericType, $"README documents {key}, which the node does not have");
+                continue;
+            }
+            output.WriteLine($"{key}: README {value}, node {actual}");
+            Assert.True(string.Equals(value, actual, StringComparison.OrdinalIgnoreCase), $"{key}: README says {value}, the node defaults to {actual}");
+        }
+        // The table's numeric tunables are all plain values: a regex that stopped matching would pass with none.
+        Assert.Contains(rows, r => r.Key == "Transcode:Planning:MaxTaskSeconds" && r.Value == "60");
+        Assert.Contains(rows, r => r.Key == "Transcode:Tasks:MaxAttempts" && r.Value == "3");
+        Assert.Contains(rows, r => r.Key == "Transcode:Jobs:StartWindow" && r.Value == "64");
+        Assert.Contains(rows, r => r.Key == "Transcode:Jobs:StartWindowPerSlot" && r.Value == "4");
+        Assert.True(rows.Count >= 30, $"only {rows.Count} rows of the configuration table were read");
     }
 }

@@ -133,7 +133,7 @@ public sealed class JobStarter : ReceiveActor, IWithTimers
             await queue.RemoveAsync(taken);
             var ended = running.Count > 0 ? await list.EndedAmongAsync(running) : [];
             var slots = lastSlots;
-            try { slots = (await registry.Ask<WorkersSnapshot>(GetWorkers.Instance, TimeSpan.FromSeconds(2))).TotalSlots; }
+            try { slots = (await registry.Ask<WorkersSnapshot>(GetWorkers.Instance, FixedTimeouts.RegistryQuery)).TotalSlots; }
             catch (AskTimeoutException) { /* no registry yet: the slots last known */ }
             var free = settings.Window(slots) - (running.Count - ended.Count);
             // Jobs started and still in the queue come first in it: read past them.

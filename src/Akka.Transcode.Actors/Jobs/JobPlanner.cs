@@ -17,7 +17,7 @@ namespace Akka.Transcode.Actors.Jobs;
 public sealed class JobPlanner : ReceiveActor
 {
     /// <summary>How long the registry may take to say which workers there are before the plan assumes one slot.</summary>
-    public static readonly TimeSpan RegistryTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan RegistryTimeout = FixedTimeouts.RegistryQuery;
 
     public JobPlanner(string jobId, JobSpec spec, ISourceProber prober, IActorRef registry, double maxTaskSeconds)
     {

@@ -33,8 +33,8 @@ public sealed class TranscodeSerializer(ExtendedActorSystem system) : Serializer
             ? JsonSerializer.Deserialize(bytes, type, Options)!
             : throw new System.Runtime.Serialization.SerializationException($"unknown manifest '{manifest}'");
 
-    /// <summary>HOCON that registers the serializer for every event and message.</summary>
-    public const string Hocon = """
+    /// <summary>HOCON that registers the serializer for every event and message, under <see cref="SerializerId"/>.</summary>
+    public static readonly string Hocon = $$"""
         akka.actor {
           serializers.transcode = "Akka.Transcode.Actors.Serialization.TranscodeSerializer, Akka.Transcode.Actors"
           serialization-bindings {
@@ -43,7 +43,7 @@ public sealed class TranscodeSerializer(ExtendedActorSystem system) : Serializer
             "Akka.Transcode.Domain.Tasks.ITaskEvent, Akka.Transcode.Domain" = transcode
           }
           serialization-identifiers {
-            "Akka.Transcode.Actors.Serialization.TranscodeSerializer, Akka.Transcode.Actors" = 4711
+            "Akka.Transcode.Actors.Serialization.TranscodeSerializer, Akka.Transcode.Actors" = {{SerializerId}}
           }
         }
         """;

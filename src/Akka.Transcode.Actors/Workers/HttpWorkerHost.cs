@@ -40,7 +40,7 @@ public sealed class HttpWorkerHost : WorkerRole
 {
     /// <summary>Ended tasks are kept this long for the master to read their result, then forgotten.</summary>
     private static readonly TimeSpan KeepEnded = TimeSpan.FromMinutes(10);
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CallTimeout = FixedTimeouts.WorkerCall;
 
     private readonly IMasterLink _master;
     private readonly Dictionary<string, Entry> _tasks = new();

@@ -18,9 +18,9 @@ namespace Akka.Transcode.Actors.Workers;
 /// </summary>
 public sealed class HttpWorkerProxy : ReceiveActor, IWithTimers
 {
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CallTimeout = FixedTimeouts.WorkerCall;
     // Cancel waits for the worker to stop ffmpeg (a graceful 'q', then a kill after 3 s).
-    private static readonly TimeSpan CancelTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CancelTimeout = FixedTimeouts.WorkerCancel;
 
     private readonly string _workerId;
     private readonly string _endpoint;

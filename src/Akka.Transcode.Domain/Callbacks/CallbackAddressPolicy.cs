@@ -37,18 +37,6 @@ public static class CallbackAddressPolicy
         return null;
     }
 
-    /// <summary>One entry of the allow-list: a CIDR network, or a single address (as /32 or /128). Null when it is neither.</summary>
-    public static IPNetwork? ParseNetwork(string entry)
-    {
-        var s = entry.Trim();
-        // 10.0.0.1/8 is refused, not read as 10.0.0.0/8: it may well have meant the single address.
-        if (IPNetwork.TryParse(s, out var network))
-            return IPAddress.TryParse(s[..s.IndexOf('/')], out var written) && written.Equals(network.BaseAddress) ? network : null;
-        if (!s.Contains('/') && IPAddress.TryParse(s.Trim('[', ']'), out var single))
-            return new IPNetwork(single, single.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
-        return null;
-    }
-
     /// <summary>
     /// The URL as logs and job records may show it: scheme, host, port and path. The query and the user info are
     /// left out, as they are where receivers put their own secrets (?token=..., user:password@).

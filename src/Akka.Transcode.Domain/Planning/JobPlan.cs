@@ -19,5 +19,9 @@ public sealed record JobPlan(
 /// spends on one frame it decodes and encodes. Measured with x264 veryfast at 720p: decoding alone is ~0.19 of
 /// decode plus encode. Chunks that start mid-source get that much less video, so parallel chunks end together.
 /// </param>
-public sealed record PlanningOptions(double MaxTaskSeconds = 60, int WorkerSlots = 1, double MinTaskSeconds = 5,
-    double PrerollDecodeCost = 0.2);
+public sealed record PlanningOptions(double MaxTaskSeconds = PlanningOptions.DefaultMaxTaskSeconds, int WorkerSlots = 1,
+    double MinTaskSeconds = 5, double PrerollDecodeCost = 0.2)
+{
+    /// <summary>The default of Transcode:Planning:MaxTaskSeconds; the node's options and the actors' settings start from it.</summary>
+    public const double DefaultMaxTaskSeconds = 60;
+}

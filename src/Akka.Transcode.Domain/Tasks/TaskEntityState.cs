@@ -5,7 +5,11 @@ public enum TaskStatus { Pending = 0, Running = 1, Succeeded = 2, Failed = 3, Ca
 
 /// <param name="MaxAttempts">Failed ffmpeg runs allowed before the task (and its job) fails.</param>
 /// <param name="MaxLost">Attempts lost with their worker before giving up: guards against a task that kills workers.</param>
-public sealed record TaskPolicy(int MaxAttempts = 3, int MaxLost = 10);
+public sealed record TaskPolicy(int MaxAttempts = TaskPolicy.DefaultMaxAttempts, int MaxLost = 10)
+{
+    /// <summary>The default of Transcode:Tasks:MaxAttempts; the node's options start from it.</summary>
+    public const int DefaultMaxAttempts = 3;
+}
 
 /// <summary>One task's state, folded from its events; the Decide functions are its rules and change nothing.</summary>
 public sealed record TaskEntityState

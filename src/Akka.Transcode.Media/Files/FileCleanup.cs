@@ -12,8 +12,23 @@ public static class FileCleanup
 {
     private const string PartialMarker = ".partial-";
 
+    // Every partial name of the system is made here. Those next to an output carry PartialMarker, so that the job's
+    // cleanup (Remove) finds them whoever wrote them; a worker's fetched input has its own suffix in its own cache.
+    private const string FetchSuffix = ".partial";
+
     /// <summary>A name no other attempt of the same task will use, that <see cref="Remove"/> still finds.</summary>
     public static string PartialName(string output) => output + PartialMarker + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>Where the master collects an output a worker uploads: stable for the content id, so a resumed upload
+    /// finds its first part, and found by <see cref="Remove"/>, so an upload cut off by a cancel or a failed job goes
+    /// with the job's other partial files.</summary>
+    public static string UploadPartialName(string output, string fileId) => output + PartialMarker + "up" + fileId[..12];
+
+    /// <summary>Where a worker downloads an input to before checking its content id; stable, so a download resumes.</summary>
+    public static string FetchPartialName(string target) => target + FetchSuffix;
+
+    /// <summary>Whether <paramref name="name"/> is a download still under way (<see cref="FetchPartialName"/>).</summary>
+    public static bool IsFetchPartial(string name) => name.EndsWith(FetchSuffix, StringComparison.Ordinal);
 
     /// <param name="roots">When given, each deletion first checks that its directory's real path lies in them.</param>
     public static void Remove(string? workDir, string? tempOutput, MediaRoots? roots = null)

@@ -12,8 +12,11 @@ namespace Akka.Transcode.Media.Transfer;
 /// with -6; a worker outside the cluster fetches it from the master instead.</param>
 /// <param name="WorkDir">Where fetched inputs, staged outputs and the source cache live on this worker.</param>
 /// <param name="CacheMaxBytes">Fetched sources are kept for the next chunk of the same job up to this total.</param>
-public sealed record StagingOptions(Func<string, bool> IsLocal, string WorkDir, long CacheMaxBytes = 20L << 30)
+public sealed record StagingOptions(Func<string, bool> IsLocal, string WorkDir, long CacheMaxBytes = StagingOptions.DefaultCacheMaxBytes)
 {
+    /// <summary>The default of Transcode:Worker:CacheMaxBytes (20 GiB).</summary>
+    public const long DefaultCacheMaxBytes = 20L << 30;
+
     // ffmpeg is given absolute paths only, and the data directory is often configured relative.
     public string WorkDir { get; } = Path.GetFullPath(WorkDir);
 
@@ -161,7 +164,7 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
                 return Result<string>.Ok(target);
             }
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            var partial = target + ".partial";
+            var partial = FileCleanup.FetchPartialName(target);
             try
             {
                 await master.DownloadAsync(id, partial, task.FileToken, ct);
@@ -193,7 +196,7 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
     private void EvictCache(string keep)
     {
         var files = new DirectoryInfo(options.CacheDir).GetFiles()
-            .Where(f => !f.Name.EndsWith(".partial", StringComparison.Ordinal))
+            .Where(f => !FileCleanup.IsFetchPartial(f.Name))
             .OrderBy(f => f.LastWriteTimeUtc).ToList();
         var total = files.Sum(f => f.Length);
         foreach (var f in files)

@@ -17,7 +17,6 @@ namespace Akka.Transcode.Node.Api;
 /// </summary>
 public static class AdminEndpoints
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     public static void MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
@@ -128,7 +127,7 @@ public static class AdminEndpoints
         if (region is null) return ApiCall.Fail(ErrorCode.InvalidValue, $"type: '{type}' is not a shard type (job, task)");
         try
         {
-            var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(AskTimeout), AskTimeout + TimeSpan.FromSeconds(1), ct);
+            var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(EndpointTimeouts.Actor), EndpointTimeouts.Actor + TimeSpan.FromSeconds(1), ct);
             var regions = stats.Regions.OrderBy(r => r.Key.ToString())
                 .Select(r => new RegionStatsDto(r.Key.ToString(), r.Value.Stats.Count, r.Value.Stats.Values.Sum())).ToList();
             var failed = stats.Regions.SelectMany(r => r.Value.Failed).Distinct().ToList();
@@ -146,7 +145,7 @@ public static class AdminEndpoints
         if (api.Authorize(http, TokenScope.Admin) is { } denied) return ApiCall.Fail(denied);
         try
         {
-            var snapshot = await registry.ActorRef.Ask<WorkersSnapshot>(GetWorkers.Instance, AskTimeout, ct);
+            var snapshot = await registry.ActorRef.Ask<WorkersSnapshot>(GetWorkers.Instance, EndpointTimeouts.Actor, ct);
             return ApiCall.Ok(ToResponse(snapshot));
         }
         catch (AskTimeoutException)

@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Callbacks;
+using Akka.Transcode.Domain.Network;
 using Akka.Transcode.Node.Configuration;
 
 namespace Akka.Transcode.Node.Api;
@@ -12,7 +13,7 @@ public sealed class CallbackPolicy(IReadOnlyList<IPNetwork> allowed, string? sec
     public string? Secret { get; } = string.IsNullOrEmpty(secret) ? null : secret;
 
     public static CallbackPolicy From(JobOptions o) =>
-        new(o.CallbackAllowedNetworks.Select(e => CallbackAddressPolicy.ParseNetwork(e)
+        new(o.CallbackAllowedNetworks.Select(e => NetworkList.Parse(e, singleAddresses: true)
             ?? throw new InvalidOperationException($"Transcode:Jobs:CallbackAllowedNetworks: '{e}'")).ToList(), o.CallbackSecret);
 
     /// <summary>

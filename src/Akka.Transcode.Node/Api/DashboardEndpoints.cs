@@ -21,7 +21,6 @@ public static class DashboardEndpoints
     /// <summary>A comment line this often keeps proxies from closing an idle stream and finds dead connections.</summary>
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
     public static void MapDashboardEndpoints(this IEndpointRouteBuilder app)
     {
@@ -65,7 +64,7 @@ public static class DashboardEndpoints
         try
         {
             // Connected before hello: whatever the page loads after hello, later changes reach it.
-            await feed.ActorRef.Ask<FeedClientConnected>(new ConnectFeedClient(id, client), ConnectTimeout, stop.Token);
+            await feed.ActorRef.Ask<FeedClientConnected>(new ConnectFeedClient(id, client), EndpointTimeouts.Actor, stop.Token);
         }
         catch (AskTimeoutException)
         {

@@ -16,7 +16,6 @@ namespace Akka.Transcode.Node.Api;
 /// </summary>
 public static class HealthEndpoints
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
@@ -49,7 +48,7 @@ public static class HealthEndpoints
         app.MapGet("/readyz", async (IRequiredActor<HttpWorkerHostActor> host, CancellationToken ct) =>
         {
             HttpWorkerStatus status;
-            try { status = await host.ActorRef.Ask<HttpWorkerStatus>(GetHttpWorkerStatus.Instance, AskTimeout, ct); }
+            try { status = await host.ActorRef.Ask<HttpWorkerStatus>(GetHttpWorkerStatus.Instance, EndpointTimeouts.Actor, ct); }
             catch (AskTimeoutException) { return NotReady("the worker did not answer in time"); }
             if (status.WorkerId is null) return NotReady("not registered with the master yet");
             if (!FfmpegBinaries.FfmpegFound()) return NotReady("ffmpeg not found");

@@ -18,9 +18,6 @@ namespace Akka.Transcode.Node.Api;
 public static class HttpWorkerEndpoints
 {
     private const ResponseAudience Worker = ResponseAudience.Worker;
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
-    // cancel_task answers once ffmpeg has ended: a graceful stop, then a kill after 3 s.
-    private static readonly TimeSpan CancelTimeout = TimeSpan.FromSeconds(10);
 
     public static void MapHttpWorkerEndpoints(this IEndpointRouteBuilder app)
     {
@@ -36,7 +33,7 @@ public static class HttpWorkerEndpoints
         if (tooLarge is not null) return tooLarge;
         var parsed = WorkerTaskWire.Parse(body!);
         if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!, Worker);
-        var reply = await Ask(host.ActorRef, new AddWorkerTask(parsed.Value.Spec, parsed.Value.Attempt), AskTimeout, ct);
+        var reply = await Ask(host.ActorRef, new AddWorkerTask(parsed.Value.Spec, parsed.Value.Attempt), EndpointTimeouts.Actor, ct);
         return Answer(reply, parsed.Value.Spec.TaskId, withTask: false);
     }
 
@@ -53,7 +50,7 @@ public static class HttpWorkerEndpoints
             parsed = RequestParser.ParseGetTaskInfo(body!);
         }
         if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!, Worker);
-        var reply = await Ask(host.ActorRef, new GetWorkerTask(parsed.Value!.TaskId), AskTimeout, ct);
+        var reply = await Ask(host.ActorRef, new GetWorkerTask(parsed.Value!.TaskId), EndpointTimeouts.Actor, ct);
         return Answer(reply, parsed.Value.TaskId, withTask: true);
     }
 
@@ -64,7 +61,7 @@ public static class HttpWorkerEndpoints
         if (tooLarge is not null) return tooLarge;
         var parsed = RequestParser.ParseCancelTask(body!);
         if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!, Worker);
-        var reply = await Ask(host.ActorRef, new CancelWorkerTask(parsed.Value!.TaskId), CancelTimeout, ct);
+        var reply = await Ask(host.ActorRef, new CancelWorkerTask(parsed.Value!.TaskId), EndpointTimeouts.WorkerCancel, ct);
         return Answer(reply, parsed.Value.TaskId, withTask: false);
     }
 

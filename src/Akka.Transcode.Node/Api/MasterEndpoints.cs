@@ -5,23 +5,17 @@ using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
-using Akka.Transcode.Domain.Maps;
-using Akka.Transcode.Domain.Media;
-using Akka.Transcode.Media.Maps;
 using Akka.Transcode.Media.Paths;
-using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Protocol;
 using Akka.Transcode.Protocol.Auth;
 using Akka.Transcode.Protocol.Requests;
 using Akka.Transcode.Protocol.Responses;
-using Failure = Akka.Transcode.Domain.Failure;
 
 namespace Akka.Transcode.Node.Api;
 
 /// <summary>The client calls of PROTOCOL.md: each turns a JSON request into one actor message or one read-model query.</summary>
 public static class MasterEndpoints
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     public static void MapMasterEndpoints(this IEndpointRouteBuilder app)
     {
@@ -42,39 +36,18 @@ public static class MasterEndpoints
         var req = parsed.Value!;
         if (req.CallbackUrl is not null && callbacks.CheckAtSubmit(req.CallbackUrl) is { } refused) return ApiCall.Fail(refused);
 
-        var src = roots.ResolveSource(req.SrcFilename, "job.src_filename");
-        if (!src.IsOk) return ApiCall.Fail(src.Error!);
-        // A playlist or list names other files: refused before any ffprobe sees it (the probe's allow-list stands behind).
-        if (SourceSniffer.Refusal(src.Value!) is { } notMedia)
-            return ApiCall.Fail(ErrorCode.SourceUnusable, $"job.src_filename: '{req.SrcFilename}' is {notMedia}: {InputFormats.OnlyContainers}");
-        // The map is checked in full now, tables included, so a bad one is refused before the job exists (and
-        // before dst_dir is created); the worker checks it again before use. Its tables must lie inside the media
-        // roots like every other file.
-        string? mapPath = null;
-        IReadOnlyList<MapTable> mapTables = [];
-        if (req.MapFilename is not null)
-        {
-            var map = roots.ResolveSource(req.MapFilename, "job.map_filename");
-            if (!map.IsOk) return ApiCall.Fail(map.Error!);
-            var loaded = await StitchMapLoader.LoadWithTablesAsync(map.Value!, roots.Contains, ct);
-            if (!loaded.IsOk) return ApiCall.Fail(Prefixed("job.map_filename", loaded.Error!));
-            mapPath = map.Value!;
-            mapTables = loaded.Value!.Tables;
-        }
-        var dst = roots.ResolveDestinationDir(req.DstDir, "job.dst_dir");
-        if (!dst.IsOk) return ApiCall.Fail(dst.Error!);
-
+        var files = await JobFiles.ResolveAsync(roots, req.SrcFilename, req.MapFilename, req.DstDir, ct);
+        if (!files.IsOk) return ApiCall.Fail(files.Error!);
         var spec = new JobSpec
         {
-            SourcePath = src.Value!, DstDir = dst.Value!, DstFormat = req.DstFormat, Segments = req.Ranges,
+            SourcePath = files.Value!.SourcePath, DstDir = files.Value.DstDir, DstFormat = req.DstFormat, Segments = req.Ranges,
             SegmentsText = string.IsNullOrWhiteSpace(req.Segments) ? null : req.Segments, Priority = req.Priority,
             Overwrite = req.Overwrite, Output = req.Output, CallbackUrl = req.CallbackUrl,
             TimeoutSeconds = req.TimeoutSeconds,
-            MapPath = mapPath, MapTables = mapTables,
+            MapPath = files.Value.MapPath, MapTables = files.Value.MapTables,
         };
-        // Checked here for a fast, clear answer; the rename at the end checks again without overwriting.
-        if (!spec.Overwrite && File.Exists(spec.OutputPath()) && req.JobId is null)
-            return ApiCall.Fail(ErrorCode.Conflict, $"output {spec.OutputPath()} already exists (set overwrite to replace it)");
+        // A repeated job_id is answered by the job that has it, whatever is in dst_dir now.
+        if (req.JobId is null && JobFiles.OutputTaken(spec) is { } taken) return ApiCall.Fail(taken);
 
         // Last of the checks: a request that is wrong anyway gets its own error, not "retry later".
         if (await admission.CheckAsync(ct) is { } full) return ApiCall.Fail(full);
@@ -158,7 +131,7 @@ public static class MasterEndpoints
     {
         try
         {
-            return Result<T>.Ok(await target.Ask<T>(message, AskTimeout, ct));
+            return Result<T>.Ok(await target.Ask<T>(message, EndpointTimeouts.Cluster, ct));
         }
         catch (AskTimeoutException)
         {
@@ -171,6 +144,4 @@ public static class MasterEndpoints
 
     private static IEnumerable<KeyValuePair<string, string?>> Query(HttpContext http) =>
         http.Request.Query.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value.ToString()));
-
-    private static Failure Prefixed(string field, Failure f) => f with { Message = $"{field}: {f.Message}" };
 }

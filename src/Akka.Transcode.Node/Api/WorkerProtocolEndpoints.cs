@@ -4,9 +4,8 @@ using Akka.Hosting;
 using Akka.Transcode.Actors.Hosting;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Domain;
-using Akka.Transcode.Media.Files;
-using Akka.Transcode.Media.Hashing;
 using Akka.Transcode.Media.Paths;
+using Akka.Transcode.Media.Transfer;
 using Akka.Transcode.Node.Configuration;
 using Akka.Transcode.Node.Workers;
 using Akka.Transcode.Protocol;
@@ -27,7 +26,6 @@ namespace Akka.Transcode.Node.Api;
 public static class WorkerProtocolEndpoints
 {
     private const ResponseAudience Worker = ResponseAudience.Worker;
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     public static void MapWorkerProtocolEndpoints(this IEndpointRouteBuilder app)
     {
@@ -94,9 +92,9 @@ public static class WorkerProtocolEndpoints
 
     /// <summary>
     /// A task's output, sent by the HTTP worker that ran it. The body may be the whole file or, with
-    /// <c>Content-Range: bytes start-end/total</c>, the rest of it: bytes are appended to what the master holds, and
-    /// a start that does not match answers -8 with <c>received</c>. Once complete the content must match the id in the
-    /// URL (-9 otherwise), and the file is put where the task's output belongs.
+    /// <c>Content-Range: bytes start-end/total</c>, the rest of it; <see cref="UploadReceiver"/> keeps and checks it,
+    /// and each of its outcomes has its answer here: a start that does not match answers -8 with <c>received</c>, a
+    /// complete file that does not match the id in the URL -9.
     /// </summary>
     private static async Task<IResult> Upload(string fileId, HttpContext http, ApiCall api, MediaRoots roots,
         IRequiredActor<WorkerRegistryProxy> registry, TranscodeOptions options, CancellationToken ct)
@@ -121,71 +119,32 @@ public static class WorkerProtocolEndpoints
             start = range.From.Value;
             total = range.Length.Value;
         }
-        var max = options.Worker.MaxUploadBytes;
-        if (total > max) return UploadTooLarge(max);
-        // Outputs are media files: the JSON body limit does not apply to them; MaxUploadBytes does, counted below.
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
-
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        // A stable name, so a resumed upload finds its first part; and the job's cleanup pattern (".partial-*"), so an
-        // upload cut off by a cancel or a failed job is removed with the job's other partial files.
-        var partial = $"{target}.partial-up{fileId[..12]}";
-        var have = File.Exists(partial) ? new FileInfo(partial).Length : 0;
-        if (start != have && start != 0)
-            return ApiCall.Json(ResponseWriter.Error(Worker, new Failure(ErrorCode.Conflict,
-                $"upload starts at {start} but the master holds {have} bytes"), new UploadResponse(have, false)), ErrorCode.Conflict);
-        if (total is { } announced && FreeBytes(target) is { } free && free < announced - start)
-            return ApiCall.Fail(ErrorCode.Unavailable,
-                $"the master has {free} bytes free where the output goes, and the upload needs {announced - start}; retry later", Worker);
-        if (!await CopyBoundedAsync(http.Request.Body, partial, start, max, ct))
+        var outcome = await new UploadReceiver(options.Worker.MaxUploadBytes).ReceiveAsync(
+            new UploadRequest(target, fileId, start, total),
+            () =>
+            {
+                // Outputs are media files: the JSON body limit does not apply to them; MaxUploadBytes does.
+                if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
+                return http.Request.Body;
+            },
+            // Asked with the token, as any question about an attempt's files must be: another attempt now current
+            // (Forbidden) will write this same file itself, so only a task nobody runs any more takes it away.
+            async c => await Ask(registry.ActorRef, new ResolveUpload(taskId, token), c) is not FileLocation { Path: null, Forbidden: false },
+            ct);
+        return outcome switch
         {
-            // Refused while streaming: nothing of it stays.
-            FileCleanup.TryDelete(partial);
-            return UploadTooLarge(max);
-        }
-        have = new FileInfo(partial).Length;
-        if (total is { } t && have < t) return ApiCall.Ok(new UploadResponse(have, false), Worker);
-
-        var actual = await FileHasher.Md5HexAsync(partial, ct);
-        if (actual != fileId)
-        {
-            FileCleanup.TryDelete(partial);
-            return ApiCall.Fail(ErrorCode.SourceUnusable, $"the uploaded file does not match its file id (expected {fileId}, got {actual})", Worker);
-        }
-        File.Move(partial, target, overwrite: true);
-        // Cancelled while the upload ran: the job's cleanup is over, so this output would stay for good. Asked with the
-        // token, as any question about an attempt's files must be: another attempt now current (Forbidden) will write
-        // this same file itself, so only a task nobody runs any more takes it away.
-        if (await Ask(registry.ActorRef, new ResolveUpload(taskId, token), ct) is FileLocation { Path: null, Forbidden: false })
-        {
-            FileCleanup.TryDelete(target);
-            return ApiCall.Fail(ErrorCode.NotFound, $"task {taskId} is not running on an HTTP worker", Worker);
-        }
-        return ApiCall.Ok(new UploadResponse(have, true), Worker);
-    }
-
-    /// <summary>Appends the body to <paramref name="partial"/> and stops, false, as soon as the file would pass
-    /// <paramref name="max"/> bytes: a worker that never ends its body cannot fill the disk.</summary>
-    private static async Task<bool> CopyBoundedAsync(Stream body, string partial, long start, long max, CancellationToken ct)
-    {
-        await using var file = new FileStream(partial, start == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, 1 << 20);
-        var buffer = new byte[1 << 20];
-        var size = file.Length;
-        int n;
-        while ((n = await body.ReadAsync(buffer, ct)) > 0)
-        {
-            if (size + n > max) return false;
-            await file.WriteAsync(buffer.AsMemory(0, n), ct);
-            size += n;
-        }
-        return true;
-    }
-
-    /// <summary>Free bytes on the file system that holds <paramref name="target"/>'s directory; null when unknown.</summary>
-    private static long? FreeBytes(string target)
-    {
-        try { return new DriveInfo(Path.GetDirectoryName(target)!).AvailableFreeSpace; }
-        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException) { return null; }
+            UploadOutcome.TooLarge big => UploadTooLarge(big.MaxBytes),
+            UploadOutcome.WrongStart w => ApiCall.Json(ResponseWriter.Error(Worker, new Failure(ErrorCode.Conflict,
+                $"upload starts at {w.Start} but the master holds {w.Held} bytes"), new UploadResponse(w.Held, false)), ErrorCode.Conflict),
+            UploadOutcome.NoRoom n => ApiCall.Fail(ErrorCode.Unavailable,
+                $"the master has {n.FreeBytes} bytes free where the output goes, and the upload needs {n.Needed}; retry later", Worker),
+            UploadOutcome.Incomplete i => ApiCall.Ok(new UploadResponse(i.Held, false), Worker),
+            UploadOutcome.Mismatch m => ApiCall.Fail(ErrorCode.SourceUnusable,
+                $"the uploaded file does not match its file id (expected {m.Expected}, got {m.Actual})", Worker),
+            UploadOutcome.Withdrawn => ApiCall.Fail(ErrorCode.NotFound, $"task {taskId} is not running on an HTTP worker", Worker),
+            UploadOutcome.Complete done => ApiCall.Ok(new UploadResponse(done.Size, true), Worker),
+            _ => throw new InvalidOperationException($"unknown upload outcome {outcome}"),
+        };
     }
 
     private static IResult UploadTooLarge(long max) => new EnvelopeResult(
@@ -204,7 +163,7 @@ public static class WorkerProtocolEndpoints
 
     private static async Task<object?> Ask(IActorRef registry, object message, CancellationToken ct)
     {
-        try { return await registry.Ask<object>(message, AskTimeout, ct); }
+        try { return await registry.Ask<object>(message, EndpointTimeouts.Actor, ct); }
         catch (AskTimeoutException) { return null; }
     }
 

@@ -14,6 +14,7 @@ public static class AkkaConfig
 
     public static string Hocon(TranscodeOptions o, Database db)
     {
+        var drainPhase = Duration(ClusterWiring.Settings(o).DrainPhaseTimeout);
         return $$"""
             akka {
               loglevel = INFO
@@ -21,8 +22,8 @@ public static class AkkaConfig
               # The scheduler's timer thread wakes every tick; at the default 10 ms that alone kept an idle node at ~4 %
               # of a core. Nothing here needs timers finer than 50 ms (heartbeats are 1 s, timeouts seconds).
               scheduler.tick-duration = 50ms
-              # A leaving worker stops its ffmpeg in this phase (TranscodeSettings.DrainTimeout, 6 s, at most).
-              coordinated-shutdown.phases.before-cluster-shutdown.timeout = 8s
+              # A leaving worker stops its ffmpeg in this phase (TranscodeSettings.DrainTimeout at most).
+              coordinated-shutdown.phases.before-cluster-shutdown.timeout = {{drainPhase}}
               # A leaving oldest master hands its singletons to the next oldest and waits until it takes them over (about
               # 1 s on loopback). When that one is leaving too (every node stopped at once) nobody ever takes over, and
               # only this timeout ends the wait: at Akka's 10 s the last node took 10-11 s to stop. 5 s keeps room for a
@@ -65,4 +66,7 @@ public static class AkkaConfig
             {{TranscodeSerializer.Hocon}}
             """;
     }
+
+    /// <summary>A HOCON duration.</summary>
+    public static string Duration(TimeSpan t) => $"{(long)t.TotalMilliseconds}ms";
 }

@@ -53,7 +53,7 @@ public static class ClusterWiring
         "completes at once with a byte copy of its input (soak tests and benchmarks only, outputs are not real media)";
 
     /// <summary>Said at every start of a node whose remoting is open beyond loopback without TLS (AllowInsecureRemoting).</summary>
-    public static string? InsecureRemotingWarning(Configuration.ClusterOptions c) => OptionsLoader.OpenRemotingHost(c) is { } host
+    public static string? InsecureRemotingWarning(ClusterNodeOptions c) => OptionsLoader.OpenRemotingHost(c) is { } host
         ? $"Transcode:Cluster:AllowInsecureRemoting=true: Akka remoting listens beyond loopback ({host}) without TLS; anyone " +
           "who reaches Transcode:Cluster:Port can join the cluster and command it. Set Transcode:Cluster:Tls:CertificatePath unless " +
           "only the cluster's own nodes can reach that port"
@@ -67,7 +67,7 @@ public static class ClusterWiring
         tls && seed.StartsWith("akka.tcp://", StringComparison.Ordinal) ? "akka.ssl.tcp://" + seed["akka.tcp://".Length..] : seed;
 
     /// <summary>Remoting binds to Cluster:Hostname only; with a certificate configured every connection is TLS.</summary>
-    public static RemoteOptions Remoting(Configuration.ClusterOptions c)
+    public static RemoteOptions Remoting(ClusterNodeOptions c)
     {
         var remote = new RemoteOptions
         {
@@ -104,7 +104,7 @@ public static class ClusterWiring
             if (PersistencePlugin.SqliteConnectionSetup(db) is { } sqlite) b.AddSetup(sqlite);
             b.WithNodeLogging(o.Logging);
             b.WithRemoting(Remoting(o.Cluster));
-            b.WithClustering(new Akka.Cluster.Hosting.ClusterOptions
+            b.WithClustering(new ClusterOptions
             {
                 Roles = o.RoleSet.ToArray(),
                 SeedNodes = o.Cluster.Seeds.Select(seed => SeedFor(seed, o.Cluster.Tls.Enabled)).ToArray(),

@@ -1,3 +1,4 @@
+using Akka.Transcode.Domain.Network;
 using Microsoft.Extensions.Configuration;
 
 namespace Akka.Transcode.Node.Configuration;
@@ -69,7 +70,7 @@ public static class OptionsLoader
                                                 "to the address the master should call this worker at");
     }
 
-    private static void ValidateCluster(ClusterOptions c)
+    private static void ValidateCluster(ClusterNodeOptions c)
     {
         // Akka would advertise the wildcard itself as this node's address, which no other node can reach.
         if (IsWildcard(c.Hostname) && string.IsNullOrWhiteSpace(c.PublicHostname))
@@ -85,7 +86,7 @@ public static class OptionsLoader
     }
 
     /// <summary>The non-loopback host remoting listens on or advertises, when it does so without TLS; else null.</summary>
-    public static string? OpenRemotingHost(ClusterOptions c)
+    public static string? OpenRemotingHost(ClusterNodeOptions c)
     {
         if (c.Tls.Enabled) return null;
         if (!IsLoopbackHost(c.Hostname)) return c.Hostname;
@@ -106,7 +107,7 @@ public static class OptionsLoader
         if (o.Worker.Slots is < 1 or > 64)
             throw new InvalidOperationException("Transcode:Worker:Slots must be 1..64");
         foreach (var n in o.Worker.AllowedNetworks)
-            if (!System.Net.IPNetwork.TryParse(n, out _))
+            if (NetworkList.Parse(n, singleAddresses: false) is null)
                 throw new InvalidOperationException($"Transcode:Worker:AllowedNetworks: '{n}' is not a network in CIDR form (10.0.0.0/8, fd00::/8)");
         if (o.Worker.MaxWorkersPerAddress < 1 || o.Worker.MaxUploadBytes < 1)
             throw new InvalidOperationException("Transcode:Worker:MaxWorkersPerAddress and MaxUploadBytes must be at least 1");
@@ -134,7 +135,7 @@ public static class OptionsLoader
         if (!(o.Jobs.IdlePassivationSeconds >= 1))
             throw new InvalidOperationException("Transcode:Jobs:IdlePassivationSeconds must be at least 1");
         foreach (var entry in o.Jobs.CallbackAllowedNetworks)
-            if (Akka.Transcode.Domain.Callbacks.CallbackAddressPolicy.ParseNetwork(entry) is null)
+            if (NetworkList.Parse(entry, singleAddresses: true) is null)
                 throw new InvalidOperationException($"Transcode:Jobs:CallbackAllowedNetworks: '{entry}' is not a network like 10.1.0.0/16 or fd12::/64");
         // The secret is all that tells a receiver the node's calls from forged ones: a short one is guessed.
         if (o.Jobs.CallbackSecret is { Length: > 0 and < 16 })

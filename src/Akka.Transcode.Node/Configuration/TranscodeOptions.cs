@@ -1,19 +1,27 @@
+using Akka.Transcode.Actors;
+using Akka.Transcode.Domain.Planning;
+using Akka.Transcode.Domain.Tasks;
+using Akka.Transcode.Media.Probing;
+using Akka.Transcode.Media.Transfer;
+
 namespace Akka.Transcode.Node.Configuration;
 
 /// <summary>
 /// Everything under Transcode:* (PROTOCOL.md's table, plus DataDir and Tasks). Lists may be given as a
-/// comma-separated string (handy in environment variables) or as :0, :1 ... entries.
+/// comma-separated string (handy in environment variables) or as :0, :1 ... entries. A key that tunes the actors,
+/// the planner or the worker takes its default from the one place that defines it (<see cref="TranscodeSettings"/>
+/// and the records it starts from), so a default is changed in one place; the README's table must say the same.
 /// </summary>
 public sealed class TranscodeOptions
 {
     public string Roles { get; set; } = "api,master,worker";
     public HttpOptions Http { get; set; } = new();
-    public ClusterOptions Cluster { get; set; } = new();
+    public ClusterNodeOptions Cluster { get; set; } = new();
     public StorageOptions Storage { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
     public MediaOptions Media { get; set; } = new();
     public WorkerOptions Worker { get; set; } = new();
-    public PlanningOptions Planning { get; set; } = new();
+    public TaskPlanningOptions Planning { get; set; } = new();
     public TaskOptions Tasks { get; set; } = new();
     public JobOptions Jobs { get; set; } = new();
     public LoggingOptions Logging { get; set; } = new();
@@ -32,6 +40,9 @@ public sealed class TranscodeOptions
 
     /// <summary>A worker outside the cluster: no actor cluster, no database, only the HTTP worker protocol.</summary>
     public bool IsHttpWorker => !string.IsNullOrWhiteSpace(Worker.MasterUrl);
+
+    /// <summary>The actors' defaults, which the options below start from.</summary>
+    internal static readonly TranscodeSettings Defaults = new();
 }
 
 public sealed class HttpOptions
@@ -60,7 +71,9 @@ public sealed class DashboardOptions
     public int MaxFeedsPerToken { get; set; } = 20;
 }
 
-public sealed class ClusterOptions
+/// <summary>This node's place in the Akka cluster (Transcode:Cluster): its remoting address, seeds and TLS. Not
+/// Akka.Cluster.Hosting's ClusterOptions, which ClusterWiring fills from it.</summary>
+public sealed class ClusterNodeOptions
 {
     /// <summary>The address remoting listens on: one of this machine's, or 0.0.0.0 for all (then set PublicHostname).</summary>
     public string Hostname { get; set; } = "127.0.0.1";
@@ -115,7 +128,7 @@ public sealed class MediaOptions
     public List<string> Roots { get; set; } = [];
     public IReadOnlyList<string> EffectiveRoots => Roots.Count > 0 ? Roots : ["media"];
     /// <summary>How long one ffprobe run (a source's probe, a key-frame lookup) may take before it is stopped.</summary>
-    public double ProbeTimeoutSeconds { get; set; } = 60;
+    public double ProbeTimeoutSeconds { get; set; } = MediaProber.DefaultTimeout.TotalSeconds;
 }
 
 public sealed class WorkerOptions
@@ -127,7 +140,7 @@ public sealed class WorkerOptions
     /// <summary>HTTP workers: the host the master calls back (register_worker's ip); by default Http:Url's host.</summary>
     public string? AdvertiseHost { get; set; }
     /// <summary>HTTP workers without shared storage keep fetched sources up to this many bytes for later chunks.</summary>
-    public long CacheMaxBytes { get; set; } = 20L << 30;
+    public long CacheMaxBytes { get; set; } = StagingOptions.DefaultCacheMaxBytes;
     /// <summary>ffmpeg -threads per task; 0 = one slot uses every core, otherwise cores divided by slots.</summary>
     public int ThreadsPerTask { get; set; }
     /// <summary><c>ffmpeg</c> (real work) or <c>instant</c>: tasks complete at once with a copy of their input, for
@@ -138,14 +151,15 @@ public sealed class WorkerOptions
     /// link-local and metadata addresses are refused unless listed here.</summary>
     public List<string> AllowedNetworks { get; set; } = [];
     /// <summary>Masters: how many HTTP workers may be registered under one ip at once.</summary>
-    public int MaxWorkersPerAddress { get; set; } = 16;
+    public int MaxWorkersPerAddress { get; set; } = TranscodeOptions.Defaults.MaxHttpWorkersPerAddress;
     /// <summary>Masters: the largest output an HTTP worker may send back with PUT /master/files.</summary>
     public long MaxUploadBytes { get; set; } = 64L << 30;
 }
 
-public sealed class PlanningOptions
+/// <summary>Transcode:Planning: what the planner (Domain's <see cref="PlanningOptions"/>) takes from configuration.</summary>
+public sealed class TaskPlanningOptions
 {
-    public double MaxTaskSeconds { get; set; } = 60;
+    public double MaxTaskSeconds { get; set; } = PlanningOptions.DefaultMaxTaskSeconds;
 }
 
 public sealed class LoggingOptions
@@ -164,21 +178,21 @@ public sealed class MetricsOptions
 
 public sealed class TaskOptions
 {
-    public int MaxAttempts { get; set; } = 3;
-    public double AttemptSilenceSeconds { get; set; } = 5;
-    public double WorkerTimeoutSeconds { get; set; } = 5;
+    public int MaxAttempts { get; set; } = TaskPolicy.DefaultMaxAttempts;
+    public double AttemptSilenceSeconds { get; set; } = TranscodeOptions.Defaults.AttemptSilenceTimeout.TotalSeconds;
+    public double WorkerTimeoutSeconds { get; set; } = TranscodeOptions.Defaults.WorkerTimeout.TotalSeconds;
     /// <summary>Wait before the first retry of a failed attempt; doubles with each further failure.</summary>
-    public double RetryBackoffSeconds { get; set; } = 1;
+    public double RetryBackoffSeconds { get; set; } = TranscodeOptions.Defaults.BaseRetryBackoff.TotalSeconds;
     /// <summary>Failed attempts in a row (not the source's fault) that take a worker out of rotation; 0: never.</summary>
-    public int WorkerBreakerFailures { get; set; } = 3;
-    public double WorkerQuarantineSeconds { get; set; } = 60;
+    public int WorkerBreakerFailures { get; set; } = TranscodeOptions.Defaults.WorkerBreakerFailures;
+    public double WorkerQuarantineSeconds { get; set; } = TranscodeOptions.Defaults.WorkerQuarantine.TotalSeconds;
 }
 
 public sealed class JobOptions
 {
     /// <summary>An ended job (and an idle task its job no longer waits for) is dropped from memory this long after
     /// its last message; it is read back from the journal when asked for again.</summary>
-    public double IdlePassivationSeconds { get; set; } = 30;
+    public double IdlePassivationSeconds { get; set; } = TranscodeOptions.Defaults.IdlePassivation.TotalSeconds;
     /// <summary>A job not ended this long after it was accepted fails (its tasks are stopped); 0: no limit. A job's
     /// own timeout_seconds overrides it.</summary>
     public double TimeoutSeconds { get; set; }
@@ -187,13 +201,13 @@ public sealed class JobOptions
     public int MaxQueued { get; set; } = 10_000;
     /// <summary>Ended jobs (completed, failed, cancelled) this many days after their last change leave the job list
     /// and the journal, with their tasks; 0: kept forever. Fractions are allowed (tests use seconds' worth).</summary>
-    public double RetentionDays { get; set; } = 30;
+    public double RetentionDays { get; set; } = TranscodeOptions.Defaults.Retention.Retention.TotalDays;
     /// <summary>How often the masters look for ended jobs past <see cref="RetentionDays"/>.</summary>
-    public double RetentionSweepSeconds { get; set; } = 600;
+    public double RetentionSweepSeconds { get; set; } = TranscodeOptions.Defaults.Retention.Interval.TotalSeconds;
     /// <summary>Accepted jobs run at most this many at once, or <see cref="StartWindowPerSlot"/> per worker slot of
     /// the cluster when that is more; the rest wait in the queue (highest priority, then oldest, first).</summary>
-    public int StartWindow { get; set; } = 64;
-    public int StartWindowPerSlot { get; set; } = 4;
+    public int StartWindow { get; set; } = TranscodeOptions.Defaults.Starter.MinWindow;
+    public int StartWindowPerSlot { get; set; } = TranscodeOptions.Defaults.Starter.WindowPerSlot;
     /// <summary>Networks (CIDR, or single addresses) a callback_url may reach although they are loopback, private,
     /// link-local, multicast or metadata addresses, which are refused otherwise.</summary>
     public List<string> CallbackAllowedNetworks { get; set; } = [];

@@ -51,12 +51,12 @@ public static class HttpWorkerNode
         builder.Services.AddNodeMetrics(options);
         builder.Services.AddAkka(AkkaConfig.SystemName, (b, _) =>
         {
-            b.AddHocon(ConfigurationFactory.ParseString("""
+            b.AddHocon(ConfigurationFactory.ParseString($$"""
                 akka {
                   loglevel = INFO
                   scheduler.tick-duration = 50ms
-                  # The worker stops its ffmpeg processes in this phase (TranscodeSettings.DrainTimeout, 6 s, at most).
-                  coordinated-shutdown.phases.before-service-unbind.timeout = 8s
+                  # The worker stops its ffmpeg processes in this phase (TranscodeSettings.DrainTimeout at most).
+                  coordinated-shutdown.phases.before-service-unbind.timeout = {{AkkaConfig.Duration(settings.DrainPhaseTimeout)}}
                 }
                 """), HoconAddMode.Prepend);
             b.WithNodeLogging(options.Logging);

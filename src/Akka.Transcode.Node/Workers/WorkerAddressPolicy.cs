@@ -16,7 +16,8 @@ namespace Akka.Transcode.Node.Workers;
 public sealed class WorkerAddressPolicy(IReadOnlyList<System.Net.IPNetwork> allowed)
 {
     public static WorkerAddressPolicy From(WorkerOptions o) =>
-        new(o.AllowedNetworks.Select(n => System.Net.IPNetwork.Parse(n)).ToList());
+        new(o.AllowedNetworks.Select(n => NetworkList.Parse(n, singleAddresses: false)
+            ?? throw new InvalidOperationException($"Transcode:Worker:AllowedNetworks: '{n}'")).ToList());
 
     /// <summary>
     /// The address to register for <paramref name="ipOrHost"/> (a host name is resolved once, here, and the master

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Akka.Transcode.Domain.Callbacks;
+using Akka.Transcode.Domain.Network;
 
 namespace Akka.Transcode.Domain.Tests.Callbacks;
 
@@ -77,7 +78,7 @@ public class CallbackAddressPolicyTests
     public void Refuses_what_is_not_public_unless_listed(string address, string allowList, string? kind)
     {
         var allowed = allowList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(e => CallbackAddressPolicy.ParseNetwork(e) ?? throw new InvalidOperationException(e)).ToList();
+            .Select(e => NetworkList.Parse(e, singleAddresses: true) ?? throw new InvalidOperationException(e)).ToList();
         var refusal = CallbackAddressPolicy.Refusal(IPAddress.Parse(address), allowed);
         if (kind is null)
         {
@@ -90,16 +91,28 @@ public class CallbackAddressPolicyTests
     }
 
     [Theory]
-    [InlineData("10.0.0.0/8", true)]
-    [InlineData("fd00::/8", true)]
-    [InlineData("192.168.1.7", true)]
-    [InlineData("[::1]", true)]
-    [InlineData("10.0.0.0/33", false)]
-    [InlineData("10.0.0.1/8", false)]
-    [InlineData("localhost", false)]
-    [InlineData("", false)]
-    public void Allow_list_entries_are_networks_or_single_addresses(string entry, bool valid) =>
-        Assert.Equal(valid, CallbackAddressPolicy.ParseNetwork(entry) is not null);
+    [InlineData("10.0.0.0/8", true, true)]
+    [InlineData(" 10.0.0.0/8 ", true, true)]
+    [InlineData("fd00::/8", true, true)]
+    [InlineData("192.168.1.7", true, false)]
+    [InlineData("[::1]", true, false)]
+    [InlineData("10.0.0.0/33", false, false)]
+    [InlineData("10.0.0.1/8", false, false)]
+    [InlineData("localhost", false, false)]
+    [InlineData("", false, false)]
+    public void Allow_list_entries_are_networks_or_where_allowed_single_addresses(string entry, bool callbacks, bool workers)
+    {
+        // Callbacks take single addresses (Transcode:Jobs:CallbackAllowedNetworks); workers' networks only CIDR.
+        Assert.Equal(callbacks, NetworkList.Parse(entry, singleAddresses: true) is not null);
+        Assert.Equal(workers, NetworkList.Parse(entry, singleAddresses: false) is not null);
+    }
+
+    [Fact]
+    public void A_single_address_is_its_own_network()
+    {
+        Assert.Equal(IPNetwork.Parse("192.168.1.7/32"), NetworkList.Parse("192.168.1.7", singleAddresses: true));
+        Assert.Equal(IPNetwork.Parse("::1/128"), NetworkList.Parse("[::1]", singleAddresses: true));
+    }
 
     [Theory]
     [InlineData("https://hooks.example.com/done?token=s3cret&x=1", "https://hooks.example.com/done?…")]

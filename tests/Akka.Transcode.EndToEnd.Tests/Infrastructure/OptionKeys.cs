@@ -22,12 +22,22 @@ public static class OptionKeys
 
     private static Dictionary<string, string> LoadDefaults()
     {
-        var context = new AssemblyLoadContext("node-option-defaults", isCollectible: true);
+        var context = NodeContext("node-option-defaults");
         var assembly = context.LoadFromAssemblyPath(NodeProcess.NodeDll);
         var root = assembly.GetType(OptionsType) ?? throw new InvalidOperationException($"{OptionsType} is not in {NodeProcess.NodeDll}");
         var defaults = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         WalkValues(Activator.CreateInstance(root)!, "Transcode", defaults);
         return defaults;
+    }
+
+    /// <summary>A load context that finds the node's own dependencies beside it: the options' defaults come from the
+    /// actors' settings and the domain records, which this test project does not reference.</summary>
+    private static AssemblyLoadContext NodeContext(string name)
+    {
+        var context = new AssemblyLoadContext(name, isCollectible: true);
+        var resolver = new AssemblyDependencyResolver(NodeProcess.NodeDll);
+        context.Resolving += (c, assembly) => resolver.ResolveAssemblyToPath(assembly) is { } path ? c.LoadFromAssemblyPath(path) : null;
+        return context;
     }
 
     private static void WalkValues(object options, string prefix, Dictionary<string, string> defaults)
@@ -46,7 +56,7 @@ public static class OptionKeys
     private static Dictionary<string, Type> Load()
     {
         // A context of its own: only the options types are inspected, nothing of the node runs or is shared.
-        var context = new AssemblyLoadContext("node-options", isCollectible: true);
+        var context = NodeContext("node-options");
         var assembly = context.LoadFromAssemblyPath(NodeProcess.NodeDll);
         var root = assembly.GetType(OptionsType) ?? throw new InvalidOperationException($"{OptionsType} is not in {NodeProcess.NodeDll}");
         var leaves = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase);

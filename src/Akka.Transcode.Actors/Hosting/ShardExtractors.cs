@@ -4,20 +4,6 @@ using Akka.Transcode.Actors.Tasks;
 
 namespace Akka.Transcode.Actors.Hosting;
 
-/// <summary>Marker types for the actor registry.</summary>
-public sealed class JobRegion;
-public sealed class TaskRegion;
-public sealed class WorkerRegistryProxy;
-public sealed class WorkerNodeActor;
-public sealed class HttpWorkerHostActor;
-public sealed class JobProjectorActor;
-
-/// <summary>Registry key of the retention sweeper singleton (ReadModel/RetentionSweeper).</summary>
-public sealed class RetentionSweeperActor;
-public sealed class DashboardFeedActor;
-public sealed class JobStarterProxy;
-public sealed class JobIntakeActor;
-
 /// <summary>
 /// 100 shards: enough to spread over many master nodes, few enough that the coordinator's state stays small.
 /// </summary>
