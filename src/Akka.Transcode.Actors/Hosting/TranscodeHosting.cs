@@ -111,13 +111,8 @@ public static class TranscodeHosting
         {
             var host = system.ActorOf(HttpWorkerHost.Props(slots, executor, master, settings), "worker");
             registry.Register<HttpWorkerHostActor>(host);
-            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "drain-worker",
-                async () =>
-                {
-                    try { await host.Ask<WorkerDrained>(DrainWorker.Instance, settings.DrainTimeout); }
-                    catch (AskTimeoutException) { /* what still runs is stopped by the reaper at the next start */ }
-                    return Done.Instance;
-                });
+            // No cluster to leave: the HTTP worker drains before its HTTP server stops.
+            AddDrain(system, CoordinatedShutdown.PhaseBeforeServiceUnbind, host, settings);
         });
         return b;
     }
@@ -134,14 +129,17 @@ public static class TranscodeHosting
             registry.Register<WorkerNodeActor>(node);
             // On SIGTERM (or when downed) the worker drains while the cluster still works: its attempts go back to
             // the queue at once and its ffmpeg processes have ended before the process exits.
-            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "drain-worker",
-                async () =>
-                {
-                    try { await node.Ask<WorkerDrained>(DrainWorker.Instance, settings.DrainTimeout); }
-                    catch (AskTimeoutException) { /* what still runs is stopped by the reaper at the next start */ }
-                    return Done.Instance;
-                });
+            AddDrain(system, CoordinatedShutdown.PhaseBeforeClusterShutdown, node, settings);
         });
         return b;
     }
+
+    /// <summary>Coordinated shutdown waits in <paramref name="phase"/> until the worker has drained, at most DrainTimeout.</summary>
+    private static void AddDrain(ActorSystem system, string phase, IActorRef worker, TranscodeSettings settings) =>
+        CoordinatedShutdown.Get(system).AddTask(phase, "drain-worker", async () =>
+        {
+            try { await worker.Ask<WorkerDrained>(DrainWorker.Instance, settings.DrainTimeout); }
+            catch (AskTimeoutException) { /* what still runs is stopped by the reaper at the next start */ }
+            return Done.Instance;
+        });
 }
