@@ -107,8 +107,10 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, PathGuard paths, int
             // Whatever did not succeed leaves nothing behind; the concat list is never needed afterwards.
             foreach (var path in created) paths.TryDelete(path);
             // A cancelled job's parts directory may be removed by the job while this ffmpeg still writes into it;
-            // the last part to go takes the then-empty directory with it.
-            if (created.Contains(partial) && task.Kind is TaskKind.Video or TaskKind.Audio)
+            // the last part to go takes the then-empty directory with it. Only then: after a plain failure the
+            // directory is the job's, and a sibling chunk on another worker may be creating it at this moment (it
+            // found it gone and failed for good as if a link had been planted there: the breaker test saw it).
+            if (ct.IsCancellationRequested && created.Contains(partial) && task.Kind is TaskKind.Video or TaskKind.Audio)
                 paths.TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
         }
     }

@@ -64,8 +64,9 @@ public sealed class InstantTaskExecutor(PathGuard paths) : ITaskExecutor
             if (written)
             {
                 paths.TryDelete(partial);
-                // As with ffmpeg: a cancelled job may have removed its parts directory meanwhile.
-                if (task.Kind is TaskKind.Video or TaskKind.Audio)
+                // As with ffmpeg: a cancelled job may have removed its parts directory meanwhile; a failed attempt
+                // leaves it to the job and to the sibling chunks.
+                if (ct.IsCancellationRequested && task.Kind is TaskKind.Video or TaskKind.Audio)
                     paths.TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
             }
         }

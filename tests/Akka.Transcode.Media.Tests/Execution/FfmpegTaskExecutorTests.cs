@@ -411,6 +411,24 @@ public sealed class FfmpegTaskExecutorTests(ExecutionSource source) : IClassFixt
     }
 
     [Fact]
+    public async Task A_failed_chunk_leaves_the_parts_directory_to_its_job_and_sibling_chunks()
+    {
+        // Another worker may be creating this directory for its own chunk right now: removing it made that chunk fail
+        // for good with "a symbolic link appeared on the way" (a job of the breaker test failed so).
+        var corrupt = CorruptCopy();
+        var plan = Plan(Spec("mp4", null, new OutputSettings { VideoCodec = "h264" }, corrupt),
+            new PlanningOptions { MinTaskSeconds = 2, MaxTaskSeconds = 4 });
+        // The last chunk: its range lies in the zeros, where nothing decodes.
+        var chunk = plan.Tasks.Last(t => t.Kind == TaskKind.Video);
+
+        var outcome = await Run(chunk);
+
+        Assert.False(outcome.Success, "a chunk of zeros succeeded");
+        Assert.True(Directory.Exists(Path.GetDirectoryName(chunk.OutputPath)), "the failed chunk removed the job's parts directory");
+        AssertNoLeftovers(corrupt);
+    }
+
+    [Fact]
     public async Task Missing_source_is_unusable()
     {
         var task = Assert.Single(Plan(Spec("flv", "1-5", sourcePath: _out.File("gone.bin"))).Tasks);
