@@ -97,6 +97,8 @@ builder.Services.AddSingleton(CallbackPolicy.From(options.Jobs));
 builder.Services.AddSingleton<FeedAdmission>();
 builder.Services.AddNodeMetrics(options);
 builder.Services.AddTranscodeCluster(options, db, readStore, jobQueue, tokens.OutgoingWorkerToken);
+// After Akka's own hosted service, so the actor system runs when it starts.
+builder.Services.AddHostedService<Akka.Transcode.Node.Startup.JournalWarmUpService>();
 
 var app = builder.Build();
 if (tokenNote is not null) app.Logger.LogInformation("{Note}", tokenNote);

@@ -6,12 +6,13 @@ using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Node.Configuration;
+using Akka.Transcode.Node.Startup;
 
 namespace Akka.Transcode.Node.Api;
 
 /// <summary>
 /// /healthz: the process answers. /readyz: the node can do its part. A cluster node has joined the cluster as Up,
-/// its database answers (api and master roles) and ffmpeg is there (worker role); an HTTP worker has registered with
+/// its database answers (api and master roles), ffmpeg is there (worker role) and a master has warmed its journal; an HTTP worker has registered with
 /// its master (its way of joining) and ffmpeg is there. Ready answers 200, anything else 503 with the reason.
 /// </summary>
 public static class HealthEndpoints
@@ -38,6 +39,7 @@ public static class HealthEndpoints
                 }
             }
             if (options.Has("worker") && !FfmpegBinaries.FfmpegFound()) return NotReady("ffmpeg not found");
+            if (!WarmUp.IsDone) return NotReady("warming up");
             return Results.Text("ready");
         });
     }

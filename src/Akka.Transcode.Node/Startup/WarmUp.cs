@@ -6,6 +6,7 @@ using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Media.Running;
 using Akka.Transcode.Node.Configuration;
+using Akka.Transcode.Protocol;
 
 namespace Akka.Transcode.Node.Startup;
 
@@ -19,10 +20,18 @@ namespace Akka.Transcode.Node.Startup;
 /// </summary>
 public static class WarmUp
 {
+    private static int _journalDone;
+
+    /// <summary>Whether the warm-up that needs the running actor system (<see cref="JournalWarmUpService"/>) is over.</summary>
+    public static bool IsDone => Volatile.Read(ref _journalDone) == 1;
+
+    internal static void JournalDone() => Volatile.Write(ref _journalDone, 1);
+
     public static async Task RunAsync(TranscodeOptions options, ILogger log)
     {
         var clock = Stopwatch.StartNew();
         SerializerWarmUp.Run();
+        ParseAndAnswer();
         PlanAndBuild();
         try
         {
@@ -34,6 +43,16 @@ public static class WarmUp
             log.LogDebug(e, "warm-up of ffmpeg and ffprobe skipped");
         }
         log.LogInformation("warm-up took {Milliseconds} ms", clock.ElapsedMilliseconds);
+    }
+
+    /// <summary>add_job's and get_job's parsing, and a job object written as the API writes it.</summary>
+    private static void ParseAndAnswer()
+    {
+        RequestParser.ParseAddJob("""
+            {"job":{"src_filename":"/warm-up/record.bin","dst_dir":"/warm-up","dst_format":"flv","segments":"1-5:2-10","priority":1}}
+            """);
+        RequestParser.ParseGetJob("""{"job_id":"warm-up","detail":true}""");
+        RequestParser.ParseGetJobs("""{"start_index":0,"limit":10}""");
     }
 
     /// <summary>A chunked job with audio and segments, so every kind of task and argument list is built once.</summary>
