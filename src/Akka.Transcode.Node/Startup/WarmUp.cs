@@ -31,6 +31,7 @@ public static class WarmUp
     {
         var clock = Stopwatch.StartNew();
         SerializerWarmUp.Run();
+        Quietly(() => DryRun.Messages());
         ParseAndAnswer();
         PlanAndBuild();
         try
@@ -43,6 +44,13 @@ public static class WarmUp
             log.LogDebug(e, "warm-up of ffmpeg and ffprobe skipped");
         }
         log.LogInformation("warm-up took {Milliseconds} ms", clock.ElapsedMilliseconds);
+    }
+
+    /// <summary>Only speed is at stake: what a warm-up step meets must never stop a node from starting.</summary>
+    private static void Quietly(Action step)
+    {
+        try { step(); }
+        catch (Exception e) when (e is not OutOfMemoryException) { }
     }
 
     /// <summary>add_job's and get_job's parsing, and a job object written as the API writes it.</summary>
@@ -70,6 +78,7 @@ public static class WarmUp
             };
             var plan = TaskPlanner.Plan("warm-up", spec, media, new Domain.Planning.PlanningOptions(WorkerSlots: 2));
             foreach (var task in plan.Value?.Tasks ?? []) FfmpegArguments.Build(task, 1);
+            if (plan.Value is { } planned) Quietly(() => DryRun.Job("warm-up", spec, planned));
         }
     }
 
