@@ -94,6 +94,7 @@ public sealed class SerializerTests(ITestOutputHelper output) : Akka.TestKit.Xun
         new TaskSucceeded("j1-t1", 4, At),
         new TaskFailed("j1-t1", ErrorCode.SourceUnusable, "cannot decode", At),
         new TaskCanceled("j1-t1", At),
+        new Akka.Transcode.Actors.Storage.JournalWarmUp.Warmed(At),
         new SubmitJob("j1", FullSpec),
         new JobCommandReply("j1", new Failure(ErrorCode.Conflict, "taken")),
         new GetJob("j1", true),

@@ -335,6 +335,32 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_cancel_that_meets_a_draining_run_still_holds_the_drain_until_the_run_has_ended()
+    {
+        // The tasks of a leaving worker hear at once that their attempts are lost and tell the runners to cancel; a
+        // runner that stopped at that word let the node exit with its ffmpeg still running (the rolling-restart
+        // test saw it).
+        var registry = Registry(SlowToTimeOut);
+        var stopTime = TimeSpan.FromMilliseconds(600);
+        var executor = new SlowToStopExecutor(stopTime);
+        var node = Node(registry, executor, slots: 2, key: "cancelled-leaving");
+        registry.Tell(Request("c1"));
+        AwaitCondition(() => executor.Started.Count == 1);
+        _tasks.FishForMessage<AttemptAlive>(a => a.TaskId == "c1-t0", TimeSpan.FromSeconds(5));
+        var runner = _tasks.LastSender;
+
+        var shutdown = CreateTestProbe();
+        shutdown.Send(node, DrainWorker.Instance);
+        _tasks.FishForMessage<AttemptWorkerLost>(_ => true, TimeSpan.FromSeconds(2));
+        // What TaskEntity.LoseAttempt sends, to the runner it heard from, and what it may send through the node.
+        runner.Tell(new CancelAttempt("c1-t0", 1));
+        node.Tell(new CancelAttempt("c1-t0", 1));
+
+        shutdown.ExpectMsg<WorkerDrained>(TimeSpan.FromSeconds(5));
+        Assert.True(executor.HasEnded("c1-t0"), "drained before the run ended");
+    }
+
+    [Fact]
     public void A_draining_worker_hands_back_its_attempts_at_once_and_answers_only_once_its_runs_have_ended()
     {
         var registry = Registry(SlowToTimeOut);

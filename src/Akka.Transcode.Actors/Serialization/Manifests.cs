@@ -35,6 +35,8 @@ public static class Manifests
         ["task.succeeded.v1"] = typeof(TaskSucceeded),
         ["task.failed.v1"] = typeof(TaskFailed),
         ["task.canceled.v1"] = typeof(TaskCanceled),
+        // Persisted: a master's start-up warm-up of the journal (deleted at once; Storage/JournalWarmUp)
+        ["storage.journal-warmed.v1"] = typeof(Storage.JournalWarmUp.Warmed),
         // Messages between nodes: jobs
         ["msg.submit-job"] = typeof(SubmitJob),
         ["msg.job-command-reply"] = typeof(JobCommandReply),

@@ -27,6 +27,7 @@ public sealed class TaskRunner : ReceiveActor, IWithTimers
     private AttemptResult? _result;
     private int _resends;
     private bool _abandoned;
+    private bool _canceled;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -51,7 +52,7 @@ public sealed class TaskRunner : ReceiveActor, IWithTimers
             else _tasks.Tell(_result);
         });
         Receive<AttemptResultAck>(_ => Context.Stop(Self));
-        Receive<CancelAttempt>(_ => Context.Stop(Self));
+        Receive<CancelAttempt>(_ => Cancel());
         Receive<AbandonAttempt>(_ => Abandon());
     }
 
@@ -85,6 +86,22 @@ public sealed class TaskRunner : ReceiveActor, IWithTimers
         else _cts.Cancel();
     }
 
+    /// <summary>
+    /// The task no longer wants this attempt (lost, cancelled, replaced): end the run and stay until the executor has
+    /// ended it, as a drain does, so a worker that is leaving does not take the stop for the end of its ffmpeg. Its
+    /// outcome, whatever it is, is reported to no one.
+    /// </summary>
+    private void Cancel()
+    {
+        Timers.Cancel("alive");
+        if (_result is not null) Context.Stop(Self);
+        else
+        {
+            _canceled = true;
+            _cts.Cancel();
+        }
+    }
+
     private void SendAlive() =>
         _tasks.Tell(new AttemptAlive(_assignment.TaskId, _assignment.Attempt, _assignment.WorkerId, _percent, _speed));
 
@@ -92,7 +109,7 @@ public sealed class TaskRunner : ReceiveActor, IWithTimers
     {
         Timers.Cancel("alive");
         // An abandoned run that failed failed because it was stopped: that is no verdict on the task.
-        if (outcome.Canceled || (_abandoned && !outcome.Success))
+        if (outcome.Canceled || _canceled || (_abandoned && !outcome.Success))
         {
             Context.Stop(Self);
             return;

@@ -100,7 +100,8 @@ public sealed class WorkerNode : WorkerRole
 
     private void OnCancel(CancelAttempt m)
     {
-        if (_runs.TryGetValue(m.TaskId, out var run) && run.Attempt == m.Attempt) Context.Stop(run.Runner);
+        // The runner ends its ffmpeg and then stops; until then the run holds its slot (and a drain waits for it).
+        if (_runs.TryGetValue(m.TaskId, out var run) && run.Attempt == m.Attempt) run.Runner.Tell(m);
     }
 
     /// <summary>Forgets the run whose runner stopped; returns its task and attempt, or null if it was not a run.</summary>
