@@ -45,9 +45,17 @@ public sealed class AdminTests(MediaFixture media, ITestOutputHelper output)
             // Akka's leader is the first Up member by address order, not necessarily the first started.
             Assert.Contains((await AdminOk(master, "admin/cluster/leader")).GetProperty("leader").GetString()!, members.Keys);
 
-            var workers = await AdminOk(master, "admin/workers");
-            Assert.Equal(new[] { master.WorkerId, worker.WorkerId }.Order(),
-                workers.GetProperty("workers").EnumerateArray().Select(w => w.GetProperty("worker_id").GetString()!).Order());
+            // A worker registers with the registry a moment after it is Up (docs/operations.md: "within about a
+            // second of /readyz"), so the list is awaited, not read once.
+            var expected = new[] { master.WorkerId, worker.WorkerId }.Order().ToList();
+            List<string> registered = [];
+            await E2E.Eventually(async () =>
+            {
+                var workers = await AdminOk(master, "admin/workers");
+                registered = workers.GetProperty("workers").EnumerateArray().Select(w => w.GetProperty("worker_id").GetString()!).Order().ToList();
+                return registered.SequenceEqual(expected);
+            }, TimeSpan.FromSeconds(10));
+            Assert.Equal(expected, registered);
 
             // A job entity lives on the only master: its shard shows there (once the job starter has started it, a
             // moment after add_job answered).
