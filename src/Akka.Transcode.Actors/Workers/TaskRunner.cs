@@ -81,9 +81,7 @@ public sealed class TaskRunner : ReceiveActor, IWithTimers
     private void Abandon()
     {
         _abandoned = true;
-        Timers.Cancel("alive");
-        if (_result is not null) Context.Stop(Self); // already ended: only its report was pending
-        else _cts.Cancel();
+        EndRun();
     }
 
     /// <summary>
@@ -93,13 +91,17 @@ public sealed class TaskRunner : ReceiveActor, IWithTimers
     /// </summary>
     private void Cancel()
     {
+        _canceled = true;
+        EndRun();
+    }
+
+    /// <summary>Cancels the run; the executor's outcome then stops this actor. One already ended only had its
+    /// report pending.</summary>
+    private void EndRun()
+    {
         Timers.Cancel("alive");
         if (_result is not null) Context.Stop(Self);
-        else
-        {
-            _canceled = true;
-            _cts.Cancel();
-        }
+        else _cts.Cancel();
     }
 
     private void SendAlive() =>

@@ -118,7 +118,7 @@ public sealed class WorkerNode : WorkerRole
         if (_runs.TryGetValue(m.TaskId, out var existing))
         {
             if (existing.Attempt == m.Attempt) return;
-            Context.Stop(existing.Runner); // a newer attempt replaces a stale one
+            existing.Runner.Tell(new CancelAttempt(m.TaskId, existing.Attempt)); // a newer attempt replaces a stale one
             _runs.Remove(m.TaskId);
             if (_workerId is not null) _registry.Tell(new SlotFreed(_workerId, m.TaskId, existing.Attempt));
         }

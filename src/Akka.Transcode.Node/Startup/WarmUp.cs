@@ -33,7 +33,7 @@ public static class WarmUp
         SerializerWarmUp.Run();
         Quietly(() => DryRun.Messages());
         ParseAndAnswer();
-        PlanAndBuild();
+        PlanAndBuild(options.Has("master"));
         try
         {
             if (options.Has("master") || options.Has("worker")) await MediaToolsAsync(options);
@@ -64,7 +64,7 @@ public static class WarmUp
     }
 
     /// <summary>A chunked job with audio and segments, so every kind of task and argument list is built once.</summary>
-    private static void PlanAndBuild()
+    private static void PlanAndBuild(bool master)
     {
         var media = new MediaInfo("mpegts", 60, new VideoStreamInfo("h264", 1280, 720, 30, "yuv420p"),
             new AudioStreamInfo("aac", 48000, 2), 1.4, [1.4, 31.4]);
@@ -78,7 +78,8 @@ public static class WarmUp
             };
             var plan = TaskPlanner.Plan("warm-up", spec, media, new Domain.Planning.PlanningOptions(WorkerSlots: 2));
             foreach (var task in plan.Value?.Tasks ?? []) FfmpegArguments.Build(task, 1);
-            if (plan.Value is { } planned) Quietly(() => DryRun.Job("warm-up", spec, planned));
+            // Only a master holds job, task and registry state.
+            if (master && plan.Value is { } planned) Quietly(() => DryRun.Job("warm-up", spec, planned));
         }
     }
 
