@@ -21,6 +21,8 @@ public sealed record JobEntityState
     public double OutputDuration { get; init; }
     public string? TempOutputPath { get; init; }
     public string? WorkDir { get; init; }
+    /// <summary>Output-group jobs: what the master packages before the rename (<see cref="JobPlanned.Package"/>).</summary>
+    public Outputs.PackagePlan? Package { get; init; }
     public IReadOnlyList<string> Notes { get; init; } = [];
     /// <summary>The highest progress ever reported: what clients see never goes back, even when a task re-runs.</summary>
     public double Progress { get; init; }
@@ -48,7 +50,7 @@ public sealed record JobEntityState
         JobPlanned p => this with
         {
             State = JobState.Ready, Tasks = p.Tasks, OutputDuration = p.OutputDuration,
-            TempOutputPath = p.TempOutputPath, WorkDir = p.WorkDir, Notes = p.Notes,
+            TempOutputPath = p.TempOutputPath, WorkDir = p.WorkDir, Notes = p.Notes, Package = p.Package,
         },
         JobStarted => this with { State = JobState.InProgress },
         JobTaskCompleted t => this with { Completed = Completed.Add(t.Index) },
@@ -76,7 +78,7 @@ public sealed record JobEntityState
 
     public IReadOnlyList<IJobEvent> DecidePlanned(Planning.JobPlan plan, DateTimeOffset now) =>
         State == JobState.Init && !IsPlanned
-            ? [new JobPlanned(Id!, plan.Tasks, plan.OutputDuration, plan.TempOutputPath, plan.WorkDir, plan.Notes, now)]
+            ? [new JobPlanned(Id!, plan.Tasks, plan.OutputDuration, plan.TempOutputPath, plan.WorkDir, plan.Notes, now, plan.Package)]
             : [];
 
     public IReadOnlyList<IJobEvent> DecideTaskStarted(DateTimeOffset now) =>

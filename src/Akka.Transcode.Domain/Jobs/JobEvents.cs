@@ -11,8 +11,10 @@ public interface IJobEvent
 
 public sealed record JobSubmitted(string JobId, JobSpec Spec, DateTimeOffset At) : IJobEvent;
 
+/// <param name="Package">Output-group jobs only; absent from events stored before output groups existed.</param>
 public sealed record JobPlanned(string JobId, IReadOnlyList<TaskSpec> Tasks, double OutputDuration,
-    string TempOutputPath, string WorkDir, IReadOnlyList<string> Notes, DateTimeOffset At) : IJobEvent;
+    string TempOutputPath, string WorkDir, IReadOnlyList<string> Notes, DateTimeOffset At,
+    Outputs.PackagePlan? Package = null) : IJobEvent;
 
 public sealed record JobStarted(string JobId, DateTimeOffset At) : IJobEvent;
 

@@ -2,14 +2,17 @@ using Akka.Transcode.Domain.Tasks;
 
 namespace Akka.Transcode.Domain.Planning;
 
-/// <param name="TempOutputPath">Where the last task writes; renamed to the real output only when complete.</param>
+/// <param name="TempOutputPath">Where the last task writes; renamed to the real output only when complete. For an
+/// output-group job, the temporary directory every output is built in.</param>
 /// <param name="WorkDir">Chunk and audio parts of a chunked job; removed when the job ends.</param>
+/// <param name="Package">Output-group jobs: what the master makes of the task outputs before the rename.</param>
 public sealed record JobPlan(
     IReadOnlyList<TaskSpec> Tasks,
     double OutputDuration,
     string TempOutputPath,
     string WorkDir,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    Outputs.PackagePlan? Package = null);
 
 /// <param name="MaxTaskSeconds">Longest piece of video one task encodes (Transcode:Planning:MaxTaskSeconds).</param>
 /// <param name="WorkerSlots">Slots the cluster has now; chunks are sized so they share the work.</param>

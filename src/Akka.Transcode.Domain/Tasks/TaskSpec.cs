@@ -3,8 +3,10 @@ namespace Akka.Transcode.Domain.Tasks;
 /// <summary>
 /// What kind of work a task is. A whole job that fits one task is <see cref="Transcode"/>; a chunked job is
 /// <see cref="Video"/> chunks plus one <see cref="Audio"/> task for the whole edit list, then a <see cref="Join"/>.
+/// An output-group job adds <see cref="Thumbnails"/> (stills from the source, back to back in one file) and
+/// <see cref="Sprite"/> (one sheet tiled from that file).
 /// </summary>
-public enum TaskKind { Transcode, Video, Audio, Join }
+public enum TaskKind { Transcode, Video, Audio, Join, Thumbnails, Sprite }
 
 public enum StreamAction { Drop, Copy, Encode }
 
@@ -21,8 +23,10 @@ public sealed record SourceCut(double From, double To, double Seek, double Video
 
 /// <param name="NoBFrames">For containers without edit lists (FLV), where B-frame reordering delay would show as a
 /// late first frame and a longer file.</param>
+/// <param name="MaxBitrate">A peak cap (VBV, buffer twice the cap): with <paramref name="Crf"/> a capped CRF, with
+/// <paramref name="Bitrate"/> an average held under the cap. Ladder renditions always have one.</param>
 public sealed record VideoOp(StreamAction Action, string Codec = "", int? Crf = null, string? Preset = null,
-    long? Bitrate = null, int? Width = null, int? Height = null, bool NoBFrames = false)
+    long? Bitrate = null, int? Width = null, int? Height = null, bool NoBFrames = false, long? MaxBitrate = null)
 {
     public static readonly VideoOp Drop = new(StreamAction.Drop);
     public static readonly VideoOp Copy = new(StreamAction.Copy);
@@ -87,10 +91,33 @@ public sealed record TaskSpec
     /// file_token). The worker presents it to fetch the attempt's inputs and to send its output; it is never stored.
     /// </summary>
     public string? FileToken { get; init; }
+    /// <summary>
+    /// Ladder renditions: seconds into this task's output at which a key frame (IDR, closed GOP) must start, the
+    /// segment boundaries. When set, the encoder makes no other key frames (no scene-cut ones, a GOP longer than any
+    /// gap), so each fragment of the rendition is exactly one segment and every rendition switches at the same frames.
+    /// </summary>
+    public IReadOnlyList<double> ForcedKeyframes { get; init; } = [];
+    /// <summary>
+    /// An "mp4" output written fragmented (fMP4, for CMAF segments): null for a plain MP4, 0 for a fragment at every
+    /// key frame (video), a number for a fragment every so many seconds (audio).
+    /// </summary>
+    public double? FragmentSeconds { get; init; }
+    /// <summary>Thumbnails and Sprite tasks: the stills' size and timing.</summary>
+    public StillsOp? Stills { get; init; }
+    /// <summary>Output-group jobs: the name of the output (add_job's outputs[].name) this task makes part of.</summary>
+    public string? OutputName { get; init; }
 
     public double FromTime => Cuts.Count == 0 ? 0 : Cuts.Min(c => c.From);
     public double ToTime => Cuts.Count == 0 ? Duration : Cuts.Max(c => c.To);
 }
+
+/// <summary>
+/// Stills: Thumbnails takes one frame every <see cref="IntervalSeconds"/> of the (cut) output, the first at 0, scaled
+/// to exactly <see cref="Width"/> x <see cref="Height"/>, <see cref="Count"/> in all, written back to back as
+/// <see cref="Format"/> images. Sprite tiles those stills <see cref="Columns"/> x <see cref="Rows"/> into one image.
+/// </summary>
+/// <param name="Format">"jpeg" or "webp".</param>
+public sealed record StillsOp(double IntervalSeconds, int Width, int Height, string Format, int Count, int Columns, int Rows);
 
 public static class TaskKindNames
 {
@@ -100,6 +127,8 @@ public static class TaskKindNames
         TaskKind.Video => "video",
         TaskKind.Audio => "audio",
         TaskKind.Join => "join",
+        TaskKind.Thumbnails => "thumbnails",
+        TaskKind.Sprite => "sprite",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }
