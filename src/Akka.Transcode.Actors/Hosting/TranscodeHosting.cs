@@ -12,6 +12,7 @@ using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Actors.Workers;
 using Akka.Transcode.Media.Execution;
 using Akka.Transcode.Media.Files;
+using Akka.Transcode.Media.Packaging;
 
 namespace Akka.Transcode.Actors.Hosting;
 
@@ -43,7 +44,7 @@ public static class TranscodeHosting
 
     public static AkkaConfigurationBuilder WithTranscodeMaster(this AkkaConfigurationBuilder b, TranscodeSettings settings,
         ISourceProber prober, JobReadStore readStore, JobQueue queue, IJobCallback callback, IWorkerGateway? httpWorkers = null,
-        IOutputPublisher? publisher = null)
+        IOutputPublisher? publisher = null, IOutputPackager? packager = null)
     {
         b.WithShardRegion<TaskRegion>(TaskTypeName,
             (system, registry, _) => id => TaskEntity.Props(id, registry.Get<JobRegion>(), registry.Get<WorkerRegistryProxy>(),
@@ -51,7 +52,7 @@ public static class TranscodeHosting
             new TaskMessageExtractor(), Sharded());
         b.WithShardRegion<JobRegion>(JobTypeName,
             (system, registry, _) => id => JobEntity.Props(id, registry.Get<TaskRegion>(), registry.Get<WorkerRegistryProxy>(),
-                prober, settings, callback, Changes(system), registry.Get<JobStarterProxy>(), publisher),
+                prober, settings, callback, Changes(system), registry.Get<JobStarterProxy>(), publisher, packager),
             new JobMessageExtractor(), Sharded());
         b.WithSingleton<WorkerRegistryProxy>(RegistryName,
             (system, registry, _) => WorkerRegistry.Props(registry.Get<TaskRegion>(), settings, httpWorkers, Changes(system)),

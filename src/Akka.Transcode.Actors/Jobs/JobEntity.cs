@@ -13,6 +13,7 @@ using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
 using Akka.Transcode.Media.Files;
+using Akka.Transcode.Media.Packaging;
 using Failure = Akka.Transcode.Domain.Failure;
 
 namespace Akka.Transcode.Actors.Jobs;
@@ -41,6 +42,7 @@ public sealed class JobEntity : EventSourcedEntity<JobEntityState, IJobEvent>
     private readonly ChangeFeed _changes;
     private readonly IActorRef _starter;
     private readonly IOutputPublisher _publisher;
+    private readonly IOutputPackager? _packager;
     private readonly TranscodeSettings _settings;
     private readonly ILoggingAdapter _log;
 
@@ -55,10 +57,12 @@ public sealed class JobEntity : EventSourcedEntity<JobEntityState, IJobEvent>
     private Transient _now = Transient.None;
 
     public JobEntity(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober, TranscodeSettings settings,
-        IJobCallback? callback = null, ChangeFeed? changes = null, IActorRef? starter = null, IOutputPublisher? publisher = null)
+        IJobCallback? callback = null, ChangeFeed? changes = null, IActorRef? starter = null, IOutputPublisher? publisher = null,
+        IOutputPackager? packager = null)
         : base(PersistenceIdPrefix + jobId, JobEntityState.Empty, "job", settings.LiveViewInterval)
     {
         _publisher = publisher ?? new OutputPublisher(roots: null);
+        _packager = packager;
         _starter = starter ?? ActorRefs.Nobody;
         _callback = callback ?? NoJobCallback.Instance;
         _changes = changes ?? ChangeFeed.None;
@@ -106,8 +110,9 @@ public sealed class JobEntity : EventSourcedEntity<JobEntityState, IJobEvent>
 
     public static Props Props(string jobId, IActorRef tasks, IActorRef registry, ISourceProber prober,
         TranscodeSettings settings, IJobCallback? callback = null, ChangeFeed? changes = null, IActorRef? starter = null,
-        IOutputPublisher? publisher = null) =>
-        Akka.Actor.Props.Create(() => new JobEntity(jobId, tasks, registry, prober, settings, callback, changes, starter, publisher));
+        IOutputPublisher? publisher = null, IOutputPackager? packager = null) =>
+        Akka.Actor.Props.Create(() => new JobEntity(jobId, tasks, registry, prober, settings, callback, changes, starter, publisher,
+            packager));
 
     protected override JobEntityState Apply(JobEntityState state, IJobEvent e) => state.Apply(e);
 
@@ -345,7 +350,7 @@ public sealed class JobEntity : EventSourcedEntity<JobEntityState, IJobEvent>
         {
             var spec = State.Spec!;
             var publication = new OutputPublication(State.TempOutputPath!, spec.OutputPath(), spec.Overwrite, State.WorkDir);
-            Context.ActorOf(OutputFinaliser.Props(_publisher, publication), FinaliserName);
+            Context.ActorOf(OutputFinaliser.Props(_publisher, _packager, publication, State.Package), FinaliserName);
         });
     }
 

@@ -1,30 +1,55 @@
 using Akka.Actor;
 using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Outputs;
 using Akka.Transcode.Media.Files;
+using Akka.Transcode.Media.Packaging;
 using Failure = Akka.Transcode.Domain.Failure;
 
 namespace Akka.Transcode.Actors.Jobs;
 
 /// <summary>
-/// One job's last step, spawned by its entity once finishing is stored: puts the finished output in place through the
-/// <see cref="IOutputPublisher"/> port (off the actor), answers its parent with one <see cref="OutputPublished"/> and
-/// stops. While it lives, the rename is under way.
+/// One job's last step, spawned by its entity once finishing is stored: for an output-group job first packages the
+/// task outputs through the <see cref="IOutputPackager"/> port, then puts the finished output in place through the
+/// <see cref="IOutputPublisher"/> port (both off the actor), answers its parent with one <see cref="OutputPublished"/>
+/// and stops. While it lives, the output is being put in place.
 /// </summary>
 public sealed class OutputFinaliser : ReceiveActor
 {
-    public OutputFinaliser(IOutputPublisher publisher, OutputPublication publication)
+    public OutputFinaliser(IOutputPublisher publisher, IOutputPackager? packager, OutputPublication publication,
+        PackagePlan? package)
     {
         Receive<OutputPublished>(m =>
         {
             Context.Parent.Tell(m);
             Context.Stop(Self);
         });
-        publisher.PublishAsync(publication, CancellationToken.None).PipeTo(Self,
-            success: r => new OutputPublished(publication.OutputPath, r.Error),
+        FinishAsync(publisher, packager, publication, package).PipeTo(Self,
             failure: ex => new OutputPublished(publication.OutputPath,
-                new Failure(ErrorCode.Internal, "renaming the output failed: " + ex.Message)));
+                new Failure(ErrorCode.Internal, "putting the output in place failed: " + ex.Message)));
     }
 
     public static Props Props(IOutputPublisher publisher, OutputPublication publication) =>
-        Akka.Actor.Props.Create(() => new OutputFinaliser(publisher, publication));
+        Props(publisher, null, publication, null);
+
+    public static Props Props(IOutputPublisher publisher, IOutputPackager? packager, OutputPublication publication,
+        PackagePlan? package) =>
+        Akka.Actor.Props.Create(() => new OutputFinaliser(publisher, packager, publication, package));
+
+    // Static: it runs off the actor.
+    private static async Task<OutputPublished> FinishAsync(IOutputPublisher publisher, IOutputPackager? packager,
+        OutputPublication publication, PackagePlan? package)
+    {
+        if (package is not null)
+        {
+            if (packager is null)
+                return new OutputPublished(publication.OutputPath,
+                    new Failure(ErrorCode.Internal, "this node has no output packager: output groups cannot be finished here"));
+            // The packager skips a job whose directory a crashed attempt already renamed into place; then the rename
+            // below finds its output in place and finishes the same way.
+            var packed = await packager.PackageAsync(package, CancellationToken.None);
+            if (!packed.IsOk) return new OutputPublished(publication.OutputPath, packed.Error);
+        }
+        var published = await publisher.PublishAsync(publication, CancellationToken.None);
+        return new OutputPublished(publication.OutputPath, published.Error);
+    }
 }

@@ -107,6 +107,9 @@ public sealed record TaskSpec
     /// <summary>Output-group jobs: the name of the output (add_job's outputs[].name) this task makes part of.</summary>
     public string? OutputName { get; init; }
 
+    /// <summary>The task reads files other tasks made (a join's parts, a sprite's stills), not the source's video.</summary>
+    public bool ReadsParts => Kind is TaskKind.Join or TaskKind.Sprite;
+
     public double FromTime => Cuts.Count == 0 ? 0 : Cuts.Min(c => c.From);
     public double ToTime => Cuts.Count == 0 ? Duration : Cuts.Max(c => c.To);
 }

@@ -20,8 +20,10 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, PathGuard paths, int
     public async Task<TaskOutcome> RunAsync(TaskSpec task, Action<TaskProgress> onProgress, CancellationToken ct)
     {
         // A join reads the source too when it takes the audio from there.
-        var inputs = task.Kind == TaskKind.Join
-            ? task.VideoParts.Append(task.Audio.Action != StreamAction.Drop && !task.KeyframeCuts ? task.AudioPart ?? task.SourcePath : null)
+        var inputs = task.ReadsParts
+            ? task.VideoParts.Append(task.Kind == TaskKind.Join && task.Audio.Action != StreamAction.Drop && !task.KeyframeCuts
+                ? task.AudioPart ?? task.SourcePath
+                : null)
             : [task.SourcePath];
         // The paths were checked when the job was accepted; a directory may have become a link out since. Map
         // tables are read beside the map file, and the map loader keeps them in its directory.

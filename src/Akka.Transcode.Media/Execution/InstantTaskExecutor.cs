@@ -72,9 +72,10 @@ public sealed class InstantTaskExecutor(PathGuard paths) : ITaskExecutor
         }
     }
 
-    /// <summary>What the real task would read: a join its parts (video, then the audio part if any), else the source.</summary>
+    /// <summary>What the real task would read: a join its parts (video, then the audio part if any), a sprite its
+    /// stills, else the source.</summary>
     private static IReadOnlyList<string> Inputs(TaskSpec task) =>
-        task.Kind == TaskKind.Join
+        task.ReadsParts
             ? task.VideoParts.Concat(task.AudioPart is null ? [] : [task.AudioPart]).ToList()
             : [task.SourcePath];
 }

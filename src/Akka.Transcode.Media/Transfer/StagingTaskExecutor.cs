@@ -73,9 +73,10 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
     private async Task<Result<(TaskSpec Spec, bool RemoteOutput)>> Stage(TaskSpec task, string stage, CancellationToken ct)
     {
         var spec = task;
-        // A join reads the source only for audio it takes from there.
-        var needsSource = task.Kind != TaskKind.Join
-                          || (task.Audio.Action != StreamAction.Drop && !task.KeyframeCuts && task.AudioPart is null);
+        // A join reads the source only for audio it takes from there; a sprite never does.
+        var needsSource = !task.ReadsParts
+                          || (task.Kind == TaskKind.Join && task.Audio.Action != StreamAction.Drop && !task.KeyframeCuts
+                              && task.AudioPart is null);
         if (needsSource)
         {
             var src = await Input(task, task.SourcePath, "src_filename", null, ct);
