@@ -445,4 +445,24 @@ public sealed class WorkerTaskWireTests
         Assert.NotNull(error);
         Assert.Contains("task.forced_keyframes", error.Message);
     }
+
+    /// <summary>docs/worker-protocol.md's add_task examples (a chunk, a ladder chunk, a sprite) are tasks a worker takes.</summary>
+    [Fact]
+    public void The_documented_add_task_examples_are_accepted()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Akka.Transcode.sln"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        var doc = File.ReadAllText(Path.Combine(dir.FullName, "docs", "worker-protocol.md"));
+        var section = doc[doc.IndexOf("### `POST /worker/add_task`", StringComparison.Ordinal)..doc.IndexOf("#### The task object", StringComparison.Ordinal)];
+
+        var examples = System.Text.RegularExpressions.Regex.Matches(section, "```json\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => WorkerTaskWire.Parse(Encoding.UTF8.GetBytes(m.Groups[1].Value))).ToList();
+
+        Assert.Equal(3, examples.Count);
+        Assert.All(examples, e => Assert.True(e.IsOk, e.Error?.Message));
+        Assert.Equal([TaskKind.Video, TaskKind.Video, TaskKind.Sprite], examples.Select(e => e.Value.Spec.Kind));
+        Assert.Equal([0, 4], examples[1].Value.Spec.ForcedKeyframes);
+        Assert.Equal(new StillsOp(10, 320, 180, "jpeg", 12, 10, 2), examples[2].Value.Spec.Stills);
+    }
 }
