@@ -342,31 +342,46 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
         AwaitAssert(() => Assert.Empty(Snapshot(registry).Workers.Single().Running), TimeSpan.FromSeconds(3));
     }
 
-    [Fact]
-    public void A_join_gets_the_content_ids_of_its_parts_before_it_is_handed_out()
+    /// <summary>
+    /// Inputs made by other tasks, a join's parts and a sprite's still stream, get their content ids before the task
+    /// is handed out, so a worker without the master's storage can fetch them; the upload goes to the task's own
+    /// output (for a sprite, inside the job's temporary output directory) and nowhere else.
+    /// </summary>
+    [Theory]
+    [InlineData("join")]
+    [InlineData("sprite")]
+    public void A_task_reading_other_tasks_outputs_gets_their_content_ids_before_it_is_handed_out(string kind)
     {
         var dir = Directory.CreateTempSubdirectory("http-worker-parts").FullName;
         try
         {
-            var parts = new[] { "video-0000.mkv", "video-0001.mkv" }.Select(n => Path.Combine(dir, n)).ToList();
-            File.WriteAllText(parts[0], "first part");
-            File.WriteAllText(parts[1], "second part");
-            var join = new TaskSpec
-            {
-                TaskId = "j1-t2", JobId = "j1", Index = 2, Kind = TaskKind.Join, SourcePath = Samples.SourcePath,
-                VideoParts = parts, OutputPath = Path.Combine(dir, "out.mp4"), Muxer = "mp4", Video = VideoOp.Copy,
-                Audio = AudioOp.Drop, Duration = 20, Weight = 1,
-            };
+            var names = kind == "join" ? new[] { "video-0000.mkv", "video-0001.mkv" } : ["thumbs-stills.jpeg"];
+            var parts = names.Select(n => Path.Combine(dir, n)).ToList();
+            for (var i = 0; i < parts.Count; i++) File.WriteAllText(parts[i], $"part {i}");
+            var task = kind == "join"
+                ? new TaskSpec
+                {
+                    TaskId = "j1-t2", JobId = "j1", Index = 2, Kind = TaskKind.Join, SourcePath = Samples.SourcePath,
+                    VideoParts = parts, OutputPath = Path.Combine(dir, "out.mp4"), Muxer = "mp4", Video = VideoOp.Copy,
+                    Audio = AudioOp.Drop, Duration = 20, Weight = 1,
+                }
+                : new TaskSpec
+                {
+                    TaskId = "j1-t3", JobId = "j1", Index = 3, Kind = TaskKind.Sprite, SourcePath = Samples.SourcePath,
+                    VideoParts = parts, OutputPath = Path.Combine(dir, ".source.j1.tmp", "thumbs", "sprite.jpg"), Muxer = "image2",
+                    Video = VideoOp.Drop, Audio = AudioOp.Drop, Duration = 20, Weight = 1,
+                    Stills = new StillsOp(10, 320, 180, "jpeg", 2, 10, 1), DependsOn = [2],
+                };
             var registry = Registry();
             using var alive = KeepAlive(registry, Register(registry));
 
-            registry.Tell(new RequestWork(join.TaskId, 1, join, 0, T0));
+            registry.Tell(new RequestWork(task.TaskId, 1, task, 0, T0));
 
             _tasks.ExpectMsg<AttemptAlive>();
             var sent = Assert.Single(_worker.Added).Spec;
-            Assert.Equal(Md5("first part"), sent.FileIds[parts[0]]);
-            Assert.Equal(Md5("second part"), sent.FileIds[parts[1]]);
-            Assert.Equal(parts[1], Resolve(registry, new ResolveFile(Md5("second part"), sent.FileToken)));
+            for (var i = 0; i < parts.Count; i++) Assert.Equal(Md5($"part {i}"), sent.FileIds[parts[i]]);
+            Assert.Equal(parts[^1], Resolve(registry, new ResolveFile(Md5($"part {parts.Count - 1}"), sent.FileToken)));
+            Assert.Equal(task.OutputPath, Resolve(registry, new ResolveUpload(task.TaskId, sent.FileToken)));
         }
         finally
         {

@@ -73,10 +73,13 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
     private async Task<Result<(TaskSpec Spec, bool RemoteOutput)>> Stage(TaskSpec task, string stage, CancellationToken ct)
     {
         var spec = task;
-        // A join reads the source only for audio it takes from there; a sprite never does.
-        var needsSource = !task.ReadsParts
-                          || (task.Kind == TaskKind.Join && task.Audio.Action != StreamAction.Drop && !task.KeyframeCuts
-                              && task.AudioPart is null);
+        // A join reads the source only for audio it takes from there; a sprite never does (it tiles its one part).
+        var needsSource = task.Kind switch
+        {
+            TaskKind.Sprite => false,
+            TaskKind.Join => task.Audio.Action != StreamAction.Drop && !task.KeyframeCuts && task.AudioPart is null,
+            _ => true,
+        };
         if (needsSource)
         {
             var src = await Input(task, task.SourcePath, "src_filename", null, ct);
@@ -115,7 +118,10 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
         }
         var outDir = Path.GetDirectoryName(task.OutputPath)!;
         // The output's own directory may not exist yet (a job's parts directory); its parent, the job's dst_dir, does.
-        var remoteOutput = !(options.IsLocal(outDir) && (Directory.Exists(outDir) || Directory.Exists(Path.GetDirectoryName(outDir))));
+        // A sprite's folder sits one level deeper, in the job's temporary output directory, which may not exist yet.
+        var jobDir = Path.GetDirectoryName(outDir);
+        if (task.Kind == TaskKind.Sprite && jobDir is not null && !Directory.Exists(jobDir)) jobDir = Path.GetDirectoryName(jobDir);
+        var remoteOutput = !(options.IsLocal(outDir) && (Directory.Exists(outDir) || Directory.Exists(jobDir)));
         if (remoteOutput)
         {
             if (master is null)

@@ -109,6 +109,12 @@ public static class WorkerProtocolEndpoints
         if (location.Forbidden) return TokenRefused(token, $"task {taskId}", "its current attempt");
         if (location.Path is not { } target || !roots.Contains(Path.GetFullPath(target)))
             return ApiCall.Fail(ErrorCode.NotFound, $"task {taskId} is not running on an HTTP worker", Worker);
+        // The output's directory may not exist yet (a parts directory; a sprite's folder inside the job's temporary
+        // output directory, two levels): it is made one level at a time, each a real directory inside the roots, so a
+        // link planted on the way since add_job is refused rather than followed, and the upload lands in its real path.
+        var dir = roots.CreateDirectoryInside(Path.GetDirectoryName(target)!, "output directory");
+        if (!dir.IsOk) return ApiCall.Fail(dir.Error!, Worker);
+        target = Path.Combine(dir.Value!, Path.GetFileName(target));
 
         long start = 0;
         long? total = http.Request.ContentLength;

@@ -12,7 +12,7 @@ public sealed record WorkerTaskDto
     /// <summary>Which attempt of the task this is: a worker keeps one attempt per task id, the newest.</summary>
     public required int Attempt { get; init; }
     public required int Index { get; init; }
-    /// <summary>transcode, video, audio or join.</summary>
+    /// <summary>transcode, video, audio, join, thumbnails or sprite.</summary>
     public required string Kind { get; init; }
     public required string SrcFilename { get; init; }
     public string? SrcFileId { get; init; }
@@ -20,7 +20,7 @@ public sealed record WorkerTaskDto
     public required string DstDir { get; init; }
     /// <summary>The output's file name inside <see cref="DstDir"/>.</summary>
     public required string DstFilename { get; init; }
-    /// <summary>ffmpeg's muxer name (mp4, flv, matroska, flac ...): task outputs are often intermediate parts.</summary>
+    /// <summary>ffmpeg's muxer name (mp4, flv, matroska, flac, image2pipe ...): task outputs are often intermediate parts.</summary>
     public required string DstFormat { get; init; }
     public string? MapFilename { get; init; }
     public string? MapFileId { get; init; }
@@ -32,12 +32,20 @@ public sealed record WorkerTaskDto
     public required double Duration { get; init; }
     public IReadOnlyList<WireCut>? Cuts { get; init; }
     public bool KeyframeCuts { get; init; }
-    /// <summary>Join: the video parts in order.</summary>
+    /// <summary>Join: the video parts in order. Sprite: the one still stream it tiles.</summary>
     public IReadOnlyList<WireFile>? Parts { get; init; }
     /// <summary>Join: the audio part, or null when audio comes from the source or there is none.</summary>
     public WireFile? AudioPart { get; init; }
     public required WireVideo Video { get; init; }
     public required WireAudio Audio { get; init; }
+    /// <summary>Seconds into the output at which key frames must start (segment boundaries), strictly increasing.</summary>
+    public IReadOnlyList<double>? ForcedKeyframes { get; init; }
+    /// <summary>An mp4 output written fragmented: null plain, 0 a fragment per key frame, more a fragment every so many seconds.</summary>
+    public double? FragmentSeconds { get; init; }
+    /// <summary>Thumbnails and sprite tasks: the stills' timing, size, format and tiling.</summary>
+    public WireStills? Stills { get; init; }
+    /// <summary>Output-group jobs: the output (add_job's outputs[].name) the task makes part of; informational.</summary>
+    public string? OutputName { get; init; }
     /// <summary>The secret of this attempt: sent back in the X-File-Token header of GET and PUT /master/files, which
     /// serve the attempt's inputs and take its output only with it. A master that sends none serves no files.</summary>
     public string? FileToken { get; init; }
@@ -54,8 +62,13 @@ public sealed record WireCut(double From, double To, double Seek, double VideoTr
 
 /// <param name="Action">drop, copy or encode.</param>
 /// <param name="Codec">encode only: h264, hevc, vp9 or av1.</param>
+/// <param name="MaxBitrate">encode only: a peak cap in bits per second (VBV, buffer twice the cap).</param>
 public sealed record WireVideo(string Action, string? Codec = null, int? Crf = null, string? Preset = null,
-    long? Bitrate = null, int? Width = null, int? Height = null, bool NoBFrames = false);
+    long? Bitrate = null, int? Width = null, int? Height = null, bool NoBFrames = false, long? MaxBitrate = null);
+
+/// <summary>The stills of a thumbnails or sprite task (TaskSpec's StillsOp); docs/worker-protocol.md "Stills".</summary>
+/// <param name="Format">jpeg or webp.</param>
+public sealed record WireStills(double IntervalSeconds, int Width, int Height, string Format, int Count, int Columns, int Rows);
 
 /// <param name="Action">drop, copy or encode.</param>
 /// <param name="Codec">encode only: aac, mp3, opus, pcm_s16le or flac.</param>

@@ -15,7 +15,24 @@ public static class WorkerTaskWire
 {
     private static readonly HashSet<string> VideoCodecs = ["h264", "hevc", "vp9", "av1"];
     private static readonly HashSet<string> AudioCodecs = ["aac", "mp3", "opus", "pcm_s16le", "flac"];
-    private static readonly HashSet<string> Muxers = ["flv", "mp4", "matroska", "mov", "mpegts", "webm", "mp3", "ipod", "wav", "flac"];
+    private static readonly HashSet<string> Muxers =
+        ["flv", "mp4", "matroska", "mov", "mpegts", "webm", "mp3", "ipod", "wav", "flac", StillsMuxer, SpriteMuxer];
+    private static readonly HashSet<string> StillFormats = ["jpeg", "webp"];
+    /// <summary>The thumbnails task writes its stills back to back into one file; only it uses this muxer.</summary>
+    private const string StillsMuxer = "image2pipe";
+    /// <summary>The sprite task writes one image; only it uses this muxer.</summary>
+    private const string SpriteMuxer = "image2";
+
+    /// <summary>
+    /// The most forced key frames one task takes: a chunk is a few minutes at most and a segment at least half a
+    /// second, and the add_task body has to stay well under a worker's 1 MiB body limit.
+    /// </summary>
+    public const int MaxForcedKeyframes = 10_000;
+    /// <summary>The most stills one thumbnails task makes (a still every 0.5 s of a 10-hour recording is 72 000).</summary>
+    public const int MaxStills = 100_000;
+    /// <summary>The largest sheet a sprite may be, per side: WebP's limit (JPEG's is 65 535).</summary>
+    public const int MaxSpriteSide = 16_383;
+    private const double MaxFragmentSeconds = 3600;
     private static readonly HashSet<string> Presets =
         ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"];
 
@@ -39,8 +56,13 @@ public static class WorkerTaskWire
             Parts = t.VideoParts.Count == 0 ? null : t.VideoParts.Select(File).ToList(),
             AudioPart = t.AudioPart is null ? null : File(t.AudioPart),
             Video = new WireVideo(Action(t.Video.Action), Blank(t.Video.Codec), t.Video.Crf, t.Video.Preset, t.Video.Bitrate,
-                t.Video.Width, t.Video.Height, t.Video.NoBFrames),
+                t.Video.Width, t.Video.Height, t.Video.NoBFrames, t.Video.MaxBitrate),
             Audio = new WireAudio(Action(t.Audio.Action), Blank(t.Audio.Codec), t.Audio.Bitrate),
+            ForcedKeyframes = t.ForcedKeyframes.Count == 0 ? null : t.ForcedKeyframes,
+            FragmentSeconds = t.FragmentSeconds,
+            Stills = t.Stills is not { } s ? null
+                : new WireStills(s.IntervalSeconds, s.Width, s.Height, s.Format, s.Count, s.Columns, s.Rows),
+            OutputName = t.OutputName,
             FileToken = t.FileToken,
         };
     }
@@ -88,15 +110,21 @@ public static class WorkerTaskWire
         if (d.Index < 0) return Bad("index", "must not be negative");
         TaskKind? kind = d.Kind switch
         {
-            "transcode" => TaskKind.Transcode, "video" => TaskKind.Video, "audio" => TaskKind.Audio, "join" => TaskKind.Join, _ => null,
+            "transcode" => TaskKind.Transcode, "video" => TaskKind.Video, "audio" => TaskKind.Audio, "join" => TaskKind.Join,
+            "thumbnails" => TaskKind.Thumbnails, "sprite" => TaskKind.Sprite, _ => null,
         };
-        if (kind is null) return Bad("kind", $"unknown kind '{d.Kind}' (transcode, video, audio, join)");
+        if (kind is null) return Bad("kind", $"unknown kind '{d.Kind}' (transcode, video, audio, join, thumbnails, sprite)");
         if (PathProblem(d.SrcFilename) is { } sp) return Bad("src_filename", sp);
         if (PathProblem(d.DstDir) is { } dp) return Bad("dst_dir", dp);
         if (d.DstFilename.Length == 0 || d.DstFilename.Contains('/') || d.DstFilename.Contains('\\') || d.DstFilename is "." or ".."
             || d.DstFilename.Any(char.IsControl))
             return Bad("dst_filename", "must be a plain file name");
         if (!Muxers.Contains(d.DstFormat)) return Bad("dst_format", $"unsupported muxer '{d.DstFormat}'");
+        // The image muxers write what only these two kinds make, and these kinds write nothing else.
+        if ((d.DstFormat == StillsMuxer) != (kind == TaskKind.Thumbnails))
+            return Bad("dst_format", $"a thumbnails task, and only it, writes {StillsMuxer}");
+        if ((d.DstFormat == SpriteMuxer) != (kind == TaskKind.Sprite))
+            return Bad("dst_format", $"a sprite task, and only it, writes {SpriteMuxer}");
         if (!Positive(d.Duration)) return Bad("duration", "must be a positive number of seconds");
         // It goes back to the master in a header: nothing that could bend one.
         if (d.FileToken is { } ft && !IsFileToken(ft)) return Bad("file_token", "must be 16..128 of [A-Za-z0-9_-]");
@@ -150,7 +178,11 @@ public static class WorkerTaskWire
             if (IdProblem(ap.Filename, ap.FileId) is { } apid) return Bad("audio_part.file_id", apid);
         }
         if (kind == TaskKind.Join && parts.Count == 0) return Bad("parts", "a join needs at least one part");
-        if (kind != TaskKind.Join && (parts.Count > 0 || d.AudioPart is not null)) return Bad("parts", "only a join has parts");
+        // A sprite reads the still stream another task made, which travels like a join's part.
+        if (kind == TaskKind.Sprite && (parts.Count != 1 || d.AudioPart is not null))
+            return Bad("parts", "a sprite reads exactly one part, the still stream, and no audio_part");
+        if (kind is not (TaskKind.Join or TaskKind.Sprite) && (parts.Count > 0 || d.AudioPart is not null))
+            return Bad("parts", "only a join or a sprite has parts");
 
         var video = Video(d.Video);
         if (!video.IsOk) return Bad("video", video.Error!.Message);
@@ -159,16 +191,38 @@ public static class WorkerTaskWire
         // What ffmpeg cannot run is refused here (-4, the attempt fails at once) rather than failing in ffmpeg (-1,
         // retried): the master never sends these (docs/worker-protocol.md "Which combinations the master sends").
         var (v, a) = (video.Value!, audio.Value!);
-        if (d.MapFilename is not null && (kind is not (TaskKind.Transcode or TaskKind.Video) || d.KeyframeCuts || v.Action != StreamAction.Encode))
-            return Bad("map_filename", "a stitching map applies only to encoded video of a transcode or video task");
+        // A job's map applies to every output of an output group: thumbnails are taken from the stitched picture.
+        if (d.MapFilename is not null && kind != TaskKind.Thumbnails
+            && (kind is not (TaskKind.Transcode or TaskKind.Video) || d.KeyframeCuts || v.Action != StreamAction.Encode))
+            return Bad("map_filename", "a stitching map applies only to encoded video of a transcode or video task, and to thumbnails");
         if (d.KeyframeCuts && kind == TaskKind.Video && (cuts.Count != 1 || v.Action != StreamAction.Copy))
             return Bad("keyframe_cuts", "a video task with keyframe_cuts copies exactly one cut (video action copy)");
-        if (d.KeyframeCuts && kind is TaskKind.Transcode or TaskKind.Audio)
+        if (d.KeyframeCuts && kind is TaskKind.Transcode or TaskKind.Audio or TaskKind.Thumbnails or TaskKind.Sprite)
             return Bad("keyframe_cuts", "only video and join tasks take keyframe_cuts");
         if (!d.KeyframeCuts && cuts.Count > 0 && (v.Action == StreamAction.Copy || a.Action == StreamAction.Copy))
             return Bad("cuts", "a copied stream cannot be cut exactly: copy with cuts needs keyframe_cuts");
         if (kind == TaskKind.Join && cuts.Count > 0) return Bad("cuts", "a join has no cuts");
         if (kind == TaskKind.Join && v.Action != StreamAction.Copy) return Bad("video", "a join copies the parts' video: action must be copy");
+        if (kind == TaskKind.Sprite && cuts.Count > 0)
+            return Bad("cuts", "a sprite tiles a still stream: it has no cuts");
+
+        var keyframes = d.ForcedKeyframes ?? [];
+        if (ForcedKeyframesProblem(keyframes, d.Duration) is { } fk) return Bad("forced_keyframes", fk);
+        if (keyframes.Count > 0 && (kind is not (TaskKind.Transcode or TaskKind.Video) || v.Action != StreamAction.Encode))
+            return Bad("forced_keyframes", "only encoded video of a transcode or video task takes forced key frames");
+        if (d.FragmentSeconds is { } fs && (!NonNegative(fs) || fs > MaxFragmentSeconds))
+            return Bad("fragment_seconds", $"must be null, 0 (a fragment per key frame) or a number of seconds up to {MaxFragmentSeconds}");
+        if (d.FragmentSeconds is not null && d.DstFormat != "mp4") return Bad("fragment_seconds", "only an mp4 output is written fragmented");
+
+        StillsOp? stills = null;
+        if (d.Stills is { } st)
+        {
+            if (kind is not (TaskKind.Thumbnails or TaskKind.Sprite)) return Bad("stills", "only a thumbnails or sprite task has stills");
+            if (StillsProblem(st, kind.Value) is { } sp2) return Bad("stills", sp2);
+            stills = new StillsOp(st.IntervalSeconds, st.Width, st.Height, st.Format, st.Count, st.Columns, st.Rows);
+        }
+        else if (kind is TaskKind.Thumbnails or TaskKind.Sprite) return Bad("stills", $"a {d.Kind} task needs stills");
+        if (d.OutputName is { } on && !IsOutputName(on)) return Bad("output_name", "must be 1..64 of [A-Za-z0-9_-]");
 
         return Result<TaskSpec>.Ok(new TaskSpec
         {
@@ -176,8 +230,44 @@ public static class WorkerTaskWire
             KeyframeCuts = d.KeyframeCuts, VideoParts = parts, AudioPart = d.AudioPart?.Filename,
             OutputPath = Path.Combine(d.DstDir, d.DstFilename), Muxer = d.DstFormat, Video = video.Value!, Audio = audio.Value!,
             Duration = d.Duration, Weight = d.Duration, MapPath = d.MapFilename, MapTables = tables, FileIds = ids,
-            FileToken = d.FileToken,
+            FileToken = d.FileToken, ForcedKeyframes = keyframes.ToList(), FragmentSeconds = d.FragmentSeconds, Stills = stills,
+            OutputName = d.OutputName,
         });
+    }
+
+    /// <summary>
+    /// Each time becomes a -force_key_frames entry: finite, inside the output, strictly increasing (a repeat or a
+    /// step back means the list was not made by a planner), and not so many that the argument list explodes.
+    /// </summary>
+    private static string? ForcedKeyframesProblem(IReadOnlyList<double> times, double duration)
+    {
+        if (times.Count > MaxForcedKeyframes) return $"at most {MaxForcedKeyframes} times";
+        for (var i = 0; i < times.Count; i++)
+        {
+            if (!NonNegative(times[i]) || times[i] > duration)
+                return $"[{i}] must be a finite number of seconds from 0 to the task's duration";
+            if (i > 0 && times[i] <= times[i - 1]) return $"[{i}] must be greater than the time before it (strictly increasing)";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The stills' numbers size ffmpeg's filters and the images: each within what an image can be, and a sprite's
+    /// grid big enough for every still yet small enough to be one image.
+    /// </summary>
+    private static string? StillsProblem(WireStills s, TaskKind kind)
+    {
+        if (s.Format is null || !StillFormats.Contains(s.Format)) return $"unknown format '{s.Format}' (jpeg, webp)";
+        if (!Positive(s.IntervalSeconds) || s.IntervalSeconds > 86_400) return "interval_seconds must be a positive number of seconds up to 86400";
+        if (s.Width is < 16 or > 16384 || s.Height is < 16 or > 16384) return "width and height must be 16..16384";
+        if (s.Count is < 1 or > MaxStills) return $"count must be 1..{MaxStills}";
+        if (s.Columns < 0 || s.Rows < 0) return "columns and rows must not be negative";
+        if (kind != TaskKind.Sprite) return null;
+        if (s.Columns < 1 || s.Rows < 1 || (long)s.Columns * s.Rows < s.Count)
+            return "a sprite needs columns and rows of at least 1 whose grid holds every still";
+        if ((long)s.Columns * s.Width > MaxSpriteSide || (long)s.Rows * s.Height > MaxSpriteSide)
+            return $"the sheet (columns x width, rows x height) must be at most {MaxSpriteSide} pixels a side";
+        return null;
     }
 
     /// <summary>
@@ -202,6 +292,7 @@ public static class WorkerTaskWire
                 if (list[i].Filename is null) return $"{name}[{i}].filename";
             }
         if (d.AudioPart is { Filename: null }) return "audio_part.filename";
+        if (d.Stills is { Format: null }) return "stills.format";
         return null;
     }
 
@@ -221,7 +312,8 @@ public static class WorkerTaskWire
         if (v.Bitrate is <= 0) return Result<VideoOp>.Fail(ErrorCode.InvalidValue, "bitrate must be positive");
         if (v.Width is < 16 or > 16384 || v.Height is < 16 or > 16384)
             return Result<VideoOp>.Fail(ErrorCode.InvalidValue, "width and height must be 16..16384");
-        return Result<VideoOp>.Ok(new VideoOp(StreamAction.Encode, v.Codec, v.Crf, v.Preset, v.Bitrate, v.Width, v.Height, v.NoBFrames));
+        if (v.MaxBitrate is <= 0) return Result<VideoOp>.Fail(ErrorCode.InvalidValue, "max_bitrate must be positive");
+        return Result<VideoOp>.Ok(new VideoOp(StreamAction.Encode, v.Codec, v.Crf, v.Preset, v.Bitrate, v.Width, v.Height, v.NoBFrames, v.MaxBitrate));
     }
 
     private static Result<AudioOp> Audio(WireAudio a)
@@ -260,6 +352,10 @@ public static class WorkerTaskWire
     /// <summary>What a master's file token (add_task's file_token, the X-File-Token header) may look like.</summary>
     public static bool IsFileToken(string? s) =>
         s is { Length: >= 16 and <= 128 } && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>add_job's output names: they become file and folder names on the master.</summary>
+    private static bool IsOutputName(string s) =>
+        s is { Length: >= 1 and <= 64 } && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     public static bool IsMd5(string? s) => s is { Length: 32 } && s.All(char.IsAsciiHexDigit);
 

@@ -67,12 +67,71 @@ public sealed class WorkerTaskWireTests
         Duration = 20, Weight = 2,
     };
 
-    public static TheoryData<string> Kinds => new() { "chunk", "join", "copy", "keyframe", "keyframe-join", "audio" };
+    // Output groups (issue 19). A ladder rendition's chunk spanning two of the job's cuts: capped bitrate, a key
+    // frame forced at every segment boundary inside it.
+    private static readonly TaskSpec LadderChunk = new()
+    {
+        TaskId = "j4-t1", JobId = "j4", Index = 1, Kind = TaskKind.Video, SourcePath = "/media/in/a b.ts",
+        Cuts = [new SourceCut(10, 16, 4, 9.98, 10, 180, 6), new SourceCut(30, 32, 24, 29.98, 30, 60, 2)],
+        OutputPath = "/media/out/.transcode-j4/abr-720p-0001.mkv", Muxer = "matroska",
+        Video = new VideoOp(StreamAction.Encode, "h264", null, null, 3_000_000, 1280, 720, false, 4_500_000),
+        Audio = AudioOp.Drop, Duration = 8, Weight = 8, ForcedKeyframes = [0, 3.991667, 7.991667], OutputName = "abr",
+        FileIds = new Dictionary<string, string> { ["/media/in/a b.ts"] = Md5A },
+    };
+
+    // A rendition's join: one fragment per key frame, so one per segment.
+    private static readonly TaskSpec FragmentedJoin = new()
+    {
+        TaskId = "j4-t5", JobId = "j4", Index = 5, Kind = TaskKind.Join, SourcePath = "/media/in/a b.ts",
+        VideoParts = ["/media/out/.transcode-j4/abr-720p-0000.mkv", "/media/out/.transcode-j4/abr-720p-0001.mkv"],
+        OutputPath = "/media/out/.transcode-j4/abr-720p.mp4", Muxer = "mp4", Video = VideoOp.Copy, Audio = AudioOp.Drop,
+        Duration = 16, Weight = 1, FragmentSeconds = 0, OutputName = "abr",
+        FileIds = new Dictionary<string, string>
+        {
+            ["/media/out/.transcode-j4/abr-720p-0000.mkv"] = Md5A, ["/media/out/.transcode-j4/abr-720p-0001.mkv"] = Md5B,
+        },
+    };
+
+    // An audio rendition: AAC straight into fMP4, a fragment every segment.
+    private static readonly TaskSpec AudioFmp4 = new()
+    {
+        TaskId = "j4-t6", JobId = "j4", Index = 6, Kind = TaskKind.Audio, SourcePath = "/media/in/a b.ts",
+        Cuts = [new SourceCut(4, 16, 0, 3.98, 4, null, 12), new SourceCut(30, 34, 24, 29.98, 30, null, 4)],
+        OutputPath = "/media/out/.transcode-j4/abr-audio-128k.mp4", Muxer = "mp4", Video = VideoOp.Drop,
+        Audio = new AudioOp(StreamAction.Encode, "aac", 128_000), Duration = 16, Weight = 1, FragmentSeconds = 4, OutputName = "abr",
+    };
+
+    private static readonly TaskSpec Thumbnails = new()
+    {
+        TaskId = "j4-t7", JobId = "j4", Index = 7, Kind = TaskKind.Thumbnails, SourcePath = "/media/in/a b.ts",
+        Cuts = [new SourceCut(4, 16, 0, 3.98, 4, 360, 12), new SourceCut(30, 34, 24, 29.98, 30, 120, 4)],
+        OutputPath = "/media/out/.transcode-j4/thumbs-stills.jpeg", Muxer = "image2pipe", Video = VideoOp.Drop, Audio = AudioOp.Drop,
+        Duration = 16, Weight = 0.5, Stills = new StillsOp(5, 320, 180, "jpeg", 4, 10, 1), OutputName = "thumbs",
+        FileIds = new Dictionary<string, string> { ["/media/in/a b.ts"] = Md5A },
+    };
+
+    // The sheet goes straight into the job's temporary output directory; its input is the thumbnails task's output.
+    private static readonly TaskSpec Sprite = new()
+    {
+        TaskId = "j4-t8", JobId = "j4", Index = 8, Kind = TaskKind.Sprite, SourcePath = "/media/in/a b.ts",
+        VideoParts = ["/media/out/.transcode-j4/thumbs-stills.jpeg"],
+        OutputPath = "/media/out/.a b.j4.tmp/thumbs/sprite.jpg", Muxer = "image2", Video = VideoOp.Drop, Audio = AudioOp.Drop,
+        Duration = 16, Weight = 0.1, Stills = new StillsOp(5, 320, 180, "jpeg", 4, 10, 1), OutputName = "thumbs",
+        DependsOn = [7], FileIds = new Dictionary<string, string> { ["/media/out/.transcode-j4/thumbs-stills.jpeg"] = Md5B },
+    };
+
+    public static TheoryData<string> Kinds => new()
+    {
+        "chunk", "join", "copy", "keyframe", "keyframe-join", "audio",
+        "ladder-chunk", "fragmented-join", "audio-fmp4", "thumbnails", "sprite",
+    };
 
     private static TaskSpec Sample(string name) => name switch
     {
         "chunk" => Chunk, "join" => Join, "copy" => WholeCopy, "keyframe" => KeyframePart, "keyframe-join" => KeyframeJoin,
-        _ => AudioTask,
+        "audio" => AudioTask, "ladder-chunk" => LadderChunk, "fragmented-join" => FragmentedJoin, "audio-fmp4" => AudioFmp4,
+        "thumbnails" => Thumbnails, "sprite" => Sprite,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
     /// <summary>The fields a worker acts on, as one comparable text (collections compare by content).</summary>
@@ -80,6 +139,7 @@ public sealed class WorkerTaskWireTests
     {
         t.TaskId, t.JobId, t.Index, t.Kind, t.SourcePath, t.Cuts, t.KeyframeCuts, t.VideoParts, t.AudioPart, t.OutputPath,
         t.Muxer, t.Video, t.Audio, t.Duration, t.MapPath, t.MapTables, FileIds = t.FileIds.OrderBy(kv => kv.Key).ToList(),
+        t.ForcedKeyframes, t.FragmentSeconds, t.Stills, t.OutputName,
     });
 
     [Theory]
@@ -140,7 +200,8 @@ public sealed class WorkerTaskWireTests
         { "dst_filename", "\"../x.mkv\"", "plain file name" },
         { "src_file_id", "\"not-an-md5\"", "MD5" },
         { "kind", "\"shell\"", "unknown kind" },
-        { "dst_format", "\"image2\"", "muxer" },
+        { "dst_format", "\"image2\"", "only it" },
+        { "dst_format", "\"hls\"", "muxer" },
         { "id", "\"a/b\"", "id" },
         { "attempt", "0", "attempt" },
         { "duration", "0", "duration" },
@@ -257,5 +318,151 @@ public sealed class WorkerTaskWireTests
         Assert.NotNull(error);
         Assert.Equal(ErrorCode.InvalidRequest, error.Code);
         Assert.Contains($"task.{named}", error.Message);
+    }
+
+    [Fact]
+    public void The_output_group_fields_travel_in_snake_case()
+    {
+        var chunk = JsonNode.Parse(WorkerTaskWire.RequestBody(LadderChunk, 1))!["task"]!;
+        var join = JsonNode.Parse(WorkerTaskWire.RequestBody(FragmentedJoin, 1))!["task"]!;
+        var sprite = JsonNode.Parse(WorkerTaskWire.RequestBody(Sprite, 1))!["task"]!;
+
+        Assert.Equal([0, 3.991667, 7.991667], chunk["forced_keyframes"]!.AsArray().Select(n => (double)n!));
+        Assert.Equal(4_500_000, (long)chunk["video"]!["max_bitrate"]!);
+        Assert.Equal("abr", (string?)chunk["output_name"]);
+        Assert.Null(chunk["fragment_seconds"]);
+        // 0 is a value (a fragment per key frame), not "plain MP4": it must not be left out like a null.
+        Assert.Equal(0, (double)join["fragment_seconds"]!);
+        Assert.Equal("sprite", (string?)sprite["kind"]);
+        Assert.Equal("image2", (string?)sprite["dst_format"]);
+        Assert.Equal("/media/out/.a b.j4.tmp/thumbs", (string?)sprite["dst_dir"]);
+        Assert.Equal(Md5B, (string?)sprite["parts"]![0]!["file_id"]);
+        Assert.Equal(5, (double)sprite["stills"]!["interval_seconds"]!);
+        Assert.Equal("jpeg", (string?)sprite["stills"]!["format"]);
+        Assert.Equal(10, (int)sprite["stills"]!["columns"]!);
+    }
+
+    /// <summary>Sets each field of <paramref name="changes"/> on the sample's task object, merging into nested objects.</summary>
+    private static Failure? RefusalOf(string sample, string changes)
+    {
+        var body = JsonNode.Parse(WorkerTaskWire.RequestBody(Sample(sample), 1))!.AsObject();
+        Merge(body["task"]!.AsObject(), JsonNode.Parse(changes)!.AsObject());
+        return WorkerTaskWire.Parse(Encoding.UTF8.GetBytes(body.ToJsonString())).Error;
+
+        static void Merge(JsonObject into, JsonObject from)
+        {
+            foreach (var (key, value) in from.ToList())
+                if (value is JsonObject inner && into[key] is JsonObject existing) Merge(existing, inner);
+                else into[key] = value?.DeepClone();
+        }
+    }
+
+    private static string Many(int n, Func<int, double> at) => "[" + string.Join(",", Enumerable.Range(0, n).Select(i => at(i).ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
+
+    /// <summary>Hostile or impossible values of the output-group fields: each -4, naming the field and what is wrong.</summary>
+    public static TheoryData<string, string, string, string> BadOutputGroupValues => new()
+    {
+        { "ladder-chunk", """{"forced_keyframes":[0,4,4]}""", "task.forced_keyframes", "strictly increasing" },
+        { "ladder-chunk", """{"forced_keyframes":[0,5,4]}""", "task.forced_keyframes", "strictly increasing" },
+        { "ladder-chunk", """{"forced_keyframes":[-1,2]}""", "task.forced_keyframes", "finite" },
+        { "ladder-chunk", """{"forced_keyframes":[0,8.5]}""", "task.forced_keyframes", "duration" },
+        { "ladder-chunk", $$"""{"forced_keyframes":{{Many(WorkerTaskWire.MaxForcedKeyframes + 1, i => i * 0.0001)}}}""", "task.forced_keyframes", "at most" },
+        { "audio-fmp4", """{"forced_keyframes":[0,4]}""", "task.forced_keyframes", "only encoded video" },
+        { "keyframe", """{"forced_keyframes":[0]}""", "task.forced_keyframes", "only encoded video" },
+        { "ladder-chunk", """{"video":{"max_bitrate":0}}""", "task.video", "max_bitrate" },
+        { "ladder-chunk", """{"video":{"max_bitrate":-4500000}}""", "task.video", "max_bitrate" },
+        { "ladder-chunk", """{"fragment_seconds":2}""", "task.fragment_seconds", "only an mp4" },
+        { "audio-fmp4", """{"fragment_seconds":-4}""", "task.fragment_seconds", "null, 0" },
+        { "audio-fmp4", """{"fragment_seconds":1000000}""", "task.fragment_seconds", "up to" },
+        { "thumbnails", """{"stills":{"format":"png"}}""", "task.stills", "unknown format" },
+        { "thumbnails", """{"stills":{"format":"jpeg -i /etc/passwd"}}""", "task.stills", "unknown format" },
+        { "thumbnails", """{"stills":{"interval_seconds":0}}""", "task.stills", "interval_seconds" },
+        { "thumbnails", """{"stills":{"interval_seconds":-5}}""", "task.stills", "interval_seconds" },
+        { "thumbnails", """{"stills":{"width":8}}""", "task.stills", "16..16384" },
+        { "thumbnails", """{"stills":{"height":100000}}""", "task.stills", "16..16384" },
+        { "thumbnails", """{"stills":{"count":0}}""", "task.stills", "count" },
+        { "thumbnails", """{"stills":{"count":100000000}}""", "task.stills", "count" },
+        { "thumbnails", """{"stills":{"columns":-1}}""", "task.stills", "negative" },
+        { "thumbnails", """{"stills":null}""", "task.stills", "needs stills" },
+        { "thumbnails", """{"dst_format":"mp4"}""", "task.dst_format", "only it" },
+        { "thumbnails", """{"keyframe_cuts":true}""", "task.keyframe_cuts", "keyframe_cuts" },
+        { "thumbnails", """{"parts":[{"filename":"/w/p.jpeg"}]}""", "task.parts", "only a join or a sprite" },
+        { "sprite", """{"stills":{"columns":0}}""", "task.stills", "grid" },
+        { "sprite", """{"stills":{"columns":1,"rows":3}}""", "task.stills", "grid" },
+        { "sprite", """{"stills":{"columns":60,"width":320}}""", "task.stills", "pixels" },
+        { "sprite", """{"stills":{"rows":100,"height":180}}""", "task.stills", "pixels" },
+        { "sprite", """{"parts":[]}""", "task.parts", "exactly one part" },
+        { "sprite", """{"parts":[{"filename":"/w/a.jpeg"},{"filename":"/w/b.jpeg"}]}""", "task.parts", "exactly one part" },
+        { "sprite", """{"audio_part":{"filename":"/w/a.flac"}}""", "task.parts", "exactly one part" },
+        { "sprite", """{"parts":[{"filename":"/w/../../etc/passwd"}]}""", "task.parts[0].filename", ".." },
+        { "sprite", """{"cuts":[{"from":1,"to":2,"seek":0,"video_trim_start":1,"audio_trim_start":1,"frames":null,"duration":1}]}""", "task.cuts", "no cuts" },
+        { "sprite", """{"dst_format":"image2pipe"}""", "task.dst_format", "only it" },
+        { "sprite", """{"map_filename":"/media/maps/cam.json"}""", "task.map_filename", "stitching map" },
+        { "chunk", """{"stills":{"interval_seconds":5,"width":320,"height":180,"format":"jpeg","count":4,"columns":10,"rows":1}}""", "task.stills", "only a thumbnails or sprite" },
+        { "chunk", """{"dst_format":"image2"}""", "task.dst_format", "only it" },
+        { "chunk", """{"output_name":"../abr"}""", "task.output_name", "[A-Za-z0-9_-]" },
+        { "chunk", """{"output_name":""}""", "task.output_name", "[A-Za-z0-9_-]" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadOutputGroupValues))]
+    public void Bad_output_group_values_are_refused_with_minus_4(string sample, string changes, string field, string fragment)
+    {
+        var error = RefusalOf(sample, changes);
+
+        Assert.NotNull(error);
+        Assert.Equal(ErrorCode.InvalidValue, error.Code);
+        Assert.Contains(field, error.Message);
+        Assert.Contains(fragment, error.Message);
+    }
+
+    [Fact]
+    public void A_thumbnails_task_may_carry_the_jobs_map()
+    {
+        var spec = Thumbnails with { MapPath = "/media/maps/cam.json", FileIds = new Dictionary<string, string> { ["/media/maps/cam.json"] = Md5B } };
+
+        var parsed = WorkerTaskWire.Parse(WorkerTaskWire.RequestBody(spec, 1));
+
+        Assert.True(parsed.IsOk, parsed.Error?.Message);
+        Assert.Equal("/media/maps/cam.json", parsed.Value.Spec.MapPath);
+    }
+
+    [Fact]
+    public void Stills_without_a_format_are_a_malformed_task()
+    {
+        var error = RefusalOf("thumbnails", """{"stills":{"format":null}}""");
+
+        Assert.NotNull(error);
+        Assert.Equal(ErrorCode.InvalidRequest, error.Code);
+        Assert.Contains("task.stills.format", error.Message);
+    }
+
+    [Fact]
+    public void A_number_too_large_for_a_double_is_refused()
+    {
+        var error = RefusalOf("ladder-chunk", """{"forced_keyframes":[0,1e400]}""");
+
+        Assert.NotNull(error);
+        Assert.Contains("task.forced_keyframes", error.Message);
+    }
+
+    /// <summary>docs/worker-protocol.md's add_task examples (a chunk, a ladder chunk, a sprite) are tasks a worker takes.</summary>
+    [Fact]
+    public void The_documented_add_task_examples_are_accepted()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Akka.Transcode.sln"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        var doc = File.ReadAllText(Path.Combine(dir.FullName, "docs", "worker-protocol.md"));
+        var section = doc[doc.IndexOf("### `POST /worker/add_task`", StringComparison.Ordinal)..doc.IndexOf("#### The task object", StringComparison.Ordinal)];
+
+        var examples = System.Text.RegularExpressions.Regex.Matches(section, "```json\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => WorkerTaskWire.Parse(Encoding.UTF8.GetBytes(m.Groups[1].Value))).ToList();
+
+        Assert.Equal(3, examples.Count);
+        Assert.All(examples, e => Assert.True(e.IsOk, e.Error?.Message));
+        Assert.Equal([TaskKind.Video, TaskKind.Video, TaskKind.Sprite], examples.Select(e => e.Value.Spec.Kind));
+        Assert.Equal([0, 4], examples[1].Value.Spec.ForcedKeyframes);
+        Assert.Equal(new StillsOp(10, 320, 180, "jpeg", 12, 10, 2), examples[2].Value.Spec.Stills);
     }
 }
