@@ -22,7 +22,7 @@ public static class TaskPlanner
     public static Result<JobPlan> Plan(string jobId, JobSpec spec, MediaInfo media, PlanningOptions options)
     {
         if (spec.IsOutputGroup) return OutputGroupPlanner.Plan(jobId, spec, media, options);
-        return PlanFile(jobId, spec, media, options, TempPathOf(jobId, spec), WorkDirOf(jobId, spec.DstDir), partPrefix: "");
+        return PlanFile(jobId, spec, media, options, temp: null, WorkDirOf(jobId, spec.DstDir), partPrefix: "");
     }
 
     /// <summary>The job's parts (chunks, audio, still streams), beside its output; removed when the job ends.</summary>
@@ -35,12 +35,14 @@ public static class TaskPlanner
     /// One file of <see cref="JobSpec.DstFormat"/>: a classic job, or a <c>file</c> entry of an output group (which
     /// writes into the group's temp dir, and prefixes its part names with its own name so outputs never clash).
     /// </summary>
+    /// <param name="temp">Where the last task writes; null: next to the classic job's output.</param>
     internal static Result<JobPlan> PlanFile(string jobId, JobSpec spec, MediaInfo media, PlanningOptions options,
-        string temp, string workDir, string partPrefix)
+        string? temp, string workDir, string partPrefix)
     {
         var container = ContainerFormats.Find(spec.DstFormat);
         if (container is null)
             return Result<JobPlan>.Fail(ErrorCode.InvalidValue, $"unsupported dst_format '{spec.DstFormat}'");
+        temp ??= TempPathOf(jobId, spec);
         if (media.Duration <= 0)
             return Result<JobPlan>.Fail(ErrorCode.SourceUnusable, "source has zero duration");
 
