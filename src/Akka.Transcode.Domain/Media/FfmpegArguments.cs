@@ -31,6 +31,8 @@ public static class FfmpegArguments
             TaskKind.Video when task.KeyframeCuts => KeyframeCut(task, threads),
             TaskKind.Transcode or TaskKind.Video or TaskKind.Audio => FromSource(task, threads, map),
             TaskKind.Join => Join(task, threads),
+            TaskKind.Thumbnails => FromSource(task, threads, map),
+            TaskKind.Sprite => Sprite(task, threads),
             _ => throw new ArgumentOutOfRangeException(nameof(task)),
         };
     }
@@ -49,7 +51,8 @@ public static class FfmpegArguments
         }
         if (map is null)
             throw new ArgumentException($"task {task.TaskId} has map_path {task.MapPath}: its loaded map is required", nameof(map));
-        if (task.Kind is not (TaskKind.Transcode or TaskKind.Video) || task.KeyframeCuts || task.Video.Action != StreamAction.Encode)
+        if (task.Kind is not (TaskKind.Transcode or TaskKind.Video or TaskKind.Thumbnails) || task.KeyframeCuts
+            || task.Video.Action != StreamAction.Encode)
             throw new ArgumentException(
                 $"task {task.TaskId} ({task.Kind.Wire()}, video {task.Video.Action}) cannot apply a map: only re-encoded video can be remapped",
                 nameof(task));
@@ -83,13 +86,13 @@ public static class FfmpegArguments
             if (t.Video.Action != StreamAction.Drop && map is Maps.RemapMap)
             {
                 // remap has three inputs, which -vf cannot feed.
-                args.AddRange(["-filter_complex", VideoChain("[0:v:0]", t.Video, map, tablesAt) + "[vout]"]);
+                args.AddRange(["-filter_complex", VideoChain("[0:v:0]", t, map, tablesAt) + "[vout]"]);
                 maps.AddRange(["-map", "[vout]"]);
             }
             else if (t.Video.Action != StreamAction.Drop)
             {
                 maps.AddRange(["-map", "0:v:0"]);
-                var vf = VideoChain("", t.Video, map, tablesAt);
+                var vf = VideoChain("", t, map, tablesAt);
                 if (vf.Length > 0) maps.AddRange(["-vf", vf]);
             }
             if (t.Audio.Action != StreamAction.Drop) maps.AddRange(["-map", "0:a:0"]);
@@ -136,7 +139,7 @@ public static class FfmpegArguments
             graph.Append(concatInputs).Append($"concat=n={cuts.Count}:v={(hasV ? 1 : 0)}:a={(hasA ? 1 : 0)}");
             graph.Append(hasV ? "[vcat]" : "").Append(hasA ? "[acat]" : "");
             // The map works on the joined cuts (one filter instance, whatever the cut count), before any scale.
-            var vf = hasV ? VideoChain("[vcat]", t.Video, map, tablesAt) : "";
+            var vf = hasV ? VideoChain("[vcat]", t, map, tablesAt) : "";
             if (vf.Length > 0)
             {
                 graph.Append(map is Maps.RemapMap ? $";{vf}[vout]" : $";[vcat]{vf}[vout]");
@@ -146,7 +149,69 @@ public static class FfmpegArguments
             if (hasV) args.AddRange(["-map", vOut]);
             if (hasA) args.AddRange(["-map", "[acat]"]);
         }
-        AddCodecs(args, t.Video, t.Audio, threads);
+        if (t.Stills is { } stills)
+        {
+            // Without passthrough, image2pipe (a muxer without timestamps) gets constant-rate output: ffmpeg repeats
+            // every still to fill the gaps (measured: 10 stills out of 2 selected frames).
+            if (t.Cuts.Count > 0) args.AddRange(["-fps_mode", "passthrough"]);
+            args.AddRange(["-frames:v", stills.Count.ToString(Inv), .. StillEncoder(stills.Format), "-an", "-sn", "-dn"]);
+            if (threads > 0) args.AddRange(["-threads", threads.ToString(Inv)]);
+        }
+        else
+        {
+            AddCodecs(args, t.Video, t.Audio, threads);
+            AddForcedKeyframes(args, t);
+        }
+        AddOutput(args, t);
+        return new FfmpegCommand(args, []);
+    }
+
+    /// <summary>
+    /// Key frames exactly at a ladder chunk's segment boundaries and nowhere else, so each segment of every rendition
+    /// starts with an IDR frame at the same output frame. A forced time selects the first frame at or after it, so each
+    /// is given a quarter frame early: rounding can then neither miss the boundary frame nor pick the one before.
+    /// Closed GOPs (x264's default), forced key frames as IDR (-forced-idr), no scene-cut key frames
+    /// (-sc_threshold 0) and a GOP longer than the task (-g) leave the forced ones the only key frames.
+    /// </summary>
+    private static void AddForcedKeyframes(List<string> args, TaskSpec t)
+    {
+        if (t.ForcedKeyframes.Count == 0) return;
+        if (t.Video is not { Action: StreamAction.Encode, Codec: "h264" })
+            throw new ArgumentException($"task {t.TaskId}: forced key frames need h264 video encoded", nameof(t));
+        if (t.Cuts.Count == 0 || t.Cuts.Any(c => c.Frames is null))
+            throw new ArgumentException($"task {t.TaskId}: forced key frames need frame-exact cuts", nameof(t));
+        var frames = t.Cuts.Sum(c => c.Frames!.Value);
+        var frame = t.Cuts.Sum(c => c.Duration) / frames;
+        var times = string.Join(",", t.ForcedKeyframes.Select(k => Seconds(Math.Max(0, k - frame / 4))));
+        args.AddRange(["-force_key_frames", times, "-forced-idr", "1", "-sc_threshold", "0",
+            "-g", (frames + 1).ToString(Inv)]);
+    }
+
+    /// <summary>One still per frame the thumbnails task selects: JPEG at ffmpeg's -q:v 3 (about quality 85), or WebP.</summary>
+    private static IEnumerable<string> StillEncoder(string format) => format switch
+    {
+        "jpeg" => ["-c:v", "mjpeg", "-q:v", "3"],
+        "webp" => ["-c:v", "libwebp", "-quality", "80"],
+        _ => throw new ArgumentException($"unknown still format {format}", nameof(format)),
+    };
+
+    /// <summary>
+    /// The sprite sheet: every still of the thumbnails task's stream tiled into one picture, Columns x Rows (the last
+    /// row padded). The stream is read only as the still format's own pipe demuxer (<see cref="InputFormats.StillsInputOptions"/>).
+    /// -update 1 writes the one picture to the file named, whatever characters the name has (image2 would otherwise
+    /// read a '%' in it as a sequence pattern).
+    /// </summary>
+    private static FfmpegCommand Sprite(TaskSpec t, int threads)
+    {
+        var stills = t.Stills ?? throw new ArgumentException($"sprite task {t.TaskId} has no stills", nameof(t));
+        var stream = t.VideoParts.Count == 1
+            ? t.VideoParts[0]
+            : throw new ArgumentException($"sprite task {t.TaskId} needs exactly one still stream", nameof(t));
+        var args = Start();
+        args.AddRange([.. InputFormats.StillsInputOptions(stills.Format), "-i", FileUrl(stream),
+            "-vf", $"tile={stills.Columns.ToString(Inv)}x{stills.Rows.ToString(Inv)}",
+            "-frames:v", "1", "-update", "1", .. StillEncoder(stills.Format), "-an", "-sn", "-dn"]);
+        if (threads > 0) args.AddRange(["-threads", threads.ToString(Inv)]);
         AddOutput(args, t);
         return new FfmpegCommand(args, []);
     }
@@ -213,11 +278,32 @@ public static class FfmpegArguments
         return "'" + path.Replace("'", "'\\''") + "'";
     }
 
-    private static string VideoFilters(VideoOp v)
+    private static string VideoFilters(TaskSpec t)
     {
+        var v = t.Video;
         if (v.Action != StreamAction.Encode || (v.Width is null && v.Height is null)) return "";
         // -2 keeps the aspect ratio and an even size, which 4:2:0 encoders need.
-        return $"scale={v.Width?.ToString(Inv) ?? "-2"}:{v.Height?.ToString(Inv) ?? "-2"}";
+        var scale = $"scale={v.Width?.ToString(Inv) ?? "-2"}:{v.Height?.ToString(Inv) ?? "-2"}";
+        // Renditions and stills are sized exactly from the source's display aspect, so their pixels are square; the
+        // scale filter would otherwise keep the aspect through a sample aspect ratio such as 1280:1281.
+        return t.ForcedKeyframes.Count > 0 || t.Stills is not null ? scale + ",setsar=1" : scale;
+    }
+
+    /// <summary>
+    /// Thumbnails: the first frame at or after each multiple of the interval on the output timeline (as segment
+    /// boundaries are chosen), a quarter frame's tolerance against timestamp rounding. Not the fps filter: it takes
+    /// the last frame before the middle of each slot (measured with ffmpeg 5.1: fps=1/2 at 29.97 fps takes frames 29,
+    /// 89, 149, 209 where the seconds 0, 2, 4, 6 are frames 0, 60, 120, 180).
+    /// </summary>
+    private static string StillSelect(TaskSpec t)
+    {
+        var s = t.Stills!;
+        var frame = t.Cuts.Count > 0 && t.Cuts.All(c => c.Frames is > 0)
+            ? t.Cuts.Sum(c => c.Duration) / t.Cuts.Sum(c => c.Frames!.Value)
+            : 0.001;
+        var i = Seconds(s.IntervalSeconds);
+        var tol = Seconds(frame / 4);
+        return $"select='eq(n,0)+gt(floor((t-start_t+{tol})/{i}),floor((prev_t-start_t+{tol})/{i}))'";
     }
 
     /// <summary>
@@ -225,9 +311,10 @@ public static class FfmpegArguments
     /// source's pixels), then the scale. A remap chain starts with its three input labels, the stream
     /// <paramref name="input"/> and the two tables; every other chain is bare filters for the caller to label.
     /// </summary>
-    private static string VideoChain(string input, VideoOp v, Maps.StitchMap? map, int tablesAt)
+    private static string VideoChain(string input, TaskSpec t, Maps.StitchMap? map, int tablesAt)
     {
-        var scale = VideoFilters(v);
+        var scale = VideoFilters(t);
+        var select = t.Stills is null ? null : StillSelect(t);
         string? mapFilter = map switch
         {
             null => null,
@@ -235,7 +322,7 @@ public static class FfmpegArguments
             Maps.RemapMap => $"{input}[{tablesAt.ToString(Inv)}:v:0][{(tablesAt + 1).ToString(Inv)}:v:0]remap",
             _ => throw new ArgumentException($"unknown map {map.GetType().Name}", nameof(map)),
         };
-        return string.Join(",", new[] { mapFilter, scale }.Where(f => !string.IsNullOrEmpty(f)));
+        return string.Join(",", new[] { mapFilter, select, scale }.Where(f => !string.IsNullOrEmpty(f)));
     }
 
     /// <summary>
@@ -267,8 +354,17 @@ public static class FfmpegArguments
     }
 
     /// <summary>The muxer is always named (the file name never decides) and the output is a local file.</summary>
-    private static void AddOutput(List<string> args, TaskSpec t) =>
+    private static void AddOutput(List<string> args, TaskSpec t)
+    {
+        // Fragmented MP4 for CMAF segments: a fragment at every key frame (a ladder's join, whose key frames are its
+        // segment boundaries) or every so many seconds (its audio); an empty moov and self-contained fragments so
+        // the packager can cut init.mp4 and the segments out as bytes.
+        if (t.FragmentSeconds is { } f)
+            args.AddRange(f > 0
+                ? ["-frag_duration", ((long)Math.Round(f * 1_000_000)).ToString(Inv), "-movflags", "+empty_moov+default_base_moof"]
+                : ["-movflags", "+frag_keyframe+empty_moov+default_base_moof"]);
         args.AddRange([.. InputFormats.OutputOptions, "-f", t.Muxer, FileUrl(t.OutputPath)]);
+    }
 
     private static void AddCodecs(List<string> args, VideoOp v, AudioOp a, int threads)
     {
@@ -278,6 +374,9 @@ public static class FfmpegArguments
             case StreamAction.Copy: args.AddRange(["-c:v", "copy"]); break;
             case StreamAction.Encode:
                 args.AddRange(VideoEncoder(v));
+                // A peak cap (VBV) with a buffer of twice the cap: about two seconds' worth at the average.
+                if (v.MaxBitrate is { } max)
+                    args.AddRange(["-maxrate", max.ToString(Inv), "-bufsize", (2 * max).ToString(Inv)]);
                 if (v.NoBFrames) args.AddRange(["-bf", "0"]);
                 break;
         }

@@ -54,6 +54,21 @@ public static class InputFormats
     public static IReadOnlyList<string> TableInputOptions { get; } =
         ["-protocol_whitelist", Protocols, "-format_whitelist", "pgm_pipe", "-f", "pgm_pipe"];
 
+    /// <summary>
+    /// Input options of a thumbnails task's still stream (the sprite's input): read only with the still format's own
+    /// pipe demuxer, forced, so the stream (which an HTTP worker uploads) can never be opened as anything else.
+    /// </summary>
+    public static IReadOnlyList<string> StillsInputOptions(string format)
+    {
+        var demuxer = format switch
+        {
+            "jpeg" => "jpeg_pipe",
+            "webp" => "webp_pipe",
+            _ => throw new ArgumentException($"unknown still format {format}", nameof(format)),
+        };
+        return ["-protocol_whitelist", Protocols, "-format_whitelist", demuxer, "-f", demuxer];
+    }
+
     /// <summary>Output options before the output file: it too may only be a local file.</summary>
     public static IReadOnlyList<string> OutputOptions { get; } = ["-protocol_whitelist", Protocols];
 

@@ -21,9 +21,28 @@ public static class TaskPlanner
 
     public static Result<JobPlan> Plan(string jobId, JobSpec spec, MediaInfo media, PlanningOptions options)
     {
+        if (spec.IsOutputGroup) return OutputGroupPlanner.Plan(jobId, spec, media, options);
+        return PlanFile(jobId, spec, media, options, temp: null, WorkDirOf(jobId, spec.DstDir), partPrefix: "");
+    }
+
+    /// <summary>The job's parts (chunks, audio, still streams), beside its output; removed when the job ends.</summary>
+    public static string WorkDirOf(string jobId, string dstDir) => Path.Combine(dstDir, $".transcode-{jobId}");
+
+    private static string TempPathOf(string jobId, JobSpec spec) =>
+        Path.Combine(spec.DstDir, $".{Path.GetFileName(spec.OutputPath())}.{jobId}.tmp");
+
+    /// <summary>
+    /// One file of <see cref="JobSpec.DstFormat"/>: a classic job, or a <c>file</c> entry of an output group (which
+    /// writes into the group's temp dir, and prefixes its part names with its own name so outputs never clash).
+    /// </summary>
+    /// <param name="temp">Where the last task writes; null: next to the classic job's output.</param>
+    internal static Result<JobPlan> PlanFile(string jobId, JobSpec spec, MediaInfo media, PlanningOptions options,
+        string? temp, string workDir, string partPrefix)
+    {
         var container = ContainerFormats.Find(spec.DstFormat);
         if (container is null)
             return Result<JobPlan>.Fail(ErrorCode.InvalidValue, $"unsupported dst_format '{spec.DstFormat}'");
+        temp ??= TempPathOf(jobId, spec);
         if (media.Duration <= 0)
             return Result<JobPlan>.Fail(ErrorCode.SourceUnusable, "source has zero duration");
 
@@ -53,9 +72,6 @@ public static class TaskPlanner
             return Result<JobPlan>.Fail(ErrorCode.InvalidValue, "a segment holds no video frame of the source");
         var outputDuration = hasCuts ? cuts.Sum(c => c.Duration) : media.Duration;
 
-        var workDir = Path.Combine(spec.DstDir, $".transcode-{jobId}");
-        var temp = Path.Combine(spec.DstDir, $".{Path.GetFileName(spec.OutputPath())}.{jobId}.tmp");
-
         // Chunks are whole frames of video, so the video's length decides whether and how to chunk. A whole source's
         // length is the container's, which the audio can make a little longer: a 60 s recording probes as 60.02 s,
         // and with 60 s tasks that planned one 60 s chunk plus a join instead of one task.
@@ -66,10 +82,10 @@ public static class TaskPlanner
                         && videoDuration > chunkSeconds + Epsilon;
 
         IReadOnlyList<TaskSpec> tasks = keyframeCuts
-            ? KeyframeParts(jobId, spec, container, audio.Value!, cuts, outputDuration, workDir, temp)
+            ? KeyframeParts(jobId, spec, container, audio.Value!, cuts, outputDuration, workDir, temp, partPrefix)
             : chunkable
                 ? Chunked(jobId, spec, container, media, video.Value, audio.Value!, cuts, grid!, chunkSeconds,
-                    options, outputDuration, workDir, temp)
+                    options, outputDuration, workDir, temp, partPrefix)
                 :
                 [
                     new TaskSpec
@@ -92,6 +108,7 @@ public static class TaskPlanner
     /// </summary>
     public static bool MayEncodeVideo(JobSpec spec)
     {
+        if (spec.IsOutputGroup) return OutputGroupPlanner.MayEncodeVideo(spec);
         var container = ContainerFormats.Find(spec.DstFormat);
         if (container is null || container.AudioOnly || spec.Output.VideoCodec == "copy") return false;
         return spec.Output.VideoCodec != "auto" || spec.Segments.Count > 0 || ChangesPicture(spec);
@@ -181,7 +198,7 @@ public static class TaskPlanner
 
     private static List<TaskSpec> Chunked(string jobId, JobSpec spec, ContainerFormat container, MediaInfo media,
         VideoOp video, AudioOp audio, IReadOnlyList<SourceCut> cuts, FrameGrid grid, double chunkSeconds,
-        PlanningOptions options, double outputDuration, string workDir, string temp)
+        PlanningOptions options, double outputDuration, string workDir, string temp, string partPrefix)
     {
         // The whole source is one range when there are no segments.
         var ranges = cuts.Count > 0 ? cuts : [MakeCut(0, media.Duration, grid, media.StartTime)];
@@ -205,7 +222,7 @@ public static class TaskPlanner
                 // indexed container does not promise.)
                 cut = cut with { Seek = seeks.For(cut.From).Seek };
                 var index = tasks.Count;
-                var part = Path.Combine(workDir, $"video-{index:D4}.mkv");
+                var part = Path.Combine(workDir, $"{partPrefix}video-{index:D4}.mkv");
                 parts.Add(part);
                 tasks.Add(new TaskSpec
                 {
@@ -224,7 +241,7 @@ public static class TaskPlanner
             // Audio is encoded once for the whole edit list: per-chunk AAC would put priming gaps at every join.
             // The audio task keeps it lossless; the join encodes it once to the container's codec.
             var index = tasks.Count;
-            audioPart = Path.Combine(workDir, "audio.flac");
+            audioPart = Path.Combine(workDir, partPrefix + "audio.flac");
             tasks.Add(new TaskSpec
             {
                 TaskId = TaskId(jobId, index), JobId = jobId, Index = index, Kind = TaskKind.Audio,
@@ -252,13 +269,13 @@ public static class TaskPlanner
     /// overlapping timestamps where ranges meet when the source has B-frames.
     /// </summary>
     private static List<TaskSpec> KeyframeParts(string jobId, JobSpec spec, ContainerFormat container, AudioOp audio,
-        IReadOnlyList<SourceCut> cuts, double outputDuration, string workDir, string temp)
+        IReadOnlyList<SourceCut> cuts, double outputDuration, string workDir, string temp, string partPrefix)
     {
         var partAudio = audio.Action == StreamAction.Drop ? AudioOp.Drop : AudioOp.Copy;
         var tasks = cuts.Select((cut, i) => new TaskSpec
         {
             TaskId = TaskId(jobId, i), JobId = jobId, Index = i, Kind = TaskKind.Video, KeyframeCuts = true,
-            SourcePath = spec.SourcePath, Cuts = [cut], OutputPath = Path.Combine(workDir, $"copy-{i:D4}.mkv"),
+            SourcePath = spec.SourcePath, Cuts = [cut], OutputPath = Path.Combine(workDir, $"{partPrefix}copy-{i:D4}.mkv"),
             Muxer = "matroska", Video = VideoOp.Copy, Audio = partAudio, Duration = cut.Duration,
             Weight = cut.Duration * 0.1,
         }).ToList();
@@ -273,7 +290,7 @@ public static class TaskPlanner
         return tasks;
     }
 
-    private static Result<IReadOnlyList<TimeRange>> ClampRanges(IReadOnlyList<TimeRange> ranges, double duration)
+    internal static Result<IReadOnlyList<TimeRange>> ClampRanges(IReadOnlyList<TimeRange> ranges, double duration)
     {
         var result = new List<TimeRange>(ranges.Count);
         foreach (var r in ranges)
@@ -301,7 +318,7 @@ public static class TaskPlanner
     /// <summary>Where ffmpeg seeks for a cut starting at <paramref name="start"/>: the pre-roll before it.</summary>
     private static double SeekFor(double start) => Math.Max(0, start - SeekPreroll);
 
-    private static SourceCut FrameCut(int first, int frames, FrameGrid grid)
+    internal static SourceCut FrameCut(int first, int frames, FrameGrid grid)
     {
         frames = Math.Max(0, frames);
         var start = grid.TimeOf(first);
