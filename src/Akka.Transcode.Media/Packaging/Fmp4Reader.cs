@@ -62,19 +62,20 @@ public static class Fmp4Reader
         long? start = null;
         Box? moof = null;
         long end = 0;
+        var hasMdat = false;
         var trailer = false;
         long next = 0;
 
         void Close()
         {
             if (moof is not { } m) return;
-            if (end == 0) throw new PackagingFormatException($"the fragment at offset {m.Offset} has no mdat");
+            if (!hasMdat) throw new PackagingFormatException($"the fragment at offset {m.Offset} has no mdat");
             var f = ReadMoof(Load(file, m), track, defaults, m.Offset, fallbackStart: next);
             fragments.Add(new Fmp4Fragment(start!.Value, end - start.Value, f.BaseDecodeTime, f.Duration, f.SampleCount, f.StartsWithSync));
             next = f.BaseDecodeTime + f.Duration;
             moof = null;
             start = null;
-            end = 0;
+            hasMdat = false;
         }
 
         foreach (var b in boxes[first..])
@@ -95,9 +96,10 @@ public static class Fmp4Reader
                 case "mdat":
                     if (moof is null) throw new PackagingFormatException($"the mdat at offset {b.Offset} has no moof before it");
                     end = b.Offset + b.Size;
+                    hasMdat = true;
                     break;
                 case "free" or "skip":
-                    if (moof is not null) end = Math.Max(end, b.Offset + b.Size);
+                    if (moof is not null) end = b.Offset + b.Size;
                     break;
                 case "mfra":
                     Close();

@@ -102,6 +102,21 @@ public sealed class Fmp4ReaderTests(PackagingSources sources) : IClassFixture<Pa
     }
 
     [Fact]
+    public void A_fragment_without_its_media_data_fails()
+    {
+        var bytes = File.ReadAllBytes(sources.Video360);
+        var moof = (int)Fmp4Reader.Read(sources.Video360).Value!.Fragments[0].Offset;
+        var moofSize = (int)BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(moof));
+        var path = _dir.File("no-mdat.mp4");
+        File.WriteAllBytes(path, bytes[..(moof + moofSize)]);
+
+        var result = Fmp4Reader.Read(path);
+
+        Assert.False(result.IsOk);
+        Assert.Contains($"the fragment at offset {moof} has no mdat", result.Error!.Message);
+    }
+
+    [Fact]
     public void A_trun_claiming_more_samples_than_it_holds_fails()
     {
         var bytes = File.ReadAllBytes(sources.Video360);

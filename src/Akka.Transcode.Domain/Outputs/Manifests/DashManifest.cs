@@ -35,14 +35,7 @@ public static class DashManifest
             var set = 0;
             if (video.Count > 0)
             {
-                w.WriteStartElement("AdaptationSet", Ns);
-                w.WriteAttributeString("id", (set++).ToString(Inv));
-                w.WriteAttributeString("contentType", "video");
-                w.WriteAttributeString("mimeType", "video/mp4");
-                // Every rendition's segment k starts on the same frame and with a key frame (the plan forces them):
-                // that is what lets a player switch between them at any segment.
-                w.WriteAttributeString("segmentAlignment", "true");
-                w.WriteAttributeString("startWithSAP", "1");
+                StartAdaptationSet(w, set++, "video");
                 w.WriteAttributeString("maxWidth", video.Max(v => v.Width).ToString(Inv));
                 w.WriteAttributeString("maxHeight", video.Max(v => v.Height).ToString(Inv));
                 foreach (var v in video.OrderByDescending(v => v.PeakBitrate))
@@ -62,12 +55,7 @@ public static class DashManifest
 
             foreach (var a in audio)
             {
-                w.WriteStartElement("AdaptationSet", Ns);
-                w.WriteAttributeString("id", (set++).ToString(Inv));
-                w.WriteAttributeString("contentType", "audio");
-                w.WriteAttributeString("mimeType", "audio/mp4");
-                w.WriteAttributeString("segmentAlignment", "true");
-                w.WriteAttributeString("startWithSAP", "1");
+                StartAdaptationSet(w, set++, "audio");
                 w.WriteStartElement("Representation", Ns);
                 w.WriteAttributeString("id", a.Name);
                 w.WriteAttributeString("bandwidth", a.PeakBitrate.ToString(Inv));
@@ -90,6 +78,20 @@ public static class DashManifest
             w.WriteEndDocument();
         }
         return text.ToString() + "\n";
+    }
+
+    /// <summary>
+    /// Every rendition's segment k starts on the same frame and with a key frame (the plan forces them): that is what
+    /// lets a player switch between them at any segment, so every set says so.
+    /// </summary>
+    private static void StartAdaptationSet(XmlWriter w, int id, string contentType)
+    {
+        w.WriteStartElement("AdaptationSet", Ns);
+        w.WriteAttributeString("id", id.ToString(Inv));
+        w.WriteAttributeString("contentType", contentType);
+        w.WriteAttributeString("mimeType", contentType + "/mp4");
+        w.WriteAttributeString("segmentAlignment", "true");
+        w.WriteAttributeString("startWithSAP", "1");
     }
 
     private static void Template(XmlWriter w, TrackFacts t)
