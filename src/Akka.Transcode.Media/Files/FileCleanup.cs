@@ -3,9 +3,9 @@ using Akka.Transcode.Media.Paths;
 namespace Akka.Transcode.Media.Files;
 
 /// <summary>
-/// The temporary files of a job and where they live: parts in a work directory, the last task's output under a
-/// temporary name in dst_dir, and per-attempt partial files next to both. Removing them is safe to repeat.
-/// Given the media roots, nothing is deleted through a directory that now leads outside them (a dst_dir or parts
+/// The temporary files of a job and where they live: parts in a work directory, the last task's output (or an
+/// output-group job's whole output directory) under a temporary name in dst_dir, and per-attempt partial files next
+/// to both. Removing them is safe to repeat. Given the media roots, nothing is deleted through a directory that now leads outside them (a dst_dir or parts
 /// directory swapped for a symbolic link after add_job): such files are left where they are.
 /// </summary>
 public static class FileCleanup
@@ -30,29 +30,40 @@ public static class FileCleanup
     /// <summary>Whether <paramref name="name"/> is a download still under way (<see cref="FetchPartialName"/>).</summary>
     public static bool IsFetchPartial(string name) => name.EndsWith(FetchSuffix, StringComparison.Ordinal);
 
+    /// <param name="tempOutput">The temporary output: a file, or the directory an output-group job builds.</param>
     /// <param name="roots">When given, each deletion first checks that its directory's real path lies in them.</param>
     public static void Remove(string? workDir, string? tempOutput, MediaRoots? roots = null)
     {
         if (tempOutput is not null)
         {
-            TryDelete(tempOutput, roots);
+            if (Directory.Exists(tempOutput)) RemoveDirectory(tempOutput, roots);
+            else TryDelete(tempOutput, roots);
             TryDelete(tempOutput + ".ffconcat", roots);
             var dir = Path.GetDirectoryName(tempOutput);
             if (dir is not null && Directory.Exists(dir) && Inside(dir, roots))
                 foreach (var partial in Directory.EnumerateFiles(dir, Path.GetFileName(tempOutput) + PartialMarker + "*"))
                     TryDelete(partial, roots);
         }
-        if (workDir is not null && Directory.Exists(workDir))
+        if (workDir is not null && Directory.Exists(workDir)) RemoveDirectory(workDir, roots);
+    }
+
+    /// <summary>
+    /// Removes a directory and everything in it. One that is itself a link loses the link only, never what it points
+    /// at; links inside it are removed as links (the recursive delete does not follow them); and one whose real path
+    /// left the roots (a parent swapped for a link) is left alone.
+    /// </summary>
+    public static void RemoveDirectory(string dir, MediaRoots? roots = null)
+    {
+        try
         {
-            try
+            if (new FileInfo(dir).LinkTarget is not null)
             {
-                // A work directory that is itself a link loses the link only, never what it points at.
-                if (new FileInfo(workDir).LinkTarget is not null) File.Delete(workDir);
-                else if (Inside(workDir, roots)) Directory.Delete(workDir, recursive: true);
+                if (Path.GetDirectoryName(dir) is { } parent && Inside(parent, roots)) File.Delete(dir);
             }
-            catch (IOException) { /* a worker still writing; its own cleanup removes its file */ }
-            catch (UnauthorizedAccessException) { }
+            else if (Directory.Exists(dir) && Inside(dir, roots)) Directory.Delete(dir, recursive: true);
         }
+        catch (IOException) { /* a worker still writing; its own cleanup removes its file */ }
+        catch (UnauthorizedAccessException) { }
     }
 
     /// <param name="roots">When given, the file is deleted only when its directory's real path lies in them.</param>

@@ -3,8 +3,9 @@ using Akka.Transcode.Media.Paths;
 
 namespace Akka.Transcode.Media.Files;
 
-/// <param name="TempPath">The finished output under its temporary name, in the output's directory.</param>
-/// <param name="OutputPath">Where the output belongs (dst_dir and its name).</param>
+/// <param name="TempPath">The finished output under its temporary name, in the output's directory: a file, or the
+/// directory of an output-group job (OutputLayout.TempGroupDir), renamed as a whole.</param>
+/// <param name="OutputPath">Where the output belongs (dst_dir and its name; a group job's OutputLayout.GroupDir).</param>
 /// <param name="WorkDir">The job's parts directory, removed once the output is in place.</param>
 public sealed record OutputPublication(string TempPath, string OutputPath, bool Overwrite, string? WorkDir);
 
@@ -15,7 +16,8 @@ public interface IOutputPublisher
     /// overwrite is off, -1 when the rename failed.</summary>
     Task<Result<string>> PublishAsync(OutputPublication publication, CancellationToken ct);
 
-    /// <summary>Removes what a failed or cancelled job left: its parts directory and its temporary output.</summary>
+    /// <summary>Removes what a failed or cancelled job left: its parts directory and its temporary output (a file or a
+    /// group job's directory, with everything in it).</summary>
     Task DiscardAsync(string? workDir, string? tempOutput);
 }
 
@@ -23,7 +25,8 @@ public interface IOutputPublisher
 /// The rename at a job's end. The output's directory is checked against the media roots again right before the rename
 /// (a directory swapped for a link since add_job must not redirect the output), and an earlier output that
 /// <c>overwrite</c> replaces is moved aside, not deleted, until the new one is in place: a failed rename puts it back,
-/// and a node that crashed in between finds it under its aside name and finishes the job.
+/// and a node that crashed in between finds it under its aside name and finishes the job. An output-group job's
+/// output is a directory and goes the same way, renamed whole, so a player never sees a ladder half there.
 /// </summary>
 /// <param name="roots">The node's media roots; null only where an entity runs without a node (tests).</param>
 public sealed class OutputPublisher(MediaRoots? roots) : IOutputPublisher
@@ -52,12 +55,12 @@ public sealed class OutputPublisher(MediaRoots? roots) : IOutputPublisher
         }
 
         var aside = AsideName(p.TempPath);
-        if (!File.Exists(p.TempPath))
+        if (!Exists(p.TempPath))
         {
             // A crash after the rename and before the job stored its end: the output is in place already.
-            if (File.Exists(p.OutputPath))
+            if (Exists(p.OutputPath))
             {
-                FileCleanup.TryDelete(aside, roots);
+                RemoveAside(aside);
                 FileCleanup.Remove(p.WorkDir, p.TempPath, roots);
                 return Result<string>.Ok(p.OutputPath);
             }
@@ -65,34 +68,58 @@ public sealed class OutputPublisher(MediaRoots? roots) : IOutputPublisher
             return Result<string>.Fail(ErrorCode.Internal, "the finished output disappeared before it could be renamed");
         }
 
+        // The job wrote a file or a directory there; a link in its place would publish whatever it leads to.
+        if (new FileInfo(p.TempPath).LinkTarget is not null)
+            return Result<string>.Fail(ErrorCode.Forbidden, $"the finished output {p.TempPath} was replaced by a link");
+
         if (!p.Overwrite)
         {
             try
             {
-                File.Move(p.TempPath, p.OutputPath, overwrite: false);
+                Move(p.TempPath, p.OutputPath, overwrite: false);
             }
-            catch (IOException) when (File.Exists(p.OutputPath) || Directory.Exists(p.OutputPath))
+            catch (IOException) when (Exists(p.OutputPath))
             {
                 return Result<string>.Fail(ErrorCode.Conflict, $"output {p.OutputPath} already exists and overwrite is false");
             }
         }
         else
         {
-            // An aside file already there is the earlier output of an attempt that crashed part-way: keep that one.
-            if (File.Exists(p.OutputPath) && !File.Exists(aside)) File.Move(p.OutputPath, aside);
+            // An aside entry already there is the earlier output of an attempt that crashed part-way: keep that one.
+            if (Exists(p.OutputPath) && !Exists(aside)) Move(p.OutputPath, aside, overwrite: false);
             try
             {
-                File.Move(p.TempPath, p.OutputPath, overwrite: true);
+                Move(p.TempPath, p.OutputPath, overwrite: true);
             }
             catch
             {
                 Restore(aside, p.OutputPath);
                 throw;
             }
-            FileCleanup.TryDelete(aside, roots);
+            RemoveAside(aside);
         }
         FileCleanup.Remove(p.WorkDir, p.TempPath, roots);
         return Result<string>.Ok(p.OutputPath);
+    }
+
+    // A file, a directory or a link (even one leading nowhere) holds the name.
+    private static bool Exists(string path) =>
+        File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
+
+    /// <summary>
+    /// A rename of a file or of a whole directory. A directory never replaces anything (the earlier output was moved
+    /// aside first; whatever took its name since is not ours to replace); a link is renamed as the link.
+    /// </summary>
+    private static void Move(string from, string to, bool overwrite)
+    {
+        if (Directory.Exists(from) && new FileInfo(from).LinkTarget is null) Directory.Move(from, to);
+        else File.Move(from, to, overwrite);
+    }
+
+    private void RemoveAside(string aside)
+    {
+        if (Directory.Exists(aside) && new FileInfo(aside).LinkTarget is null) FileCleanup.RemoveDirectory(aside, roots);
+        else FileCleanup.TryDelete(aside, roots);
     }
 
     /// <summary>Puts an earlier output back where it was, unless something took its place.</summary>
@@ -100,7 +127,7 @@ public sealed class OutputPublisher(MediaRoots? roots) : IOutputPublisher
     {
         try
         {
-            if (File.Exists(aside) && !File.Exists(output)) File.Move(aside, output);
+            if (Exists(aside) && !Exists(output)) Move(aside, output, overwrite: false);
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
