@@ -59,7 +59,7 @@ public class OutputGroupArgumentsTests
     [Fact]
     public void A_capped_crf_rendition_keeps_the_cap_and_the_buffer()
     {
-        var rung = new Outputs.RenditionSpec("q", null, 360, 800_000, null, 24, 96_000);
+        var rung = new Akka.Transcode.Domain.Outputs.RenditionSpec("q", null, 360, 800_000, null, 24, 96_000);
         var chunk = Planned(Group(null, Ladder(renditions: rung))).Tasks.First(t => t.Kind == TaskKind.Video);
         var args = Args(chunk);
 
