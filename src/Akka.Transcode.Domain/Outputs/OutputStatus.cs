@@ -68,7 +68,7 @@ public sealed record OutputStatus(string Name, string Type, OutputState State, d
 
     /// <summary>
     /// The same outputs with state and progress from the job's tasks (those whose <see cref="TaskSpec.OutputName"/>
-    /// is the output's name), weighted like the job's own progress. The job's end decides: a job that ended ended
+    /// is the output's name), weighted like the job's own progress; with no tasks at all, from the job's. The job's end decides: a job that ended ended
     /// for every output, because it publishes all of them at once or none.
     /// </summary>
     public static IReadOnlyList<OutputStatus> Restate(IReadOnlyList<OutputStatus> outputs, IReadOnlyList<TaskSpec> tasks,
@@ -76,8 +76,9 @@ public sealed record OutputStatus(string Name, string Type, OutputState State, d
         outputs.Select(o =>
         {
             var own = tasks.Where(t => t.OutputName == o.Name).ToList();
-            var progress = own.Count == 0 ? Math.Clamp(jobProgress, 0, 100) : Weighted(own, completed, liveTaskPercent);
-            var started = own.Count == 0
+            var unplanned = tasks.Count == 0;
+            var progress = unplanned ? Math.Clamp(jobProgress, 0, 100) : Weighted(own, completed, liveTaskPercent);
+            var started = unplanned
                 ? jobState == JobState.InProgress
                 : own.Any(t => completed.Contains(t.Index) || liveTaskPercent.GetValueOrDefault(t.Index) > 0);
             var state = jobState switch
@@ -95,7 +96,7 @@ public sealed record OutputStatus(string Name, string Type, OutputState State, d
     private static double Weighted(IReadOnlyList<TaskSpec> tasks, IReadOnlySet<int> completed, IReadOnlyDictionary<int, double> live)
     {
         var total = tasks.Sum(t => t.Weight);
-        if (total <= 0) return tasks.All(t => completed.Contains(t.Index)) ? 100 : 0;
+        if (total <= 0) return tasks.Count > 0 && tasks.All(t => completed.Contains(t.Index)) ? 100 : 0;
         var done = tasks.Sum(t => t.Weight * (completed.Contains(t.Index)
             ? 1.0
             : Math.Clamp(live.GetValueOrDefault(t.Index), 0, 100) / 100.0));
