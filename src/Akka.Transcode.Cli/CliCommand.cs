@@ -38,7 +38,7 @@ public sealed record CliCommand(
             [
                 ("--src FILE", "the source, absolute or relative to the first media root (required)"),
                 ("--dst-dir DIR", "the output directory, absolute or relative to the first media root (required)"),
-                ("--format FMT", "flv, mp4, mkv, mov, ts, webm, mp3, m4a or wav"),
+                ("--format FMT", "flv, mp4, mkv, mov, ts, webm, mp3, m4a or wav (required without --outputs)"),
                 ("--segments RANGES", "time ranges to cut out and join, e.g. 1-5:2-10"),
                 ("--map FILE", "a stitching map (README \"Stitching maps\")"),
                 ("--priority N", "higher runs first"),
@@ -52,6 +52,8 @@ public sealed record CliCommand(
                 ("--preset P", "the encoder's speed preset"),
                 ("--width N", "output width"),
                 ("--height N", "output height"),
+                ("--outputs PRESET", "several outputs from a preset (abr-16x9 or the node's own) instead of --format and codecs"),
+                ("--outputs-file FILE", "several outputs: a JSON file holding add_job's outputs array"),
                 ("--callback-url URL", "POSTed the job when it ends"),
                 ("--wait", "then follow it like `job watch` (exit 3 when it fails or is cancelled)"),
             ], c => c.AddJob()),

@@ -216,6 +216,25 @@ namespace Akka.Transcode.Cli
                     job[field] = n;
                 }
             if (args.Flag("overwrite")) job["overwrite"] = true;
+            if (args.Option("outputs") is not null && args.Option("outputs-file") is not null)
+            {
+                Console.Error.WriteLine("--outputs and --outputs-file are alternatives: give one");
+                return 2;
+            }
+            if (args.Option("outputs") is { } name) job["outputs"] = name;
+            if (args.Option("outputs-file") is { } file)
+            {
+                // Sent as read: the node checks every field and names the one that is wrong.
+                try
+                {
+                    job["outputs"] = JsonDocument.Parse(await File.ReadAllTextAsync(file)).RootElement.Clone();
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+                {
+                    Console.Error.WriteLine($"--outputs-file {file}: {e.Message}");
+                    return 2;
+                }
+            }
             var answer = await api.PostAsync("master/add_job", new { type = 0, job });
             if (!answer.Ok) return Refused(answer);
             var id = answer.Body.GetProperty("job_id").GetString()!;

@@ -17,6 +17,11 @@ public static class RequestParser
     public static Result<AddJobRequest> ParseAddJob(ReadOnlySpan<byte> utf8) => Body(utf8, AddJobReader.Read);
     public static Result<AddJobRequest> ParseAddJob(string json) => Body(json, AddJobReader.Read);
     public static Result<AddJobRequest> ParseAddJob(JsonElement root) => AddJobReader.Read(JsonFieldReader.ForBody(root));
+    /// <summary>add_job on a node with configured presets, which <c>outputs</c> may name besides the built-in ones.</summary>
+    public static Result<AddJobRequest> ParseAddJob(ReadOnlySpan<byte> utf8, OutputPresets presets) =>
+        Body(utf8, b => AddJobReader.Read(b, presets));
+    public static Result<AddJobRequest> ParseAddJob(string json, OutputPresets presets) =>
+        Body(json, b => AddJobReader.Read(b, presets));
 
     public static Result<GetJobRequest> ParseGetJob(ReadOnlySpan<byte> utf8) => Body(utf8, GetJobRequest.Read);
     public static Result<GetJobRequest> ParseGetJob(string json) => Body(json, GetJobRequest.Read);

@@ -23,6 +23,9 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     [InlineData("--Transcode:Storage:Provider=postgres", "Transcode:Storage:ConnectionString is required with Transcode:Storage:Provider=postgres")]
     [InlineData("--Transcode:Worker:AllowedNetworks=10.0.0.0/8,127.0.0.1", "Transcode:Worker:AllowedNetworks: '127.0.0.1' is not a network in CIDR form")]
     [InlineData("--Transcode:Worker:MaxUploadBytes=0", "Transcode:Worker:MaxWorkersPerAddress and MaxUploadBytes must be at least 1")]
+    [InlineData("--Transcode:Presets:web:0:Type=hls", "Transcode:Presets:web: outputs[0].renditions: required field is missing")]
+    [InlineData("--Transcode:Presets:web:0:Heigth=720", "Transcode:Presets:web:0:Heigth: unknown configuration key")]
+    [InlineData("--Transcode:Presets:abr-16x9:0:Type=thumbnails", "Transcode:Presets:abr-16x9: is a built-in preset; choose another name")]
     public async Task A_misspelt_or_invalid_key_stops_the_node_with_its_name(string argument, string message)
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => NodeProcess.StartAsync([argument]));

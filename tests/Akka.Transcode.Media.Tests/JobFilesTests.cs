@@ -100,4 +100,25 @@ public sealed class JobFilesTests : IDisposable
             JobFiles.OutputTaken(job));
         Assert.Null(JobFiles.OutputTaken(job with { Overwrite = true }));
     }
+
+    [Fact]
+    public async Task An_output_group_is_taken_by_a_directory_or_a_file_of_its_name()
+    {
+        var files = (await Resolve("in.ts")).Value!;
+        var job = new JobSpec
+        {
+            SourcePath = files.SourcePath, DstDir = files.DstDir, DstFormat = "",
+            Outputs = Akka.Transcode.Domain.Outputs.Presets.Abr16x9,
+        };
+        Assert.Null(JobFiles.OutputTaken(job));
+
+        Directory.CreateDirectory(job.OutputPath());
+        Assert.Equal(ErrorCode.Conflict, JobFiles.OutputTaken(job)?.Code);
+        Assert.Null(JobFiles.OutputTaken(job with { Overwrite = true }));
+
+        Directory.Delete(job.OutputPath());
+        File.WriteAllText(job.OutputPath(), "a file where the directory goes");
+        Assert.Equal(new Failure(ErrorCode.Conflict, $"output {job.OutputPath()} already exists (set overwrite to replace it)"),
+            JobFiles.OutputTaken(job));
+    }
 }

@@ -1,3 +1,5 @@
+using Akka.Transcode.Domain.Outputs;
+
 namespace Akka.Transcode.Domain.Jobs;
 
 /// <summary>
@@ -21,12 +23,19 @@ public sealed record JobSummary
     public int TaskCount { get; init; }
     public IReadOnlyList<int> CompletedTasks { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
+    /// <summary>
+    /// Output-group jobs: each output with its final paths, state and progress; empty for a classic job. Folded from
+    /// the events, which carry no task progress, a row's states follow the job's; the job entity's live view fills
+    /// them from its tasks (<see cref="OutputStatus.Of"/>).
+    /// </summary>
+    public IReadOnlyList<OutputStatus> Outputs { get; init; } = [];
 
     public static JobSummary Start(JobSubmitted e) => new()
     {
         Id = e.JobId, State = JobState.Init, SourcePath = e.Spec.SourcePath, OutputPath = e.Spec.OutputPath(),
         DstFormat = e.Spec.DstFormat, Segments = e.Spec.SegmentsText, Priority = e.Spec.Priority,
         CreatedAt = e.At, UpdatedAt = e.At,
+        Outputs = Restated(OutputStatus.Describe(e.Spec), JobState.Init, 0),
     };
 
     /// <summary>Folds one event into the row; <paramref name="current"/> is null for a job not seen yet.</summary>
@@ -40,6 +49,7 @@ public sealed record JobSummary
             {
                 State = current.State == JobState.Init ? JobState.Ready : current.State,
                 TaskCount = p.Tasks.Count, Notes = p.Notes,
+                Outputs = OutputStatus.WithPlan(current.Outputs, p.Package),
             },
             JobStarted => current with { State = current.State is JobState.Init or JobState.Ready ? JobState.InProgress : current.State },
             JobTaskCompleted t => current.CompletedTasks.Contains(t.Index)
@@ -51,6 +61,14 @@ public sealed record JobSummary
             JobCanceled => current with { State = JobState.Canceled },
             _ => current,
         };
-        return next with { UpdatedAt = e.At > current.UpdatedAt ? e.At : current.UpdatedAt };
+        return next with
+        {
+            UpdatedAt = e.At > current.UpdatedAt ? e.At : current.UpdatedAt,
+            Outputs = Restated(next.Outputs, next.State, next.Progress),
+        };
     }
+
+    private static IReadOnlyList<OutputStatus> Restated(IReadOnlyList<OutputStatus> outputs, JobState state,
+        double progress) =>
+        outputs.Count == 0 ? outputs : OutputStatus.Restate(outputs, [], new HashSet<int>(), new Dictionary<int, double>(), state, progress);
 }

@@ -50,8 +50,10 @@ public static class JobFiles
     }
 
     /// <summary>-8 when the job's output is already there and the job may not replace it; checked at add_job for a
-    /// fast, clear answer, and again by the rename at the job's end, which never overwrites it.</summary>
-    public static Failure? OutputTaken(JobSpec job) => !job.Overwrite && File.Exists(job.OutputPath())
-        ? new Failure(ErrorCode.Conflict, $"output {job.OutputPath()} already exists (set overwrite to replace it)")
-        : null;
+    /// fast, clear answer, and again by the rename at the job's end, which never overwrites it. An output-group job's
+    /// output is a directory, and a file of that name blocks its rename just the same.</summary>
+    public static Failure? OutputTaken(JobSpec job) =>
+        !job.Overwrite && (job.IsOutputGroup ? Path.Exists(job.OutputPath()) : File.Exists(job.OutputPath()))
+            ? new Failure(ErrorCode.Conflict, $"output {job.OutputPath()} already exists (set overwrite to replace it)")
+            : null;
 }

@@ -1,6 +1,7 @@
 using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
+using Akka.Transcode.Domain.Outputs;
 using Akka.Transcode.Protocol.Responses;
 
 namespace Akka.Transcode.Node.Api;
@@ -45,5 +46,10 @@ public static class JobMapping
         Tasks = new TaskCountsDto(s.TaskCount, s.CompletedTasks.Count),
         Notes = s.Notes,
         Priority = s.Priority,
+        Outputs = s.Outputs.Count == 0 ? null : s.Outputs.Select(ToDto).ToList(),
     };
+
+    public static OutputDto ToDto(OutputStatus o) => new(o.Name, o.Type, OutputStatus.Wire(o.State), o.Progress, o.Path,
+        o.Files == new OutputFiles() ? null : new OutputFilesDto(o.Files.Hls, o.Files.Dash, o.Files.Sprite, o.Files.Vtt),
+        o.Renditions.Count == 0 ? null : o.Renditions);
 }

@@ -6,6 +6,7 @@ using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
 using Akka.Transcode.Media.Paths;
+using Akka.Transcode.Node.Configuration;
 using Akka.Transcode.Protocol;
 using Akka.Transcode.Protocol.Auth;
 using Akka.Transcode.Protocol.Requests;
@@ -26,12 +27,13 @@ public static class MasterEndpoints
     }
 
     private static async Task<IResult> AddJob(HttpContext http, ApiCall api, MediaRoots roots,
-        IRequiredActor<JobIntakeActor> intake, AdmissionControl admission, CallbackPolicy callbacks, CancellationToken ct)
+        IRequiredActor<JobIntakeActor> intake, AdmissionControl admission, CallbackPolicy callbacks, TranscodeOptions options,
+        CancellationToken ct)
     {
         if (api.Authorize(http, TokenScope.Client) is { } denied) return ApiCall.Fail(denied);
         var (body, tooLarge) = await api.ReadBodyAsync(http.Request, ct);
         if (tooLarge is not null) return tooLarge;
-        var parsed = RequestParser.ParseAddJob(body!);
+        var parsed = RequestParser.ParseAddJob(body!, options.PresetCatalog);
         if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!);
         var req = parsed.Value!;
         if (req.CallbackUrl is not null && callbacks.CheckAtSubmit(req.CallbackUrl) is { } refused) return ApiCall.Fail(refused);
@@ -45,6 +47,7 @@ public static class MasterEndpoints
             Overwrite = req.Overwrite, Output = req.Output, CallbackUrl = req.CallbackUrl,
             TimeoutSeconds = req.TimeoutSeconds,
             MapPath = files.Value.MapPath, MapTables = files.Value.MapTables,
+            Outputs = req.Outputs, OutputsPreset = req.OutputsPreset,
         };
         // A repeated job_id is answered by the job that has it, whatever is in dst_dir now.
         if (req.JobId is null && JobFiles.OutputTaken(spec) is { } taken) return ApiCall.Fail(taken);

@@ -24,6 +24,7 @@ public static class OptionsLoader
         options.Jobs.CallbackAllowedNetworks = List(section.GetSection("Jobs:CallbackAllowedNetworks"));
         options.Worker.AllowedNetworks = List(section.GetSection("Worker:AllowedNetworks"));
         Validate(options);
+        options.PresetCatalog = PresetCatalog.Build(section.GetSection("Presets"), options.Presets);
         ValidateTokens(options.Auth);
         if (!options.IsHttpWorker) ValidateCluster(options.Cluster);
         if (options.IsHttpWorker) ValidateHttpWorker(options, section["Roles"] is not null);

@@ -29,6 +29,11 @@ public sealed class TranscodeOptions
     public DashboardOptions Dashboard { get; set; } = new();
     /// <summary>Where the node keeps tokens.json and its ffmpeg pid files.</summary>
     public string DataDir { get; set; } = "data";
+    /// <summary>Named <c>outputs</c> lists add_job may name instead of spelling them out (Transcode:Presets:&lt;name&gt;:&lt;i&gt;:&lt;field&gt;).</summary>
+    public Dictionary<string, List<OutputEntryOptions>> Presets { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The built-in presets and <see cref="Presets"/>, checked like a request's outputs (set by <see cref="OptionsLoader"/>).</summary>
+    internal Protocol.Requests.OutputPresets PresetCatalog { get; set; } = Protocol.Requests.OutputPresets.BuiltIn;
 
     public IReadOnlySet<string> RoleSet => Roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(r => r.ToLowerInvariant()).ToHashSet();

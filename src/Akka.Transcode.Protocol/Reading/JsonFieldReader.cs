@@ -48,6 +48,27 @@ internal sealed class JsonFieldReader : FieldReader
         return new JsonFieldReader(v, Name(field) + ".", this);
     }
 
+    /// <summary>
+    /// A JSON array of objects, such as add_job's <c>outputs</c>: one reader per element, named <c>field[i].</c> so a
+    /// failure names the element. Null when absent (or null); an element that is not an object fails with -2.
+    /// </summary>
+    public IReadOnlyList<JsonFieldReader>? Array(string field)
+    {
+        if (Error is not null || !_fields.TryGetValue(field, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Array)
+            return Fail<IReadOnlyList<JsonFieldReader>>(ErrorCode.InvalidRequest, field, $"expected an array, got {TypeName(v.ValueKind)}");
+        var items = new List<JsonFieldReader>();
+        var i = 0;
+        foreach (var item in v.EnumerateArray())
+        {
+            var name = $"{field}[{i++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+                return Fail<IReadOnlyList<JsonFieldReader>>(ErrorCode.InvalidRequest, name, $"expected an object, got {TypeName(item.ValueKind)}");
+            items.Add(new JsonFieldReader(item, Name(name) + ".", this));
+        }
+        return items;
+    }
+
     protected override RawField Get(string field)
     {
         if (!_fields.TryGetValue(field, out var v))

@@ -7,22 +7,36 @@ namespace Akka.Transcode.Protocol.Requests;
 
 internal static class AddJobReader
 {
-    public static Result<AddJobRequest> Read(JsonFieldReader body)
+    /// <summary>The job-level codec fields: with <c>outputs</c> they belong to a file entry instead.</summary>
+    public static readonly string[] CodecFields =
+        ["video_codec", "audio_codec", "video_bitrate", "audio_bitrate", "crf", "preset", "width", "height"];
+
+    public static Result<AddJobRequest> Read(JsonFieldReader body) => Read(body, OutputPresets.BuiltIn);
+
+    public static Result<AddJobRequest> Read(JsonFieldReader body, OutputPresets presets)
     {
         body.RequestType();
         var job = body.Object("job");
         var src = job.NonEmpty("src_filename");
         var dstDir = job.NonEmpty("dst_dir");
-        var format = job.Word("dst_format", ContainerFormats.All.Keys.ToList(), fallback: null, what: "container", required: true);
+        // An output-group job writes a directory of outputs, each with its own format and codecs: a job-level one
+        // would be ambiguous (which output?), so it is refused rather than applied to some of them.
+        var group = job.Raw("outputs").Kind != RawKind.Absent;
+        if (group)
+            foreach (var f in CodecFields.Prepend("dst_format"))
+                if (job.Raw(f).Kind != RawKind.Absent)
+                    job.Fail<int>(ErrorCode.InvalidValue, f, "not allowed with outputs: give it in a file entry of outputs");
+        var format = group ? "" : job.Word("dst_format", ContainerFormats.All.Keys.ToList(), fallback: null, what: "container", required: true);
         var segments = job.String("segments");
         var ranges = Ranges(job, segments);
         var map = job.String("map_filename");
         var priority = job.IntegerIn("priority", int.MinValue, int.MaxValue, fallback: 0);
         var jobId = job.Id("job_id", required: false);
         var overwrite = job.Boolean("overwrite") ?? false;
-        var output = OutputSettingsReader.Read(job, ContainerFormats.Find(format));
+        var output = group ? OutputSettings.Default : OutputSettingsReader.Read(job, ContainerFormats.Find(format ?? ""));
         var callback = CallbackUrl(job);
         var timeout = job.IntegerIn("timeout_seconds", 1, 7 * 24 * 3600, fallback: 0);
+        var (outputs, preset) = group && job.Error is null ? OutputsReader.Read(job, presets) : ([], null);
 
         if (body.Error is { } e) return e;
         return Result<AddJobRequest>.Ok(new AddJobRequest
@@ -39,6 +53,8 @@ internal static class AddJobReader
             Output = output,
             CallbackUrl = callback,
             TimeoutSeconds = timeout,
+            Outputs = outputs,
+            OutputsPreset = preset,
         });
     }
 

@@ -11,7 +11,7 @@ public sealed record AddJobRequest
 {
     public required string SrcFilename { get; init; }
     public required string DstDir { get; init; }
-    /// <summary>A name of <see cref="ContainerFormats.All"/>, in lower case.</summary>
+    /// <summary>A name of <see cref="ContainerFormats.All"/>, in lower case; empty for an output-group job.</summary>
     public required string DstFormat { get; init; }
     /// <summary>The segments text as sent (null when absent); the job object reports it back.</summary>
     public string? Segments { get; init; }
@@ -28,4 +28,8 @@ public sealed record AddJobRequest
     public string? CallbackUrl { get; init; }
     /// <summary>0 when absent: the node's default applies.</summary>
     public int TimeoutSeconds { get; init; }
+    /// <summary><c>outputs</c>, spelled out (a preset's too); empty for a classic job of one file.</summary>
+    public IReadOnlyList<Domain.Outputs.OutputSpec> Outputs { get; init; } = [];
+    /// <summary>The preset <see cref="Outputs"/> came from, as the client named it; null when spelled out or absent.</summary>
+    public string? OutputsPreset { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Protocol.Reading;
 
@@ -47,5 +48,29 @@ internal static class FieldRules
         if (a is not null && b is not null && a != b)
             return r.Fail<string>(ErrorCode.InvalidRequest, field, $"{field} and {synonym} name different ids");
         return a ?? b ?? r.Fail<string>(ErrorCode.InvalidRequest, field, $"required field is missing ({synonym} is accepted too)");
+    }
+
+    /// <summary>A number (fractions allowed) in [min, max] (-4 otherwise); absent gives <paramref name="fallback"/>.</summary>
+    public static double NumberIn(this FieldReader r, string field, double min, double max, double fallback)
+    {
+        var raw = r.Raw(field);
+        if (raw.Kind == RawKind.Absent) return fallback;
+        if (raw.Kind != RawKind.Number && !(raw.Kind == RawKind.String && raw.Untyped))
+            return r.WrongType<double>(field, "a number", raw);
+        if (!double.TryParse(raw.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || !double.IsFinite(d))
+            return r.Fail<double>(ErrorCode.InvalidValue, field, $"expected a number, got '{raw.Text}'");
+        return d < min || d > max
+            ? r.Fail<double>(ErrorCode.InvalidValue, field, $"{d.ToString(CultureInfo.InvariantCulture)} is out of range " +
+                                                            $"({min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)})")
+            : d;
+    }
+
+    /// <summary>An optional frame dimension in [min, max] that must be even: 4:2:0 video (and the scaler) halves it.</summary>
+    public static int? EvenIn(this FieldReader r, string field, int min, int max)
+    {
+        if (r.Raw(field).Kind == RawKind.Absent) return null;
+        var v = r.IntegerIn(field, min, max, fallback: 0);
+        if (r.Error is not null) return null;
+        return v % 2 == 0 ? v : r.Fail<int?>(ErrorCode.InvalidValue, field, $"{v} must be even");
     }
 }

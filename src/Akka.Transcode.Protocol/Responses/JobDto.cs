@@ -34,6 +34,8 @@ public sealed record JobDto
     public IReadOnlyList<string>? Notes { get; init => field = value is { Count: > 0 } ? value : null; }
 
     public int Priority { get; init; }
+    /// <summary>Output-group jobs only (add_job with <c>outputs</c>): each output, its final paths and state.</summary>
+    public IReadOnlyList<OutputDto>? Outputs { get; init; }
     /// <summary>Only for get_job with detail; null otherwise.</summary>
     public IReadOnlyList<TaskDto>? TaskList { get; init; }
 }

@@ -1,3 +1,4 @@
+using Akka.Transcode.Domain.Outputs;
 using Akka.Transcode.Domain.Jobs;
 using static Akka.Transcode.Domain.Tests.Jobs.JobSamples;
 
@@ -72,7 +73,8 @@ public class JobSummaryTests
     /// <summary>Every field of a row, lists spelled out so two rows compare by value.</summary>
     private static string Row(JobSummary? s) => s is null ? "null" : string.Join(" | ",
         s.Id, s.State, s.SourcePath, s.OutputPath, s.DstFormat, s.Segments, s.Priority, s.Progress, s.CreatedAt, s.UpdatedAt,
-        s.ErrorCode, s.ErrorMessage, s.TaskCount, string.Join(",", s.CompletedTasks), string.Join(",", s.Notes));
+        s.ErrorCode, s.ErrorMessage, s.TaskCount, string.Join(",", s.CompletedTasks), string.Join(",", s.Notes),
+        string.Join(",", s.Outputs.Select(o => $"{o.Name} {o.State} {o.Progress} {string.Join("/", o.Renditions)}")));
 
     [Theory]
     [MemberData(nameof(Histories))]
@@ -151,5 +153,51 @@ public class JobSummaryTests
 
         Assert.Equal(At(10), row.UpdatedAt);
         Assert.Equal(20, row.Progress);
+    }
+
+    private static readonly JobSpec Group = Spec() with { DstFormat = "", Outputs = Presets.Abr16x9 };
+
+    [Fact]
+    public void A_classic_job_has_no_outputs_in_its_row()
+    {
+        Assert.Empty(Fold(History("completed"))!.Outputs);
+    }
+
+    /// <summary>A row keeps no tasks: its outputs follow the job's state, their renditions what the plan kept.</summary>
+    [Fact]
+    public void An_output_group_rows_outputs_follow_the_job()
+    {
+        var package = new PackagePlan("/m/.in.j1.tmp",
+            [new LadderPackage("cmaf", "/m/.in.j1.tmp/cmaf", true, true, 4,
+                [new TrackPackage("360p", "/w/360p.mp4", "/m/.in.j1.tmp/cmaf/360p", 640, 360, 25, 800_000, "audio-128k")], [])], []);
+        string Show(JobSummary r) => string.Join(", ", r.Outputs.Select(o =>
+            $"{o.Name} {OutputStatus.Wire(o.State)} {o.Progress} [{string.Join(",", o.Renditions)}]"));
+
+        var row = JobSummary.Apply(null, new JobSubmitted(JobId, Group, At(0)))!;
+        Assert.Equal("cmaf WAITING 0 [1080p,720p,480p,360p], thumbs WAITING 0 []", Show(row));
+        Assert.Equal(["/m/in/cmaf/master.m3u8", "/m/in/thumbs"], row.Outputs.Select(o => o.Path));
+
+        row = JobSummary.Apply(row, new JobPlanned(JobId, Plan().Tasks, 20, "/m/.in.j1.tmp", "/m/.transcode-j1", [], At(1), package))!;
+        row = JobSummary.Apply(row, new JobStarted(JobId, At(2)))!;
+        row = JobSummary.Apply(row, new JobProgressed(JobId, 42, At(3)))!;
+        Assert.Equal("cmaf IN_PROGRESS 42 [360p], thumbs IN_PROGRESS 42 []", Show(row));
+
+        Assert.Equal("cmaf COMPLETED 100 [360p], thumbs COMPLETED 100 []", Show(JobSummary.Apply(row, new JobCompleted(JobId, "/m/in", At(4)))!));
+        Assert.Equal("cmaf FAILED 42 [360p], thumbs FAILED 42 []", Show(JobSummary.Apply(row, new JobFailed(JobId, ErrorCode.Internal, "x", At(4)))!));
+        Assert.Equal("cmaf CANCELED 42 [360p], thumbs CANCELED 42 []", Show(JobSummary.Apply(row, new JobCanceled(JobId, At(4)))!));
+    }
+
+    /// <summary>The job list stores a row as JSON (camelCase, like JobReadStore): the outputs come back whole.</summary>
+    [Fact]
+    public void An_output_group_row_survives_the_read_stores_json()
+    {
+        var json = new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase };
+        var row = JobSummary.Apply(null, new JobSubmitted(JobId, Group, At(0)))!;
+
+        var back = System.Text.Json.JsonSerializer.Deserialize<JobSummary>(System.Text.Json.JsonSerializer.Serialize(row, json), json)!;
+
+        Assert.Equal(Row(row), Row(back));
+        Assert.Equal(row.Outputs.Select(o => o.Files), back.Outputs.Select(o => o.Files));
+        Assert.Equal(row.Outputs.Select(o => o.Path), back.Outputs.Select(o => o.Path));
     }
 }

@@ -72,6 +72,8 @@ public static class OptionKeys
             var t = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
             if (t == typeof(string) || t.IsPrimitive || t == typeof(decimal) || IsStringList(t)) leaves[key] = t;
             else if (t.IsClass && t.Assembly == type.Assembly) Walk(t, key, leaves);
+            // Transcode:Presets:<name>:<i>:<field>: keys named by the operator, checked by the node itself at start.
+            else if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Dictionary<,>)) continue;
             else throw new InvalidOperationException($"{key}: {t} is neither a leaf nor an options class; teach OptionKeys about it");
         }
     }
