@@ -27,8 +27,6 @@ public static class DashboardEndpoints
         var assets = DashboardAssets.Load();
         app.MapGet("/", (HttpContext http) => assets.Serve(http, "index.html"));
         app.MapGet("/dashboard/{file}", (HttpContext http, string file) => assets.Serve(http, file));
-        // Third-party scripts the page loads (the player library), embedded like the page's own files.
-        app.MapGet("/dashboard/vendor/{file}", (HttpContext http, string file) => assets.Serve(http, "vendor/" + file));
         app.MapGet(EventsPath, Events);
     }
 

@@ -19,7 +19,7 @@ namespace Akka.Transcode.Node.Api;
 public static class OutputFileEndpoints
 {
     public static void MapOutputFileEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapMethods("/jobs/{job_id}/outputs/{**path}", ["GET", "HEAD"], Get);
+        app.MapGet("/jobs/{job_id}/outputs/{**path}", Get);
 
     private static async Task<IResult> Get(HttpContext http, string job_id, string? path, ApiCall api, MediaRoots roots,
         JobReadStore store, JobQueue queue, IRequiredActor<JobRegion> jobs, CancellationToken ct)

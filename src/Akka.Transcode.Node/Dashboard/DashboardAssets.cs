@@ -5,7 +5,7 @@ using Akka.Transcode.Node.Api;
 namespace Akka.Transcode.Node.Dashboard;
 
 /// <summary>
-/// The dashboard's static files (Dashboard/assets, and the player library as vendor/hls.min.js), embedded in the
+/// The dashboard's static files (Dashboard/assets, and the player library as hls.min.js), embedded in the
 /// node's assembly: nothing to copy or lose beside the binary. They hold no data; everything the page shows comes from the API with a token.
 /// </summary>
 public sealed class DashboardAssets

@@ -1,5 +1,5 @@
 // Akka.Transcode dashboard: plain browser JavaScript, no build step of its own (the player library, hls.js, is
-// installed from npm when the node is built and served as /dashboard/vendor/hls.min.js, loaded on the first Play).
+// installed from npm when the node is built and served as /dashboard/hls.min.js, loaded on the first Play).
 // Everything it shows comes from the JSON API (get_jobs, get_job, cancel_job, add_job, /admin/*) and from the live
 // feed /dashboard/events, read with fetch() so the token travels in the Authorization header like every other call.
 // The feed pushes changes; the page loads snapshots from the API only when it (re)connects or is told to resync.
@@ -755,7 +755,7 @@
     if (window.Hls) return Promise.resolve(true);
     if (!hlsLoading) {
       hlsLoading = new Promise((resolve) => {
-        const script = el('script', { src: '/dashboard/vendor/hls.min.js' });
+        const script = el('script', { src: '/dashboard/hls.min.js' });
         script.onload = () => resolve(Boolean(window.Hls));
         script.onerror = () => {
           hlsLoading = null;
