@@ -29,6 +29,7 @@ run_unattended() {
 NODE_PUBLISH_DIR="$REPO_ROOT/src/Akka.Transcode.Node/bin/publish"
 NODE_DLL="$NODE_PUBLISH_DIR/Akka.Transcode.Node.dll"
 publish_node() {
+  ensure_npm
   dotnet publish "$REPO_ROOT/src/Akka.Transcode.Node" -c Release --use-current-runtime --self-contained false \
     -p:PublishReadyToRun=true -o "$NODE_PUBLISH_DIR" "$@"
 }
@@ -51,6 +52,26 @@ ensure_ffmpeg() {
     echo "ffmpeg and ffprobe are required but were not found on PATH."
     echo "Install them, then run this again:"
     echo "    sudo apt-get update && sudo apt-get install -y ffmpeg"
+  } >&2
+  exit 1
+}
+
+# Node.js and npm: building the node installs the dashboard's player library (hls.js, pinned in
+# src/Akka.Transcode.Node/Dashboard/player/package-lock.json) with `npm ci` from the npm registry. As root on
+# Debian/Ubuntu they are installed with apt-get; otherwise the script says what to run and stops.
+ensure_npm() {
+  if command -v npm >/dev/null 2>&1; then return 0; fi
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "npm not found; installing nodejs and npm with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update </dev/null && apt-get install -y nodejs npm </dev/null || die "apt-get install nodejs npm failed"
+    command -v npm >/dev/null 2>&1 || die "nodejs and npm installed but npm is still not on PATH"
+    return 0
+  fi
+  {
+    echo "Node.js and npm are required to build the node (the dashboard's player library) but npm was not found."
+    echo "Install them, then run this again:"
+    echo "    sudo apt-get update && sudo apt-get install -y nodejs npm"
   } >&2
   exit 1
 }

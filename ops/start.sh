@@ -9,6 +9,7 @@ cd "$REPO_ROOT"
 
 ensure_ffmpeg
 ensure_dotnet
+ensure_npm
 mkdir -p media data
 
 publish_node

@@ -43,6 +43,7 @@ main() {
   ensure_ffmpeg
   ensure_chromium
   ensure_dotnet
+  ensure_npm
   # The dashboard test drives the system's Chromium; Playwright must not try to fetch browsers of its own.
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 

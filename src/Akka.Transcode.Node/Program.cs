@@ -113,6 +113,7 @@ if (options.Has("api"))
     app.MapWorkerProtocolEndpoints();
     app.MapAdminEndpoints();
     app.MapDashboardEndpoints();
+    app.MapOutputFileEndpoints();
 }
 
 if (options.Has("worker") && options.Worker.InstantExecutor) app.Logger.LogWarning(ClusterWiring.InstantWarning);

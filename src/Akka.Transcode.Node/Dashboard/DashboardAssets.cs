@@ -5,17 +5,20 @@ using Akka.Transcode.Node.Api;
 namespace Akka.Transcode.Node.Dashboard;
 
 /// <summary>
-/// The dashboard's static files (Dashboard/assets), embedded in the node's assembly: no build step, nothing to copy
-/// or lose beside the binary. They hold no data; everything the page shows comes from the API with a token.
+/// The dashboard's static files (Dashboard/assets, and the player library as hls.min.js), embedded in the
+/// node's assembly: nothing to copy or lose beside the binary. They hold no data; everything the page shows comes from the API with a token.
 /// </summary>
 public sealed class DashboardAssets
 {
     private const string Prefix = "dashboard/";
 
-    // The page loads only its own script and styles and talks only to this node; inline script and style are refused,
-    // which (with text-only rendering in app.js) keeps job paths and messages from ever running as code.
-    private const string Policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
-                                  "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+    // The page loads only its own scripts and styles and talks only to this node; inline script and style are refused,
+    // which (with text-only rendering in app.js) keeps job paths and messages from ever running as code. Output
+    // files are fetched with the token and shown from blob: URLs (stills, the sprite), and the player feeds the
+    // video element through a MediaSource, whose URL is a blob: URL too.
+    private const string Policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; " +
+                                  "media-src 'self' blob:; connect-src 'self'; form-action 'none'; base-uri 'none'; " +
+                                  "frame-ancestors 'none'";
 
     private sealed record Asset(byte[] Body, string ContentType, string ETag);
 

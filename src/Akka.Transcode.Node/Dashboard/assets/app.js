@@ -1,4 +1,5 @@
-// Akka.Transcode dashboard: plain browser JavaScript, no build step.
+// Akka.Transcode dashboard: plain browser JavaScript, no build step of its own (the player library, hls.js, is
+// installed from npm when the node is built and served as /dashboard/hls.min.js, loaded on the first Play).
 // Everything it shows comes from the JSON API (get_jobs, get_job, cancel_job, add_job, /admin/*) and from the live
 // feed /dashboard/events, read with fetch() so the token travels in the Authorization header like every other call.
 // The feed pushes changes; the page loads snapshots from the API only when it (re)connects or is told to resync.
@@ -27,6 +28,10 @@
     factsBar: null,
     tasks: new Map(), // task id → task object of the selected job
     taskRows: new Map(),
+    outputRows: new Map(), // output name → the controls of its row, for the selected job
+    thumbsShown: new Set(), // outputs of the selected job whose thumbnails are on the page (or being fetched)
+    blobs: [], // blob: URLs of fetched output files, revoked when the job view changes
+    hls: null, // the player, while one plays
     workerNodes: new Map(), // worker id → node (admin tokens only)
     stream: null,
     retry: 500,
@@ -195,6 +200,7 @@
     s.selected = null;
     s.tasks.clear();
     s.taskRows.clear();
+    clearOutputs();
     s.workerNodes.clear();
     for (const id of ['jobs-body', 'tasks-body', 'job-facts', 'workers-body', 'members-body', 'submit-result']) $(id).replaceChildren();
     for (const id of ['queue-info', 'members-info', 'page-info']) $(id).textContent = '';
@@ -458,6 +464,7 @@
     s.selected = id;
     s.tasks.clear();
     s.taskRows.clear();
+    clearOutputs();
     s.factsBar = progressBar();
     $('tasks-body').replaceChildren();
     $('job-facts').replaceChildren();
@@ -472,6 +479,7 @@
 
   function closeJob() {
     s.selected = null;
+    clearOutputs();
     $('job-card').hidden = true;
     for (const row of s.rows.values()) row.tr.classList.remove('selected');
     connect();
@@ -521,6 +529,7 @@
     if (job.err_msg) items.push(fact('Error', `${job.err_msg} (${job.err_code})`, 'wide err'));
     if (job.notes) items.push(fact('Notes', job.notes.join(' · '), 'wide'));
     $('job-facts').replaceChildren(...items);
+    renderOutputs(job);
   }
 
   const taskIndex = (id) => Number((/-t(\d+)$/.exec(id) || [0, 0])[1]);
@@ -583,6 +592,236 @@
     const row = s.taskRows.get(task.id);
     if (row) updateTaskRow(row, merged);
     else renderTasks();
+  }
+
+  // ---- outputs, thumbnails and the player -------------------------------------------------------------------------
+  // An output-group job lists its outputs in get_job (name, type, state, progress, path). Its files are published
+  // together when the job completes and are read from GET /jobs/{id}/outputs/{path} with the token in the header:
+  // stills and sprites become blob: URLs, the player's requests carry the header through hls.js's xhrSetup.
+
+  const PLAYABLE = new Set(['hls', 'cmaf']);
+  const MAX_STILLS = 24; // enough to see what a job made; the rest are one request each for nothing
+  const PLAIN = /^[A-Za-z0-9_.-]+$/;
+
+  function outputUrl(jobId, rel) {
+    return `/jobs/${encodeURIComponent(jobId)}/outputs/${rel.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  /** The output's entry relative to the job's directory: get_job's path (absolute or relative), else the layout's. */
+  function outputEntry(job, o) {
+    const name = String(o.name || '');
+    const path = String(o.path || '');
+    const base = String(job.dst_path || '').replace(/\/+$/, '');
+    let rel = path.startsWith(`${base}/`) ? path.slice(base.length + 1) : path.startsWith('/') ? '' : path;
+    if (!rel) {
+      rel = o.type === 'thumbnails' ? name
+        : o.type === 'dash' ? `${name}/manifest.mpd`
+          : o.type === 'file' ? '' : `${name}/master.m3u8`;
+    }
+    return rel.split('/').every((p) => PLAIN.test(p) && p !== '.' && p !== '..') ? rel : '';
+  }
+
+  function clearOutputs() {
+    stopPlayer();
+    for (const url of s.blobs) URL.revokeObjectURL(url);
+    s.blobs = [];
+    s.outputRows.clear();
+    s.thumbsShown.clear();
+    $('outputs-body').replaceChildren();
+    $('thumbs').replaceChildren();
+    $('outputs').hidden = true;
+  }
+
+  async function fetchOutput(jobId, rel) {
+    try {
+      const res = await fetch(outputUrl(jobId, rel), { headers: { Authorization: `Bearer ${s.token}` }, cache: 'no-store' });
+      return res.ok ? res : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async function blobUrl(jobId, rel) {
+    const res = await fetchOutput(jobId, rel);
+    if (!res) return null;
+    const url = URL.createObjectURL(await res.blob());
+    s.blobs.push(url);
+    return url;
+  }
+
+  function renderOutputs(job) {
+    const outputs = Array.isArray(job.outputs) ? job.outputs : [];
+    if (job.id !== s.selected || outputs.length === 0) return;
+    $('outputs').hidden = false;
+    const done = job.state === 3;
+    const rows = outputs.map((o) => {
+      const name = String(o.name || '');
+      let row = s.outputRows.get(name);
+      if (!row) {
+        row = outputRow(name);
+        s.outputRows.set(name, row);
+      }
+      const state = typeof o.state === 'number' ? o.state : job.state;
+      row.type.textContent = String(o.type || '');
+      setBadge(row.state, typeof o.state === 'string' ? o.state : JOB_STATES[state] || String(state), JOB_KINDS[state] || 'wait');
+      row.bar.set(o.progress ?? (done ? 100 : job.progress), JOB_KINDS[state] || 'wait');
+      row.path.textContent = String(o.path || '');
+      const entry = outputEntry(job, o);
+      row.play.hidden = !(done && PLAYABLE.has(o.type) && entry.endsWith('.m3u8'));
+      row.play.onclick = () => play(job.id, name, entry);
+      if (done && o.type === 'thumbnails' && entry && !s.thumbsShown.has(name)) {
+        s.thumbsShown.add(name);
+        showThumbnails(job.id, name, entry);
+      }
+      return row.tr;
+    });
+    $('outputs-body').replaceChildren(...rows);
+  }
+
+  function outputRow(name) {
+    const type = el('td');
+    const state = el('span', { class: 'badge' });
+    const bar = progressBar();
+    const path = el('span', { class: 'mono' });
+    const play = el('button', { type: 'button', class: 'btn small primary', text: 'Play', title: 'Play this output here' });
+    const tr = el('tr', { dataset: { output: name } },
+      el('td', null, el('span', { class: 'mono', text: name })), type, el('td', null, state), el('td', null, bar.root),
+      el('td', null, path), el('td', { class: 'col-actions' }, play));
+    return { tr, type, state, bar, path, play };
+  }
+
+  /** The sprite sheet with its WebVTT index when there is one, else the first stills. */
+  async function showThumbnails(jobId, name, dir) {
+    const grid = el('div', { class: 'thumb-grid' });
+    const set = el('div', { class: 'thumb-set', dataset: { output: name } }, el('h4', { text: name }), grid);
+    $('thumbs').append(set);
+    const vtt = await fetchOutput(jobId, `${dir}/sprite.vtt`);
+    if (jobId !== s.selected) return;
+    if (vtt && await showSprite(jobId, dir, await vtt.text(), grid)) return;
+    for (let i = 1; i <= MAX_STILLS; i++) {
+      const n = String(i).padStart(5, '0');
+      let url = await blobUrl(jobId, `${dir}/thumb-${n}.jpg`);
+      if (!url && jobId === s.selected) url = await blobUrl(jobId, `${dir}/thumb-${n}.webp`);
+      if (!url || jobId !== s.selected) break;
+      grid.append(el('img', { src: url, alt: `still ${i}`, dataset: { still: i } }));
+    }
+    if (grid.children.length === 0) grid.append(el('p', { class: 'note', text: 'No stills could be read.' }));
+  }
+
+  /** Cues like "00:00:10.000 --> 00:00:20.000" then "sprite.jpg#xywh=320,0,320,180": one tile each. */
+  async function showSprite(jobId, dir, text, grid) {
+    const cues = [];
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i + 1 < lines.length && cues.length < MAX_STILLS; i++) {
+      const time = /^([\d:.]+)\s+-->\s+([\d:.]+)/.exec(lines[i]);
+      const ref = time && /^([A-Za-z0-9_.-]+)#xywh=(\d+),(\d+),(\d+),(\d+)$/.exec(lines[i + 1].trim());
+      if (ref) cues.push({ at: time[1], image: ref[1], x: +ref[2], y: +ref[3], w: +ref[4], h: +ref[5] });
+    }
+    if (cues.length === 0) return false;
+    const sheets = new Map();
+    for (const c of cues) {
+      if (!sheets.has(c.image)) sheets.set(c.image, await blobUrl(jobId, `${dir}/${c.image}`));
+      const url = sheets.get(c.image);
+      if (!url || jobId !== s.selected || c.w <= 0 || c.h <= 0) continue;
+      // Each tile is its part of the sheet, scaled to the width of a still in the grid.
+      const k = 160 / c.w;
+      const sheet = await imageSize(url);
+      const tile = el('div', { class: 'tile', title: c.at, dataset: { tile: cues.indexOf(c) + 1 } });
+      tile.style.height = `${Math.round(c.h * k)}px`;
+      tile.style.backgroundImage = `url("${url}")`;
+      tile.style.backgroundSize = `${sheet.w * k}px ${sheet.h * k}px`;
+      tile.style.backgroundPosition = `${-c.x * k}px ${-c.y * k}px`;
+      grid.append(tile);
+    }
+    return grid.children.length > 0;
+  }
+
+  const sizes = new Map();
+  function imageSize(url) {
+    if (!sizes.has(url)) {
+      sizes.set(url, new Promise((resolve) => {
+        const img = new Image();
+        img.onload = () => resolve({ w: img.naturalWidth, h: img.naturalHeight });
+        img.onerror = () => resolve({ w: 0, h: 0 });
+        img.src = url;
+      }));
+    }
+    return sizes.get(url);
+  }
+
+  let hlsLoading = null;
+  /** hls.js is large and only players need it: loaded from this node on the first Play. */
+  function loadHls() {
+    if (window.Hls) return Promise.resolve(true);
+    if (!hlsLoading) {
+      hlsLoading = new Promise((resolve) => {
+        const script = el('script', { src: '/dashboard/hls.min.js' });
+        script.onload = () => resolve(Boolean(window.Hls));
+        script.onerror = () => {
+          hlsLoading = null;
+          resolve(false);
+        };
+        document.head.append(script);
+      });
+    }
+    return hlsLoading;
+  }
+
+  function playerStatus(text, height) {
+    const st = $('player-status');
+    st.textContent = text;
+    st.dataset.height = height ? String(height) : '';
+  }
+
+  async function play(jobId, name, entry) {
+    if (!(await loadHls()) || !window.Hls.isSupported()) {
+      toast('This browser cannot play HLS here (no Media Source Extensions), or the player failed to load.');
+      return;
+    }
+    if (s.selected !== jobId) return;
+    stopPlayer();
+    const Hls = window.Hls;
+    const video = $('player-video');
+    const hls = new Hls({
+      // A worker would need a blob: script, which the page's policy does not allow; the main thread is enough.
+      enableWorker: false,
+      xhrSetup: (xhr) => xhr.setRequestHeader('Authorization', `Bearer ${s.token}`),
+    });
+    s.hls = hls;
+    $('player-title').textContent = name;
+    $('player').hidden = false;
+    const levels = $('player-level');
+    levels.replaceChildren(el('option', { value: '-1', text: 'Auto' }));
+    playerStatus('Loading…');
+    hls.on(Hls.Events.MANIFEST_PARSED, (_, data) => {
+      if (s.hls !== hls) return;
+      data.levels.forEach((l, i) => levels.append(el('option', {
+        value: String(i), text: `${l.height}p · ${Math.round(l.bitrate / 1000)} kb/s`,
+      })));
+      levels.value = '-1';
+      video.play().catch(() => playerStatus('Press play on the video.'));
+    });
+    hls.on(Hls.Events.LEVEL_SWITCHED, (_, data) => {
+      const l = hls.levels[data.level];
+      if (s.hls === hls && l) playerStatus(`Playing ${l.height}p${hls.autoLevelEnabled ? ' (auto)' : ''}`, l.height);
+    });
+    hls.on(Hls.Events.ERROR, (_, data) => {
+      if (s.hls === hls && data.fatal) playerStatus(`Playback failed: ${data.details}`);
+    });
+    hls.loadSource(outputUrl(jobId, entry));
+    hls.attachMedia(video);
+  }
+
+  function stopPlayer() {
+    if (s.hls) s.hls.destroy();
+    s.hls = null;
+    const video = $('player-video');
+    video.pause();
+    video.removeAttribute('src');
+    video.load();
+    $('player').hidden = true;
+    $('player-level').replaceChildren(el('option', { value: '-1', text: 'Auto' }));
+    playerStatus('');
   }
 
   // ---- workers and members (admin tokens) -----------------------------------------------------------------------------
@@ -692,6 +931,11 @@
     $('logout').addEventListener('click', () => logout(''));
     $('submit-form').addEventListener('submit', submitJob);
     $('job-close').addEventListener('click', closeJob);
+    $('player-close').addEventListener('click', stopPlayer);
+    $('player-level').addEventListener('change', (ev) => {
+      // -1 hands the choice back to the player's bandwidth estimate.
+      if (s.hls) s.hls.currentLevel = Number(ev.target.value);
+    });
     $('page-prev').addEventListener('click', () => {
       s.page.start = Math.max(0, s.page.start - s.page.limit);
       loadJobs();
