@@ -44,10 +44,13 @@ public sealed class OutputFinaliser : ReceiveActor
             if (packager is null)
                 return new OutputPublished(publication.OutputPath,
                     new Failure(ErrorCode.Internal, "this node has no output packager: output groups cannot be finished here"));
-            // The packager skips a job whose directory a crashed attempt already renamed into place; then the rename
-            // below finds its output in place and finishes the same way.
-            var packed = await packager.PackageAsync(package, CancellationToken.None);
-            if (!packed.IsOk) return new OutputPublished(publication.OutputPath, packed.Error);
+            // A crashed attempt may have renamed the directory into place already: then the rename below finds it
+            // there and finishes the same way.
+            if (!await packager.AlreadyPublishedAsync(package, publication.OutputPath))
+            {
+                var packed = await packager.PackageAsync(package, CancellationToken.None);
+                if (!packed.IsOk) return new OutputPublished(publication.OutputPath, packed.Error);
+            }
         }
         var published = await publisher.PublishAsync(publication, CancellationToken.None);
         return new OutputPublished(publication.OutputPath, published.Error);

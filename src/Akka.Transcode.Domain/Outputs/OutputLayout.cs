@@ -14,6 +14,11 @@ public static class OutputLayout
     public const string MediaPlaylist = "index.m3u8";
     public const string InitSegment = "init.mp4";
     public const string SpriteVtt = "sprite.vtt";
+    /// <summary>
+    /// Written last into a packaged directory, naming the temporary directory it was built as (which names the job):
+    /// a master that crashed after the rename knows the directory in place is this job's, not an earlier output.
+    /// </summary>
+    public const string PackagedMarker = ".akka-transcode-packaged";
 
     /// <summary>Segment k (1-based) of a rendition: seg-00001.m4s.</summary>
     public static string Segment(int number) => "seg-" + number.ToString("D5", CultureInfo.InvariantCulture) + ".m4s";

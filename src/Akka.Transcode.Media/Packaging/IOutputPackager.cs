@@ -12,4 +12,10 @@ public interface IOutputPackager
     /// <summary>Ok when every file is written; a failure names what was wrong (a task output that is not what its
     /// plan said, a segment that is not where a boundary should be).</summary>
     Task<Result<bool>> PackageAsync(PackagePlan plan, CancellationToken ct);
+
+    /// <summary>
+    /// The plan was packaged and its directory already renamed to <paramref name="publishedDir"/> (a crash came
+    /// between the rename and the job's end): packaging again would find its inputs gone, and must not run.
+    /// </summary>
+    Task<bool> AlreadyPublishedAsync(PackagePlan plan, string publishedDir);
 }

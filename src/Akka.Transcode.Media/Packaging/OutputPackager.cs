@@ -14,6 +14,23 @@ public sealed class OutputPackager : IOutputPackager
 {
     public Task<Result<bool>> PackageAsync(PackagePlan plan, CancellationToken ct) => Task.Run(() => Package(plan, ct), ct);
 
+    public Task<bool> AlreadyPublishedAsync(PackagePlan plan, string publishedDir) => Task.Run(() =>
+    {
+        if (Directory.Exists(plan.TempDir)) return false;
+        var marker = Path.Combine(publishedDir, OutputLayout.PackagedMarker);
+        try
+        {
+            // Not through a link: a marker is a plain file the packager wrote.
+            var info = new FileInfo(marker);
+            return info.Exists && info.LinkTarget is null && info.Length < 1024
+                   && File.ReadAllText(marker) == Path.GetFileName(plan.TempDir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    });
+
     public static Result<bool> Package(PackagePlan plan, CancellationToken ct)
     {
         try
@@ -21,6 +38,8 @@ public sealed class OutputPackager : IOutputPackager
             var files = new PackageFiles(plan.TempDir);
             foreach (var ladder in plan.Ladders) PackageLadder(ladder, files, ct);
             foreach (var stills in plan.Stills) PackageStills(stills, files, ct);
+            files.EnsureDir(plan.TempDir);
+            PackageFiles.WriteText(Path.Combine(plan.TempDir, OutputLayout.PackagedMarker), Path.GetFileName(plan.TempDir));
             return Result<bool>.Ok(true);
         }
         catch (PackagingFormatException ex)

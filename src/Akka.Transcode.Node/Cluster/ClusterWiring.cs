@@ -11,6 +11,7 @@ using Akka.Transcode.Actors.Storage;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
 using Akka.Transcode.Media.Files;
+using Akka.Transcode.Media.Packaging;
 using Akka.Transcode.Media.Paths;
 using Akka.Transcode.Media.Probing;
 using Akka.Transcode.Media.Running;
@@ -130,7 +131,7 @@ public static class ClusterWiring
                 var callback = new Api.HttpJobCallback(sp.GetRequiredService<Api.CallbackPolicy>(),
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger<Api.HttpJobCallback>());
                 b.WithTranscodeMaster(settings, prober, readStore, queue, callback, new Workers.HttpWorkerGateway(workerToken),
-                    new OutputPublisher(roots));
+                    new OutputPublisher(roots), new OutputPackager());
             }
             else
             {
