@@ -67,15 +67,16 @@ public sealed class OutputGroupTests(SharedNodeFixture shared, ITestOutputHelper
         using var scratch = new ScratchDir();
         var source = Path.Combine(Node.MediaRoot, E2E.Record);
         var whole = Joined(Path.Combine(ladder, "720p"), Segments(Path.Combine(ladder, "720p")), Path.Combine(scratch.Path, "720p.mp4"));
-        // Each range's first frame is the source's frame at the range's start, not one frame off either way.
-        foreach (var (outputFrame, sourceSeconds) in new[] { (0, 5.0), (450, 30.0) })
+        // Each range's first and last frames are the source's frames at the range's ends, not one frame off either way.
+        var fps = (int)MediaSet.FrameRate;
+        foreach (var (outputFrame, sourceFrame) in new[] { (0, 5 * fps), (15 * fps - 1, 20 * fps - 1), (15 * fps, 30 * fps), (30 * fps - 1, 45 * fps - 1) })
         {
-            var exact = await DifferenceAsync(whole, outputFrame, source, sourceSeconds, scratch.Path);
-            var before = await DifferenceAsync(whole, outputFrame, source, sourceSeconds - 1 / MediaSet.FrameRate, scratch.Path);
-            var after = await DifferenceAsync(whole, outputFrame, source, sourceSeconds + 1 / MediaSet.FrameRate, scratch.Path);
-            output.WriteLine($"output frame {outputFrame} vs source {sourceSeconds} s: {exact:0.00} (one frame before {before:0.00}, after {after:0.00})");
+            var exact = await DifferenceAsync(whole, outputFrame, source, sourceFrame, scratch.Path);
+            var before = await DifferenceAsync(whole, outputFrame, source, sourceFrame - 1, scratch.Path);
+            var after = await DifferenceAsync(whole, outputFrame, source, sourceFrame + 1, scratch.Path);
+            output.WriteLine($"output frame {outputFrame} vs source frame {sourceFrame}: {exact:0.00} (the one before {before:0.00}, after {after:0.00})");
             Assert.True(exact < before && exact < after,
-                $"output frame {outputFrame} is not the source's frame at {sourceSeconds} s: differences {exact:0.00}, before {before:0.00}, after {after:0.00}");
+                $"output frame {outputFrame} is not source frame {sourceFrame}: differences {exact:0.00}, before {before:0.00}, after {after:0.00}");
         }
     });
 

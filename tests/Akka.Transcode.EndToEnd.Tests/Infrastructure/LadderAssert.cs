@@ -108,22 +108,23 @@ public static partial class LadderAssert
     }
 
     /// <summary>
-    /// How far frame <paramref name="outputFrame"/> of <paramref name="output"/> is from the source's frame at
-    /// <paramref name="sourceSeconds"/>: the mean absolute difference of the two pictures in gray, scaled down. The
-    /// matching frame of a testsrc2 source differs far less than its neighbours, which is what a cut check compares.
+    /// How far frame <paramref name="outputFrame"/> of <paramref name="output"/> is from frame
+    /// <paramref name="sourceFrame"/> of <paramref name="source"/>: the mean absolute difference of the two pictures in
+    /// gray, scaled down. The matching frame of a testsrc2 source differs far less than its neighbours (its frame
+    /// counter and moving shapes change every frame), which is what a cut check compares. Frames are picked by number
+    /// after decoding from the start: an input seek in MPEG-TS lands on a later key frame.
     /// </summary>
-    public static async Task<double> DifferenceAsync(string output, int outputFrame, string source, double sourceSeconds, string scratch)
+    public static async Task<double> DifferenceAsync(string output, int outputFrame, string source, int sourceFrame, string scratch)
     {
-        var a = await GrayAsync(["-i", output, "-vf", $"select=eq(n\\,{outputFrame.ToString(Inv)}),scale=64:36,format=gray"],
-            Path.Combine(scratch, "a.gray"));
-        var b = await GrayAsync(["-ss", sourceSeconds.ToString("0.######", Inv), "-i", source, "-vf", "scale=64:36,format=gray"],
-            Path.Combine(scratch, "b.gray"));
+        var a = await GrayAsync(output, outputFrame, Path.Combine(scratch, "a.gray"));
+        var b = await GrayAsync(source, sourceFrame, Path.Combine(scratch, "b.gray"));
         return a.Zip(b, (x, y) => Math.Abs(x - y)).Average();
     }
 
-    private static async Task<byte[]> GrayAsync(string[] input, string into)
+    private static async Task<byte[]> GrayAsync(string input, int frame, string into)
     {
-        await Proc.RunCheckedAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", .. input, "-frames:v", "1", "-f", "rawvideo", into]);
+        await Proc.RunCheckedAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", "-i", input,
+            "-vf", $"select=eq(n\\,{frame.ToString(Inv)}),scale=320:180,format=gray", "-frames:v", "1", "-f", "rawvideo", into]);
         return await File.ReadAllBytesAsync(into);
     }
 }
