@@ -297,7 +297,7 @@ public sealed class TaskEntity : EventSourcedEntity<TaskEntityState, ITaskEvent>
         Task.Run(() =>
         {
             FileCleanup.Remove(null, spec.OutputPath);
-            if (spec.Kind is TaskKind.Video or TaskKind.Audio)
+            if (spec.WritesInJobDirectory)
                 FileCleanup.TryDeleteEmptyDirectory(Path.GetDirectoryName(spec.OutputPath)!);
         });
     }

@@ -110,6 +110,13 @@ public sealed record TaskSpec
     /// <summary>The task reads files other tasks made (a join's parts, a sprite's stills), not the source's video.</summary>
     public bool ReadsParts => Kind is TaskKind.Join or TaskKind.Sprite;
 
+    /// <summary>
+    /// The task writes into a directory of its job's own (the parts directory, or an output group's temporary
+    /// directory), which a cancelled job may remove while it runs; a classic job's last task writes into dst_dir,
+    /// which is the client's and is never removed.
+    /// </summary>
+    public bool WritesInJobDirectory => Kind is TaskKind.Video or TaskKind.Audio || OutputName is not null;
+
     public double FromTime => Cuts.Count == 0 ? 0 : Cuts.Min(c => c.From);
     public double ToTime => Cuts.Count == 0 ? Duration : Cuts.Max(c => c.To);
 }

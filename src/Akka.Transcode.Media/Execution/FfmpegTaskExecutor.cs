@@ -113,7 +113,7 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, PathGuard paths, int
             // the last part to go takes the then-empty directory with it. Only then: after a plain failure the
             // directory is the job's, and a sibling chunk on another worker may be creating it at this moment (it
             // found it gone and failed for good as if a link had been planted there: the breaker test saw it).
-            if (ct.IsCancellationRequested && created.Contains(partial) && task.Kind is TaskKind.Video or TaskKind.Audio)
+            if (ct.IsCancellationRequested && created.Contains(partial) && task.WritesInJobDirectory)
                 paths.TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
         }
     }

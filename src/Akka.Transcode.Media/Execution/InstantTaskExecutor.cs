@@ -66,7 +66,7 @@ public sealed class InstantTaskExecutor(PathGuard paths) : ITaskExecutor
                 paths.TryDelete(partial);
                 // As with ffmpeg: a cancelled job may have removed its parts directory meanwhile; a failed attempt
                 // leaves it to the job and to the sibling chunks.
-                if (ct.IsCancellationRequested && task.Kind is TaskKind.Video or TaskKind.Audio)
+                if (ct.IsCancellationRequested && task.WritesInJobDirectory)
                     paths.TryDeleteEmptyDirectory(Path.GetDirectoryName(task.OutputPath)!);
             }
         }
