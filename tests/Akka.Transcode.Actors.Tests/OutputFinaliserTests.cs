@@ -3,7 +3,9 @@ using Akka.TestKit;
 using Akka.Transcode.Actors.Jobs;
 using Akka.Transcode.Actors.Tests.Support;
 using Akka.Transcode.Domain;
+using Akka.Transcode.Domain.Outputs;
 using Akka.Transcode.Media.Files;
+using Akka.Transcode.Media.Packaging;
 using Xunit.Abstractions;
 using Failure = Akka.Transcode.Domain.Failure;
 
@@ -84,5 +86,70 @@ public sealed class OutputFinaliserTests : Akka.TestKit.Xunit2.TestKit
         var answer = _parent.ExpectMsg<OutputPublished>();
         Assert.Equal(new Failure(ErrorCode.Internal, "renaming the output failed: disk full"), answer.Failure);
         ExpectTerminated(finaliser);
+    }
+
+    /// <summary>Writes a file into the plan's temp dir, as the real packager writes segments; or fails, or finds the
+    /// plan already published.</summary>
+    private sealed class FakePackager(Result<bool> result, bool published = false) : IOutputPackager
+    {
+        public int Packaged { get; private set; }
+
+        public Task<Result<bool>> PackageAsync(PackagePlan plan, CancellationToken ct)
+        {
+            Packaged++;
+            if (result.IsOk) File.WriteAllText(Path.Combine(plan.TempDir, "master.m3u8"), "#EXTM3U");
+            return Task.FromResult(result);
+        }
+
+        public Task<bool> AlreadyPublishedAsync(PackagePlan plan, string publishedDir) => Task.FromResult(published);
+    }
+
+    private (OutputPublication Publication, PackagePlan Plan) FinishedGroup(string name)
+    {
+        var workDir = Directory.CreateDirectory(Path.Combine(_dst, $".transcode-{name}")).FullName;
+        var temp = Directory.CreateDirectory(Path.Combine(_dst, $".{name}.j.tmp")).FullName;
+        return (new OutputPublication(temp, Path.Combine(_dst, name), false, workDir), new PackagePlan(temp, [], []));
+    }
+
+    [Fact]
+    public void An_output_group_is_packaged_before_its_directory_is_renamed_into_place()
+    {
+        var (p, plan) = FinishedGroup("group");
+        var packager = new FakePackager(Result<bool>.Ok(true));
+
+        StepParents.Spawn(Sys, OutputFinaliser.Props(new OutputPublisher(roots: null), packager, p, plan), _parent.Ref);
+
+        Assert.Equal(new OutputPublished(p.OutputPath, null), _parent.ExpectMsg<OutputPublished>());
+        Assert.Equal(1, packager.Packaged);
+        Assert.Equal("#EXTM3U", File.ReadAllText(Path.Combine(p.OutputPath, "master.m3u8")));
+        Assert.False(Directory.Exists(p.TempPath));
+    }
+
+    [Fact]
+    public void A_packaging_failure_ends_the_step_with_it_and_nothing_is_renamed()
+    {
+        var (p, plan) = FinishedGroup("broken");
+        var failure = new Failure(ErrorCode.Internal, "rendition 720p: segment 3 does not start with a key frame");
+
+        StepParents.Spawn(Sys, OutputFinaliser.Props(new OutputPublisher(roots: null), new FakePackager(failure), p, plan), _parent.Ref);
+
+        Assert.Equal(failure, _parent.ExpectMsg<OutputPublished>().Failure);
+        Assert.False(Directory.Exists(p.OutputPath));
+        Assert.True(Directory.Exists(p.TempPath));
+    }
+
+    [Fact]
+    public void A_group_renamed_before_a_crash_is_not_packaged_again_and_the_step_finishes()
+    {
+        var (p, plan) = FinishedGroup("renamed");
+        // The crashed attempt got as far as the rename: the directory is in place, the temporary one gone.
+        Directory.Move(p.TempPath, p.OutputPath);
+        var packager = new FakePackager(Result<bool>.Ok(true), published: true);
+
+        StepParents.Spawn(Sys, OutputFinaliser.Props(new OutputPublisher(roots: null), packager, p, plan), _parent.Ref);
+
+        Assert.Equal(new OutputPublished(p.OutputPath, null), _parent.ExpectMsg<OutputPublished>());
+        Assert.Equal(0, packager.Packaged);
+        Assert.False(Directory.Exists(p.WorkDir));
     }
 }

@@ -23,9 +23,7 @@ public sealed class OutputFinaliser : ReceiveActor
             Context.Parent.Tell(m);
             Context.Stop(Self);
         });
-        FinishAsync(publisher, packager, publication, package).PipeTo(Self,
-            failure: ex => new OutputPublished(publication.OutputPath,
-                new Failure(ErrorCode.Internal, "putting the output in place failed: " + ex.Message)));
+        FinishAsync(publisher, packager, publication, package).PipeTo(Self);
     }
 
     public static Props Props(IOutputPublisher publisher, OutputPublication publication) =>
@@ -46,13 +44,29 @@ public sealed class OutputFinaliser : ReceiveActor
                     new Failure(ErrorCode.Internal, "this node has no output packager: output groups cannot be finished here"));
             // A crashed attempt may have renamed the directory into place already: then the rename below finds it
             // there and finishes the same way.
-            if (!await packager.AlreadyPublishedAsync(package, publication.OutputPath))
+            try
             {
-                var packed = await packager.PackageAsync(package, CancellationToken.None);
-                if (!packed.IsOk) return new OutputPublished(publication.OutputPath, packed.Error);
+                if (!await packager.AlreadyPublishedAsync(package, publication.OutputPath))
+                {
+                    var packed = await packager.PackageAsync(package, CancellationToken.None);
+                    if (!packed.IsOk) return new OutputPublished(publication.OutputPath, packed.Error);
+                }
+            }
+            catch (Exception ex)
+            {
+                return Failed("packaging the outputs failed: " + ex.Message);
             }
         }
-        var published = await publisher.PublishAsync(publication, CancellationToken.None);
-        return new OutputPublished(publication.OutputPath, published.Error);
+        try
+        {
+            var published = await publisher.PublishAsync(publication, CancellationToken.None);
+            return new OutputPublished(publication.OutputPath, published.Error);
+        }
+        catch (Exception ex)
+        {
+            return Failed("renaming the output failed: " + ex.Message);
+        }
+
+        OutputPublished Failed(string message) => new(publication.OutputPath, new Failure(ErrorCode.Internal, message));
     }
 }

@@ -17,6 +17,8 @@ internal sealed class PackageFiles(string tempDir)
         var relative = Path.GetRelativePath(_root, full);
         if (relative == ".." || relative.StartsWith("../", StringComparison.Ordinal) || Path.IsPathRooted(relative))
             throw new PackagingFormatException($"{dir} is outside the job's temp dir {_root}");
+        // A ladder-only job has no task writing into the temp dir: the packager is the first to make it.
+        Directory.CreateDirectory(_root);
         NotALink(_root);
         var current = _root;
         foreach (var part in relative == "." ? [] : relative.Split('/'))
