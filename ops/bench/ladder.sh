@@ -22,7 +22,7 @@ SRC="$BENCH_MEDIA_DIR/$SRC_NAME"
 frames_of() { ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$1" | awk 'NF { print; exit }'; }
 SRC_FRAMES=$(frames_of "$SRC")
 HALF=$(python3 -c "print($(ffprobe -v error -show_entries format=duration -of csv=p=0 "$SRC") / 2)")
-FPS=$(ffprobe -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 "$SRC" | python3 -c 'import sys; n, d = sys.stdin.read().split("/"); print(round(int(n) / int(d)))')
+FPS=$(ffprobe -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 "$SRC" | awk "NF { print; exit }" | python3 -c 'import sys; n, d = sys.stdin.read().split("/"); print(round(int(n) / int(d)))')
 GOP=$((FPS * 4))
 
 # The same ladder as the job below, in one ffmpeg: one decode, a split, three encodes, the HLS muxer cutting fMP4.

@@ -80,6 +80,32 @@ public sealed class OutputGroupTests(SharedNodeFixture shared, ITestOutputHelper
         }
     });
 
+    [Fact]
+    public Task A_cancelled_ladder_job_leaves_nothing_behind() => E2E.WithNodeLog(Node, output, async () =>
+    {
+        var dstDir = Path.Combine(Node.MediaRoot, "ladder-cancel");
+        var id = await Node.Client.AddJobOkAsync(Job("ladder-cancel"));
+        // Cancelled while its outputs are under way: some tasks done or running, the temporary directory started.
+        var running = await Node.Client.WaitForJobStateAsync(id,
+            j => j.GetProperty("outputs").EnumerateArray().Any(o => o.GetProperty("state").GetString() == "IN_PROGRESS"),
+            TimeSpan.FromSeconds(60), what: "an output IN_PROGRESS");
+        output.WriteLine(running.ToString());
+        var sawFfmpeg = await E2E.Eventually(() => E2E.FfmpegMentioning(dstDir).Count > 0, TimeSpan.FromSeconds(15));
+        Assert.True(sawFfmpeg, $"no ffmpeg process writing into {dstDir} appeared while the job was in progress");
+
+        var (status, body) = await Node.Client.CancelJobAsync(id);
+        TranscodeClient.AssertOk(status, body, "cancel_job");
+        var job = await Node.Client.WaitForJobEndAsync(id, TimeSpan.FromSeconds(15));
+        Assert.Equal(TranscodeClient.JobCanceled, TranscodeClient.State(job));
+        Assert.All(job.GetProperty("outputs").EnumerateArray(), o => Assert.Equal("CANCELED", o.GetProperty("state").GetString()));
+
+        var ffmpegGone = await E2E.Eventually(() => E2E.FfmpegMentioning(dstDir).Count == 0, TimeSpan.FromSeconds(10));
+        Assert.True(ffmpegGone, "ffmpeg still runs after cancel:\n" + string.Join('\n', E2E.FfmpegMentioning(dstDir)));
+        // No group directory, no temporary one, no parts.
+        var clean = await E2E.Eventually(() => E2E.Entries(dstDir).Count == 0, TimeSpan.FromSeconds(10));
+        Assert.True(clean, $"files left in {dstDir}: {string.Join(", ", E2E.Entries(dstDir))}");
+    });
+
     private static void AssertOutputsListed(System.Text.Json.JsonElement job, string groupDir)
     {
         var outputs = job.GetProperty("outputs").EnumerateArray().ToList();

@@ -76,6 +76,63 @@ public sealed class RestartTests(MediaFixture media, ITestOutputHelper output)
         });
     }
 
+    [Fact]
+    public async Task An_output_group_killed_mid_job_resumes_only_its_unfinished_tasks_and_publishes_once()
+    {
+        await using var node = await NodeProcess.StartAsync(
+            ["--Transcode:Planning:MaxTaskSeconds=10", "--Transcode:Worker:Slots=1"],
+            root => E2E.StockMediaRoot(media.Media, root));
+        await E2E.WithNodeLog(node, output, async () =>
+        {
+            var client = node.Client;
+            // Two small renditions in 10 s chunks (12 video tasks, 2 joins), one audio task, stills and a sprite.
+            var id = await client.AddJobOkAsync(new
+            {
+                src_filename = E2E.Record, dst_dir = "restart-group",
+                outputs = new object[]
+                {
+                    new
+                    {
+                        type = "hls", name = "abr", segment_seconds = 5,
+                        renditions = new[] { new { height = 360, video_bitrate = "600k" }, new { height = 180, video_bitrate = "200k" } },
+                    },
+                    new { type = "thumbnails", interval_seconds = 10, width = 160, sprite = true },
+                },
+            });
+            var before = await client.WaitForJobStateAsync(id,
+                j => DoneTasks(j).Count >= 3 || State(j) >= JobCompleted,
+                TimeSpan.FromSeconds(150), detail: true, what: "three finished tasks");
+            Assert.True(State(before) < JobCompleted,
+                $"the job ended before three of its tasks were seen done, so there was nothing to interrupt:\n{before}");
+            var doneBefore = DoneTasks(before);
+            output.WriteLine($"killing the node with {doneBefore.Count} of {Tasks(before).Count} tasks done: {string.Join(", ", doneBefore)}");
+
+            await node.KillAsync();
+            await node.RestartAsync();
+
+            var job = await client.WaitForJobCompletedAsync(id, TimeSpan.FromSeconds(240));
+            var tasks = Tasks(job).ToDictionary(t => t.GetProperty("id").GetString()!);
+            foreach (var taskId in doneBefore)
+                Assert.True(tasks[taskId].GetProperty("attempts").GetInt32() == 1,
+                    $"task {taskId} was done before the kill but ran again:\n{tasks[taskId]}");
+            Assert.All(tasks.Values, t => Assert.Equal(TaskDone, t.GetProperty("state").GetInt32()));
+
+            // One published directory, nothing temporary beside it; every rendition whole and clean.
+            var dstDir = Path.Combine(node.MediaRoot, "restart-group");
+            Assert.Equal(["record"], E2E.Entries(dstDir));
+            var ladder = Path.Combine(dstDir, "record", "abr");
+            foreach (var rendition in new[] { "360p", "180p" })
+            {
+                var dir = Path.Combine(ladder, rendition);
+                var whole = LadderAssert.Joined(dir, LadderAssert.Segments(dir), Path.Combine(node.MediaRoot, $"{rendition}.mp4"));
+                await MediaAssert.DecodesCleanlyAsync(whole);
+                Assert.Equal((long)(MediaSet.RecordSeconds * MediaSet.FrameRate), await MediaAssert.VideoFrameCountAsync(whole));
+            }
+            Assert.Equal(2, LadderAssert.Variants(Path.Combine(ladder, "master.m3u8")).Count);
+            Assert.Equal(6, Directory.GetFiles(Path.Combine(dstDir, "record", "thumbs"), "thumb-*.jpg").Length);
+        });
+    }
+
     private static List<string> DoneTasks(System.Text.Json.JsonElement job) =>
         Tasks(job).Where(t => t.GetProperty("state").GetInt32() == TaskDone)
             .Select(t => t.GetProperty("id").GetString()!).ToList();
