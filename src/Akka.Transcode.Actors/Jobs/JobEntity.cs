@@ -9,7 +9,6 @@ using Akka.Transcode.Actors.Tasks;
 using Akka.Transcode.Actors.Telemetry;
 using Akka.Transcode.Domain;
 using Akka.Transcode.Domain.Jobs;
-using Akka.Transcode.Domain.Outputs;
 using Akka.Transcode.Domain.Planning;
 using Akka.Transcode.Domain.Tasks;
 using Akka.Transcode.Media.Execution;
@@ -497,14 +496,7 @@ public sealed class JobEntity : EventSourcedEntity<JobEntityState, IJobEvent>
         var progress = State.ComputeProgress(_now.Progress.TaskPercent);
         var (speed, eta) = _now.Progress.Figures(State.State == JobState.InProgress, progress, DateTimeOffset.UtcNow, out var next);
         _now = _now with { Progress = next };
-        var summary = State.ToSummary(Math.Round(progress, 1));
-        if (State.Spec!.IsOutputGroup)
-            summary = summary with
-            {
-                Outputs = OutputStatus.Of(State.Spec, State.Tasks, State.Package, State.Completed, _now.Progress.TaskPercent,
-                    State.State, summary.Progress),
-            };
-        return new JobView(summary, eta, speed, tasks);
+        return new JobView(State.ToSummary(Math.Round(progress, 1), _now.Progress.TaskPercent), eta, speed, tasks);
     }
 
     /// <summary>The job just ended here (not on recovery): its duration, by end state.</summary>

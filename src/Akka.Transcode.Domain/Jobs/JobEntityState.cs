@@ -151,14 +151,21 @@ public sealed record JobEntityState
         return Math.Max(Progress, Math.Min(99.9, done / total * 100));
     }
 
-    /// <summary>The job as the job list shows it, with <paramref name="progress"/> as its current progress.</summary>
-    public JobSummary ToSummary(double progress) => new()
+    /// <summary>The job as the job list shows it, with <paramref name="progress"/> as its current progress and, for an
+    /// output-group job, each output's state and progress from its tasks (<paramref name="liveTaskPercent"/>: the
+    /// running tasks' reports).</summary>
+    public JobSummary ToSummary(double progress, IReadOnlyDictionary<int, double>? liveTaskPercent = null) => new()
     {
         Id = Id!, State = State, SourcePath = Spec!.SourcePath, OutputPath = OutputPath ?? Spec.OutputPath(),
         DstFormat = Spec.DstFormat, Segments = Spec.SegmentsText, Priority = Spec.Priority, Progress = progress,
         CreatedAt = CreatedAt, UpdatedAt = UpdatedAt, ErrorCode = ErrorCode, ErrorMessage = ErrorMessage,
         TaskCount = Tasks.Count, CompletedTasks = Completed.Order().ToList(), Notes = Notes,
+        Outputs = Spec.IsOutputGroup
+            ? Outputs.OutputStatus.Of(Spec, Tasks, Package, Completed, liveTaskPercent ?? NoLiveTasks, State, progress)
+            : [],
     };
+
+    private static readonly IReadOnlyDictionary<int, double> NoLiveTasks = new Dictionary<int, double>();
 
     private static Result<IReadOnlyList<IJobEvent>> Ok(params IJobEvent[] events) =>
         Result<IReadOnlyList<IJobEvent>>.Ok(events);
