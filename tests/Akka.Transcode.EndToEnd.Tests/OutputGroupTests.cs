@@ -87,7 +87,9 @@ public sealed class OutputGroupTests(SharedNodeFixture shared, ITestOutputHelper
         var id = await Node.Client.AddJobOkAsync(Job("ladder-cancel"));
         // Cancelled while its outputs are under way: some tasks done or running, the temporary directory started.
         var running = await Node.Client.WaitForJobStateAsync(id,
-            j => j.GetProperty("outputs").EnumerateArray().Any(o => o.GetProperty("state").GetString() == "IN_PROGRESS"),
+            // A job still queued (INIT) is answered from its list row, which has no outputs yet.
+            j => j.TryGetProperty("outputs", out var outputs)
+                 && outputs.EnumerateArray().Any(o => o.GetProperty("state").GetString() == "IN_PROGRESS"),
             TimeSpan.FromSeconds(60), what: "an output IN_PROGRESS");
         output.WriteLine(running.ToString());
         var sawFfmpeg = await E2E.Eventually(() => E2E.FfmpegMentioning(dstDir).Count > 0, TimeSpan.FromSeconds(15));

@@ -26,6 +26,7 @@ public static class FfmpegArguments
     public static FfmpegCommand Build(TaskSpec task, int threads = 0, Maps.StitchMap? map = null)
     {
         CheckMap(task, map);
+        CheckTracks(task);
         return task.Kind switch
         {
             TaskKind.Video when task.KeyframeCuts => KeyframeCut(task, threads),
@@ -58,6 +59,25 @@ public static class FfmpegArguments
                 nameof(task));
     }
 
+    /// <summary>
+    /// Several renditions in one task are a ladder chunk as the planner makes it, and a video track other than the
+    /// first is only a join's: anything else is a bug to stop at, not a command to guess.
+    /// </summary>
+    private static void CheckTracks(TaskSpec t)
+    {
+        if (t.VideoTrack < 0 || (t.VideoTrack > 0 && t.Kind != TaskKind.Join))
+            throw new ArgumentException($"task {t.TaskId}: video track {t.VideoTrack} (only a join picks a track, from 0)", nameof(t));
+        if (t.Renditions.Count == 0) return;
+        if (t.Renditions[0] != t.Video)
+            throw new ArgumentException($"task {t.TaskId}: the first rendition must be the task's video", nameof(t));
+        if (t.Kind != TaskKind.Video || t.KeyframeCuts || t.Cuts.Count == 0 || t.ForcedKeyframes.Count == 0
+            || t.Audio.Action != StreamAction.Drop || t.Stills is not null
+            || t.Renditions.Any(r => r is not { Action: StreamAction.Encode, Codec: "h264", Width: not null, Height: not null }))
+            throw new ArgumentException(
+                $"task {t.TaskId}: renditions make a ladder chunk: a video task with cuts and forced key frames, no audio, " +
+                "every rendition h264 encoded at a set size", nameof(t));
+    }
+
     /// <summary>The file: protocol makes ffmpeg treat the whole string as a local path.</summary>
     public static string FileUrl(string absolutePath)
     {
@@ -74,6 +94,8 @@ public static class FfmpegArguments
     {
         var args = Start();
         var cuts = t.Cuts;
+        // CheckTracks made sure several renditions come with cuts.
+        var renditions = t.Renditions.Count > 1 ? t.Renditions : null;
         // A thread limit binds the decoder too: with slots sharing the cores, decoder threads would oversubscribe them.
         string[] decodeThreads = threads > 0 ? ["-threads", threads.ToString(Inv)] : [];
         // Remap tables are inputs after the source's: one per cut, or one for the whole source.
@@ -139,14 +161,29 @@ public static class FfmpegArguments
             graph.Append(concatInputs).Append($"concat=n={cuts.Count}:v={(hasV ? 1 : 0)}:a={(hasA ? 1 : 0)}");
             graph.Append(hasV ? "[vcat]" : "").Append(hasA ? "[acat]" : "");
             // The map works on the joined cuts (one filter instance, whatever the cut count), before any scale.
-            var vf = hasV ? VideoChain("[vcat]", t, map, tablesAt) : "";
+            var vf = hasV ? VideoChain("[vcat]", t, map, tablesAt, scaled: renditions is null) : "";
             if (vf.Length > 0)
             {
                 graph.Append(map is Maps.RemapMap ? $";{vf}[vout]" : $";[vcat]{vf}[vout]");
                 vOut = "[vout]";
             }
-            args.AddRange(["-filter_complex", graph.ToString()]);
-            if (hasV) args.AddRange(["-map", vOut]);
+            if (renditions is null)
+            {
+                args.AddRange(["-filter_complex", graph.ToString()]);
+                if (hasV) args.AddRange(["-map", vOut]);
+            }
+            else
+            {
+                // A ladder chunk decodes (and maps) its frames once and splits them, one scaled copy per rendition,
+                // each its own video track: the same frames, so the same boundaries, in every rendition.
+                var n = renditions.Count;
+                graph.Append($";{vOut}split={n.ToString(Inv)}");
+                for (var i = 0; i < n; i++) graph.Append($"[s{i.ToString(Inv)}]");
+                for (var i = 0; i < n; i++)
+                    graph.Append($";[s{i.ToString(Inv)}]{Scale(renditions[i], square: true)}[r{i.ToString(Inv)}]");
+                args.AddRange(["-filter_complex", graph.ToString()]);
+                for (var i = 0; i < n; i++) args.AddRange(["-map", $"[r{i.ToString(Inv)}]"]);
+            }
             if (hasA) args.AddRange(["-map", "[acat]"]);
         }
         if (t.Stills is { } stills)
@@ -159,7 +196,7 @@ public static class FfmpegArguments
         }
         else
         {
-            AddCodecs(args, t.Video, t.Audio, threads);
+            AddCodecs(args, renditions ?? [t.Video], t.Audio, threads);
             AddForcedKeyframes(args, t);
         }
         AddOutput(args, t);
@@ -172,6 +209,8 @@ public static class FfmpegArguments
     /// is given a quarter frame early: rounding can then neither miss the boundary frame nor pick the one before.
     /// Closed GOPs (x264's default), forced key frames as IDR (-forced-idr), no scene-cut key frames
     /// (-sc_threshold 0) and a GOP longer than the task (-g) leave the forced ones the only key frames.
+    /// Given without a stream specifier, these bind every video track of a ladder chunk alike (checked with ffmpeg
+    /// 5.1): its renditions must switch at the same frames, so they never differ.
     /// </summary>
     private static void AddForcedKeyframes(List<string> args, TaskSpec t)
     {
@@ -231,7 +270,7 @@ public static class FfmpegArguments
         args.AddRange([.. InputFormats.SourceInputOptions, "-i", FileUrl(t.SourcePath), "-ss", Seconds(c.VideoTrimStart),
             "-to", Seconds(c.AudioTrimStart + c.Duration), "-map", "0:v:0"]);
         if (t.Audio.Action != StreamAction.Drop) args.AddRange(["-map", "0:a:0"]);
-        AddCodecs(args, t.Video, t.Audio, threads);
+        AddCodecs(args, [t.Video], t.Audio, threads);
         args.AddRange(["-avoid_negative_ts", "make_zero"]);
         AddOutput(args, t);
         return new FfmpegCommand(args, []);
@@ -249,7 +288,8 @@ public static class FfmpegArguments
         // output there, successfully: -xerror makes it fail the task instead of leaving a join without its tail.
         args.Add("-xerror");
         args.AddRange([.. InputFormats.ConcatListInputOptions, "-i", FileUrl(listPath)]);
-        var maps = new List<string> { "-map", "0:v:0" };
+        // A ladder chunk's parts hold one video track per rendition; this join's rendition is VideoTrack.
+        var maps = new List<string> { "-map", $"0:v:{t.VideoTrack.ToString(Inv)}" };
         if (t.Audio.Action != StreamAction.Drop && t.KeyframeCuts)
             maps.AddRange(["-map", "0:a:0"]); // the copied parts carry their audio
         else if (t.Audio.Action != StreamAction.Drop)
@@ -259,7 +299,7 @@ public static class FfmpegArguments
             maps.AddRange(["-map", "1:a:0"]);
         }
         args.AddRange(maps);
-        AddCodecs(args, VideoOp.Copy, t.Audio, threads);
+        AddCodecs(args, [VideoOp.Copy], t.Audio, threads);
         AddOutput(args, t);
         return new FfmpegCommand(args, [new AuxFile(listPath, list.ToString())]);
     }
@@ -278,15 +318,14 @@ public static class FfmpegArguments
         return "'" + path.Replace("'", "'\\''") + "'";
     }
 
-    private static string VideoFilters(TaskSpec t)
+    /// <param name="square">Renditions and stills are sized exactly from the source's display aspect, so their pixels
+    /// are square; the scale filter would otherwise keep the aspect through a sample aspect ratio such as 1280:1281.</param>
+    private static string Scale(VideoOp v, bool square)
     {
-        var v = t.Video;
         if (v.Action != StreamAction.Encode || (v.Width is null && v.Height is null)) return "";
         // -2 keeps the aspect ratio and an even size, which 4:2:0 encoders need.
         var scale = $"scale={v.Width?.ToString(Inv) ?? "-2"}:{v.Height?.ToString(Inv) ?? "-2"}";
-        // Renditions and stills are sized exactly from the source's display aspect, so their pixels are square; the
-        // scale filter would otherwise keep the aspect through a sample aspect ratio such as 1280:1281.
-        return t.ForcedKeyframes.Count > 0 || t.Stills is not null ? scale + ",setsar=1" : scale;
+        return square ? scale + ",setsar=1" : scale;
     }
 
     /// <summary>
@@ -308,12 +347,13 @@ public static class FfmpegArguments
 
     /// <summary>
     /// The video filters of a task: the map first (it defines the picture, and a table's coordinates refer to the
-    /// source's pixels), then the scale. A remap chain starts with its three input labels, the stream
-    /// <paramref name="input"/> and the two tables; every other chain is bare filters for the caller to label.
+    /// source's pixels), then the scale unless <paramref name="scaled"/> is false (a ladder chunk scales after its
+    /// split). A remap chain starts with its three input labels, the stream <paramref name="input"/> and the two
+    /// tables; every other chain is bare filters for the caller to label.
     /// </summary>
-    private static string VideoChain(string input, TaskSpec t, Maps.StitchMap? map, int tablesAt)
+    private static string VideoChain(string input, TaskSpec t, Maps.StitchMap? map, int tablesAt, bool scaled = true)
     {
-        var scale = VideoFilters(t);
+        var scale = scaled ? Scale(t.Video, square: t.ForcedKeyframes.Count > 0 || t.Stills is not null) : "";
         var select = t.Stills is null ? null : StillSelect(t);
         string? mapFilter = map switch
         {
@@ -366,19 +406,27 @@ public static class FfmpegArguments
         args.AddRange([.. InputFormats.OutputOptions, "-f", t.Muxer, FileUrl(t.OutputPath)]);
     }
 
-    private static void AddCodecs(List<string> args, VideoOp v, AudioOp a, int threads)
+    /// <param name="video">One op for the one video track; several for a ladder chunk's tracks, each then set with
+    /// its own stream specifier (-b:v:1, -crf:v:1, -maxrate:v:1 ...), which ffmpeg 5.1 applies to that track alone.</param>
+    private static void AddCodecs(List<string> args, IReadOnlyList<VideoOp> video, AudioOp a, int threads)
     {
-        switch (v.Action)
+        for (var i = 0; i < video.Count; i++)
         {
-            case StreamAction.Drop: args.Add("-vn"); break;
-            case StreamAction.Copy: args.AddRange(["-c:v", "copy"]); break;
-            case StreamAction.Encode:
-                args.AddRange(VideoEncoder(v));
-                // A peak cap (VBV) with a buffer of twice the cap: about two seconds' worth at the average.
-                if (v.MaxBitrate is { } max)
-                    args.AddRange(["-maxrate", max.ToString(Inv), "-bufsize", (2 * max).ToString(Inv)]);
-                if (v.NoBFrames) args.AddRange(["-bf", "0"]);
-                break;
+            var v = video[i];
+            int? track = video.Count > 1 ? i : null;
+            string O(string option) => ForTrack(option, track);
+            switch (v.Action)
+            {
+                case StreamAction.Drop: args.Add("-vn"); break;
+                case StreamAction.Copy: args.AddRange([O("-c:v"), "copy"]); break;
+                case StreamAction.Encode:
+                    args.AddRange(VideoEncoder(v, O));
+                    // A peak cap (VBV) with a buffer of twice the cap: about two seconds' worth at the average.
+                    if (v.MaxBitrate is { } max)
+                        args.AddRange([O("-maxrate"), max.ToString(Inv), O("-bufsize"), (2 * max).ToString(Inv)]);
+                    if (v.NoBFrames) args.AddRange([O("-bf"), "0"]);
+                    break;
+            }
         }
         switch (a.Action)
         {
@@ -390,15 +438,19 @@ public static class FfmpegArguments
         if (threads > 0) args.AddRange(["-threads", threads.ToString(Inv)]);
     }
 
-    private static IEnumerable<string> VideoEncoder(VideoOp v)
+    /// <summary>"-b:v" for the only video track, "-b:v:1" / "-crf:v:1" for the second of several.</summary>
+    private static string ForTrack(string option, int? track) => track is not { } i ? option
+        : option.EndsWith(":v", StringComparison.Ordinal) ? $"{option}:{i.ToString(Inv)}" : $"{option}:v:{i.ToString(Inv)}";
+
+    private static IEnumerable<string> VideoEncoder(VideoOp v, Func<string, string> o)
     {
-        var rate = v.Bitrate is { } b ? new[] { "-b:v", b.ToString(Inv) } : null;
+        var rate = v.Bitrate is { } b ? new[] { o("-b:v"), b.ToString(Inv) } : null;
         return v.Codec switch
         {
-            "h264" => ["-c:v", "libx264", "-preset", v.Preset ?? "veryfast", .. rate ?? ["-crf", (v.Crf ?? 23).ToString(Inv)], "-pix_fmt", "yuv420p"],
-            "hevc" => ["-c:v", "libx265", "-preset", v.Preset ?? "veryfast", .. rate ?? ["-crf", (v.Crf ?? 28).ToString(Inv)], "-pix_fmt", "yuv420p", "-tag:v", "hvc1", "-x265-params", "log-level=error"],
-            "vp9" => ["-c:v", "libvpx-vp9", "-deadline", "good", "-cpu-used", "4", "-row-mt", "1", .. rate ?? ["-crf", (v.Crf ?? 32).ToString(Inv), "-b:v", "0"], "-pix_fmt", "yuv420p"],
-            "av1" => ["-c:v", "libsvtav1", "-preset", "8", .. rate ?? ["-crf", (v.Crf ?? 35).ToString(Inv)], "-pix_fmt", "yuv420p"],
+            "h264" => [o("-c:v"), "libx264", o("-preset"), v.Preset ?? "veryfast", .. rate ?? [o("-crf"), (v.Crf ?? 23).ToString(Inv)], o("-pix_fmt"), "yuv420p"],
+            "hevc" => [o("-c:v"), "libx265", o("-preset"), v.Preset ?? "veryfast", .. rate ?? [o("-crf"), (v.Crf ?? 28).ToString(Inv)], o("-pix_fmt"), "yuv420p", o("-tag:v"), "hvc1", o("-x265-params"), "log-level=error"],
+            "vp9" => [o("-c:v"), "libvpx-vp9", o("-deadline"), "good", o("-cpu-used"), "4", o("-row-mt"), "1", .. rate ?? [o("-crf"), (v.Crf ?? 32).ToString(Inv), o("-b:v"), "0"], o("-pix_fmt"), "yuv420p"],
+            "av1" => [o("-c:v"), "libsvtav1", o("-preset"), "8", .. rate ?? [o("-crf"), (v.Crf ?? 35).ToString(Inv)], o("-pix_fmt"), "yuv420p"],
             _ => throw new ArgumentException($"unknown video codec {v.Codec}"),
         };
     }

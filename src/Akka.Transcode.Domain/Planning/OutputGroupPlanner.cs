@@ -13,8 +13,9 @@ namespace Akka.Transcode.Domain.Planning;
 /// <para>
 /// Ladders and thumbnails work on the output timeline: the job's cuts (or the whole source) one after another, one
 /// output frame per source frame. Segment boundary k is the first output frame at or after k x segment_seconds, the
-/// same frame in every rendition; a rendition's chunks are runs of whole segments, the same in every rendition, so
-/// each chunk forces its key frames at the boundaries it holds and the joined rendition has one fragment per segment.
+/// same frame in every rendition; a ladder's chunks are runs of whole segments, each one task that encodes every
+/// rendition of its frames into one track each, forcing key frames at the boundaries it holds; each rendition's join
+/// copies its track out of every chunk, so the joined rendition has one fragment per segment.
 /// </para>
 /// </summary>
 public static class OutputGroupPlanner
@@ -23,8 +24,8 @@ public static class OutputGroupPlanner
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>
-    /// Weights per second of output, beside a rendition chunk's (its seconds x its share of the source's pixels, so a
-    /// source-size chunk weighs what a classic chunk does). Rough shares, not measurements: a join copies bytes, AAC is
+    /// Weights per second of output, beside a ladder chunk's (its seconds x the sum of its renditions' shares of the
+    /// source's pixels, so a source-size rendition weighs what a classic chunk does). Rough shares, not measurements: a join copies bytes, AAC is
     /// cheap, the still task decodes the whole timeline (decoding is about a fifth of decode plus encode, see
     /// <see cref="PlanningOptions.PrerollDecodeCost"/>) and encodes a few small pictures.
     /// </summary>
@@ -149,32 +150,39 @@ public static class OutputGroupPlanner
         var ladderDir = Path.Combine(ctx.TempDir, output.Name);
         var sourcePixels = (double)ctx.Media.Video!.Width * ctx.Media.Video.Height;
         var hasAudio = ctx.Media.Audio is not null;
-        var video = new List<TrackPackage>();
-        foreach (var r in renditions.Value!)
+        var sized = renditions.Value!;
+        var ops = sized.Select(r => new VideoOp(StreamAction.Encode, "h264", Crf: r.Spec.Crf,
+            Bitrate: r.Spec.Crf is null ? r.Spec.VideoBitrate : null, Width: r.Width, Height: r.Height,
+            MaxBitrate: r.Spec.MaxBitrate ?? r.Spec.VideoBitrate * 3 / 2)).ToList();
+        // Each chunk is one task that decodes its frames once and encodes every rendition from them, as plain ffmpeg's
+        // one-command ladder does: per-rendition tasks decoded the source once per rendition, and their 720p and
+        // 360p chunks were very unequal tasks to balance.
+        var pixelShare = sized.Sum(r => r.Width * (double)r.Height) / sourcePixels;
+        var parts = new List<(int Index, string Path)>();
+        for (var c = 0; c + 1 < chunks.Count; c++)
         {
-            var op = new VideoOp(StreamAction.Encode, "h264", Crf: r.Spec.Crf,
-                Bitrate: r.Spec.Crf is null ? r.Spec.VideoBitrate : null, Width: r.Width, Height: r.Height,
-                MaxBitrate: r.Spec.MaxBitrate ?? r.Spec.VideoBitrate * 3 / 2);
-            var parts = new List<(int Index, string Path)>();
-            for (var c = 0; c + 1 < chunks.Count; c++)
+            var (from, to) = (chunks[c], chunks[c + 1]);
+            var seconds = (to - from) / fps;
+            var path = Path.Combine(ctx.WorkDir, $"{output.Name}-{c:D4}.mkv");
+            parts.Add((ctx.Add(new TaskSpec
             {
-                var (from, to) = (chunks[c], chunks[c + 1]);
-                var seconds = (to - from) / fps;
-                var path = Path.Combine(ctx.WorkDir, $"{output.Name}-{r.Spec.Name}-{c:D4}.mkv");
-                parts.Add((ctx.Add(new TaskSpec
-                {
-                    TaskId = "", JobId = ctx.JobId, Index = 0, Kind = TaskKind.Video, SourcePath = ctx.Spec.SourcePath,
-                    Cuts = line.Slice(from, to), OutputPath = path, Muxer = "matroska", Video = op, Audio = AudioOp.Drop,
-                    ForcedKeyframes = boundaries.Where(b => b >= from && b < to).Select(b => (b - from) / fps).ToList(),
-                    Duration = seconds, Weight = seconds * r.Width * r.Height / sourcePixels,
-                    MapPath = ctx.Spec.MapPath, MapTables = ctx.Spec.MapTables,
-                }, output.Name), path));
-            }
+                TaskId = "", JobId = ctx.JobId, Index = 0, Kind = TaskKind.Video, SourcePath = ctx.Spec.SourcePath,
+                Cuts = line.Slice(from, to), OutputPath = path, Muxer = "matroska", Video = ops[0], Renditions = ops,
+                Audio = AudioOp.Drop,
+                ForcedKeyframes = boundaries.Where(b => b >= from && b < to).Select(b => (b - from) / fps).ToList(),
+                Duration = seconds, Weight = seconds * pixelShare,
+                MapPath = ctx.Spec.MapPath, MapTables = ctx.Spec.MapTables,
+            }, output.Name), path));
+        }
+        var video = new List<TrackPackage>();
+        for (var i = 0; i < sized.Count; i++)
+        {
+            var r = sized[i];
             var joined = Path.Combine(ctx.WorkDir, $"{output.Name}-{r.Spec.Name}.mp4");
             ctx.Add(new TaskSpec
             {
                 TaskId = "", JobId = ctx.JobId, Index = 0, Kind = TaskKind.Join, SourcePath = ctx.Spec.SourcePath,
-                VideoParts = parts.Select(p => p.Path).ToList(), OutputPath = joined, Muxer = "mp4",
+                VideoParts = parts.Select(p => p.Path).ToList(), VideoTrack = i, OutputPath = joined, Muxer = "mp4",
                 Video = VideoOp.Copy, Audio = AudioOp.Drop, FragmentSeconds = 0, Duration = line.Seconds,
                 Weight = line.Seconds * JoinWeight, DependsOn = parts.Select(p => p.Index).ToList(),
             }, output.Name);
@@ -187,7 +195,7 @@ public static class OutputGroupPlanner
         {
             // One audio rendition per bitrate, encoded once for the whole edit list (per-chunk AAC would put priming
             // gaps at every chunk edge), in fragments of about a segment.
-            foreach (var bitrate in renditions.Value.Select(r => r.Spec.AudioBitrate).Distinct())
+            foreach (var bitrate in sized.Select(r => r.Spec.AudioBitrate).Distinct())
             {
                 var group = OutputLayout.AudioRendition(bitrate);
                 var path = Path.Combine(ctx.WorkDir, $"{output.Name}-{group}.mp4");

@@ -64,7 +64,16 @@ public sealed record TaskSpec
     public required string OutputPath { get; init; }
     /// <summary>ffmpeg muxer name: the output file's extension never decides its format.</summary>
     public required string Muxer { get; init; }
+    /// <summary>The video track (of a <see cref="Renditions"/> task: the first rendition's, see there).</summary>
     public required VideoOp Video { get; init; }
+    /// <summary>
+    /// A ladder chunk: the cut decoded once and encoded as every rendition, one video track each in this order, into
+    /// one file (so an HTTP worker still sends back one output). <see cref="Video"/> is the first of them. Empty for
+    /// every other task; a single rendition is the same as <see cref="Video"/> alone.
+    /// </summary>
+    public IReadOnlyList<VideoOp> Renditions { get; init; } = [];
+    /// <summary>Join: which video track of its parts it copies (a ladder chunk holds one per rendition).</summary>
+    public int VideoTrack { get; init; }
     public required AudioOp Audio { get; init; }
     /// <summary>Seconds of output this task writes: what its progress is measured against.</summary>
     public required double Duration { get; init; }

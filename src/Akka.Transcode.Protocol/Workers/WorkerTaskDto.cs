@@ -37,6 +37,11 @@ public sealed record WorkerTaskDto
     /// <summary>Join: the audio part, or null when audio comes from the source or there is none.</summary>
     public WireFile? AudioPart { get; init; }
     public required WireVideo Video { get; init; }
+    /// <summary>A ladder chunk (video task): every rendition encoded from the one decoded cut, one video track each in
+    /// this order, into the one output; the first is <see cref="Video"/> again. Null for every other task.</summary>
+    public IReadOnlyList<WireVideo>? Renditions { get; init; }
+    /// <summary>Join: which video track of the parts it copies (a ladder chunk's rendition); null means 0.</summary>
+    public int? VideoTrack { get; init; }
     public required WireAudio Audio { get; init; }
     /// <summary>Seconds into the output at which key frames must start (segment boundaries), strictly increasing.</summary>
     public IReadOnlyList<double>? ForcedKeyframes { get; init; }

@@ -33,6 +33,8 @@ public static class WorkerTaskWire
     /// <summary>The largest sheet a sprite may be, per side: WebP's limit (JPEG's is 65 535).</summary>
     public const int MaxSpriteSide = 16_383;
     private const double MaxFragmentSeconds = 3600;
+    /// <summary>The most renditions one ladder chunk encodes (and so the most video tracks a join picks from).</summary>
+    public const int MaxRenditions = 8;
     private static readonly HashSet<string> Presets =
         ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"];
 
@@ -55,8 +57,9 @@ public static class WorkerTaskWire
             KeyframeCuts = t.KeyframeCuts,
             Parts = t.VideoParts.Count == 0 ? null : t.VideoParts.Select(File).ToList(),
             AudioPart = t.AudioPart is null ? null : File(t.AudioPart),
-            Video = new WireVideo(Action(t.Video.Action), Blank(t.Video.Codec), t.Video.Crf, t.Video.Preset, t.Video.Bitrate,
-                t.Video.Width, t.Video.Height, t.Video.NoBFrames, t.Video.MaxBitrate),
+            Video = WireOf(t.Video),
+            Renditions = t.Renditions.Count == 0 ? null : t.Renditions.Select(WireOf).ToList(),
+            VideoTrack = t.VideoTrack == 0 ? null : t.VideoTrack,
             Audio = new WireAudio(Action(t.Audio.Action), Blank(t.Audio.Codec), t.Audio.Bitrate),
             ForcedKeyframes = t.ForcedKeyframes.Count == 0 ? null : t.ForcedKeyframes,
             FragmentSeconds = t.FragmentSeconds,
@@ -66,6 +69,9 @@ public static class WorkerTaskWire
             FileToken = t.FileToken,
         };
     }
+
+    private static WireVideo WireOf(VideoOp v) =>
+        new(Action(v.Action), Blank(v.Codec), v.Crf, v.Preset, v.Bitrate, v.Width, v.Height, v.NoBFrames, v.MaxBitrate);
 
     /// <summary>The add_task request body.</summary>
     public static byte[] RequestBody(TaskSpec t, int attempt) =>
@@ -214,6 +220,26 @@ public static class WorkerTaskWire
             return Bad("fragment_seconds", $"must be null, 0 (a fragment per key frame) or a number of seconds up to {MaxFragmentSeconds}");
         if (d.FragmentSeconds is not null && d.DstFormat != "mp4") return Bad("fragment_seconds", "only an mp4 output is written fragmented");
 
+        var renditions = new List<VideoOp>();
+        if (d.Renditions is { } wireRenditions)
+        {
+            if (wireRenditions.Count is < 1 or > MaxRenditions) return Bad("renditions", $"must hold 1..{MaxRenditions} renditions");
+            for (var i = 0; i < wireRenditions.Count; i++)
+            {
+                var r = Video(wireRenditions[i]);
+                if (!r.IsOk) return Bad($"renditions[{i}]", r.Error!.Message);
+                // Exactly what a ladder chunk's arguments need: h264 at a set size (the forced key frames need h264).
+                if (r.Value! is not { Action: StreamAction.Encode, Codec: "h264", Width: not null, Height: not null })
+                    return Bad($"renditions[{i}]", "a rendition is h264 encoded (action encode) with width and height");
+                renditions.Add(r.Value!);
+            }
+            if (kind != TaskKind.Video || d.KeyframeCuts || keyframes.Count == 0 || cuts.Count == 0 || a.Action != StreamAction.Drop)
+                return Bad("renditions", "only a video task with cuts, forced_keyframes and audio dropped (a ladder chunk) has renditions");
+            if (renditions[0] != v) return Bad("renditions", "the first rendition must be the task's video");
+        }
+        if (d.VideoTrack is { } track && (track is < 0 or >= MaxRenditions || (track > 0 && kind != TaskKind.Join)))
+            return Bad("video_track", $"must be 0..{MaxRenditions - 1}, and more than 0 only on a join");
+
         StillsOp? stills = null;
         if (d.Stills is { } st)
         {
@@ -231,7 +257,7 @@ public static class WorkerTaskWire
             OutputPath = Path.Combine(d.DstDir, d.DstFilename), Muxer = d.DstFormat, Video = video.Value!, Audio = audio.Value!,
             Duration = d.Duration, Weight = d.Duration, MapPath = d.MapFilename, MapTables = tables, FileIds = ids,
             FileToken = d.FileToken, ForcedKeyframes = keyframes.ToList(), FragmentSeconds = d.FragmentSeconds, Stills = stills,
-            OutputName = d.OutputName,
+            OutputName = d.OutputName, Renditions = renditions, VideoTrack = d.VideoTrack ?? 0,
         });
     }
 
@@ -291,6 +317,11 @@ public static class WorkerTaskWire
                 if (list![i] is null) return $"{name}[{i}]";
                 if (list[i].Filename is null) return $"{name}[{i}].filename";
             }
+        for (var i = 0; i < (d.Renditions?.Count ?? 0); i++)
+        {
+            if (d.Renditions![i] is null) return $"renditions[{i}]";
+            if (d.Renditions[i].Action is null) return $"renditions[{i}].action";
+        }
         if (d.AudioPart is { Filename: null }) return "audio_part.filename";
         if (d.Stills is { Format: null }) return "stills.format";
         return null;

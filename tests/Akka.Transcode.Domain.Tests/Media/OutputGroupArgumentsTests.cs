@@ -20,23 +20,73 @@ public class OutputGroupArgumentsTests
     }
 
     [Fact]
-    public void A_rendition_chunk_forces_key_frames_a_quarter_frame_before_each_boundary_and_allows_no_others()
+    public void A_ladder_chunk_decodes_once_splits_and_encodes_each_rendition_as_its_own_track()
     {
-        var chunk = GroupPlan().Tasks.First(t => t.Kind == TaskKind.Video && t.Video.Height == 720 && t.Index > 0);
+        var chunk = GroupPlan().Tasks.First(t => t.Kind == TaskKind.Video && t.Index > 0);
+        var args = Args(chunk);
+
+        // Cut once, split once, one scaled copy per rendition, each mapped as its own track.
+        var graph = After(args, "-filter_complex");
+        Assert.EndsWith("[vcat];[vcat]split=2[s0][s1];[s0]scale=1280:720,setsar=1[r0];[s1]scale=640:360,setsar=1[r1]", graph);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(graph, "trim=start="));
+        Assert.Equal(["[r0]", "[r1]"], args.Select((a, i) => (a, i)).Where(x => x.a == "-map").Select(x => args[x.i + 1]));
+        Assert.Equal(1, args.Count(a => a == "-i"));
+        // Each track its own encoder settings, named by its stream specifier; none left to apply to all.
+        Assert.Equal(("libx264", "veryfast", "3000000", "4500000", "9000000", "yuv420p"),
+            (After(args, "-c:v:0"), After(args, "-preset:v:0"), After(args, "-b:v:0"), After(args, "-maxrate:v:0"),
+             After(args, "-bufsize:v:0"), After(args, "-pix_fmt:v:0")));
+        Assert.Equal(("libx264", "veryfast", "800000", "1200000", "2400000", "yuv420p"),
+            (After(args, "-c:v:1"), After(args, "-preset:v:1"), After(args, "-b:v:1"), After(args, "-maxrate:v:1"),
+             After(args, "-bufsize:v:1"), After(args, "-pix_fmt:v:1")));
+        Assert.DoesNotContain(args, a => a is "-c:v" or "-b:v" or "-maxrate" or "-bufsize" or "-preset" or "-pix_fmt" || a.StartsWith("-crf"));
+        Assert.DoesNotContain(args, a => a.StartsWith("-c:v:2") || a.StartsWith("-b:v:2"));
+        Assert.Equal(("matroska", "file:" + chunk.OutputPath), (After(args, "-f"), args[^1]));
+        Assert.Contains("-an", args);
+    }
+
+    [Fact]
+    public void A_ladder_chunk_forces_the_same_key_frames_on_every_track_a_quarter_frame_before_each_boundary_and_no_others()
+    {
+        var chunk = GroupPlan().Tasks.First(t => t.Kind == TaskKind.Video && t.Index > 0);
         var args = Args(chunk);
 
         // The second chunk of 60 s at 25 fps in 4 chunks of whole 4 s segments: 16 s, boundaries every 100 frames.
         Assert.Equal([0.0, 4, 8, 12], chunk.ForcedKeyframes);
+        // Given once, without a stream specifier: every track switches at the same frames.
+        foreach (var option in new[] { "-force_key_frames", "-forced-idr", "-sc_threshold", "-g" })
+            Assert.Single(args, a => a == option || a.StartsWith(option + ":"));
         Assert.Equal("0,3.99,7.99,11.99", After(args, "-force_key_frames"));
         Assert.Equal("1", After(args, "-forced-idr"));
         Assert.Equal("0", After(args, "-sc_threshold"));
         Assert.Equal("401", After(args, "-g")); // longer than the chunk's 400 frames: no key frame of x264's own
-        Assert.Equal(("libx264", "3000000", "4500000", "9000000"),
+    }
+
+    [Fact]
+    public void A_chunk_of_a_one_rendition_ladder_keeps_the_single_track_arguments()
+    {
+        var plan = Planned(Group("2-30", Ladder(renditions: Rung("360p", 360, 800))), options: new PlanningOptions(WorkerSlots: 2));
+        var chunk = plan.Tasks.First(t => t.Kind == TaskKind.Video);
+        var args = Args(chunk);
+
+        Assert.Equal(Args(chunk with { Renditions = [] }), args);
+        Assert.EndsWith("[vcat]scale=640:360,setsar=1[vout]", After(args, "-filter_complex"));
+        Assert.Equal(("libx264", "800000", "1200000", "2400000"),
             (After(args, "-c:v"), After(args, "-b:v"), After(args, "-maxrate"), After(args, "-bufsize")));
-        Assert.DoesNotContain("-crf", args);
-        Assert.EndsWith("scale=1280:720,setsar=1[vout]", After(args, "-filter_complex"));
         Assert.Equal("-an", args[args.IndexOf("-maxrate") + 4]);
-        Assert.Equal(("matroska", "file:" + chunk.OutputPath), (After(args, "-f"), args[^1]));
+    }
+
+    [Fact]
+    public void A_map_is_applied_once_before_the_split()
+    {
+        var v360 = Assert.IsType<Akka.Transcode.Domain.Maps.V360Definition>(Akka.Transcode.Domain.Maps.StitchMapParser.Parse(
+            """{"kind":"v360","input":"dfisheye","output":"equirect","ih_fov":190,"iv_fov":190,"w":3840,"h":1920}""").Value).Map;
+        var spec = Group(null, Ladder()) with { MapPath = "/media/maps/dual.json" };
+        var chunk = Planned(spec, Source720(width: 3840, height: 1920), new PlanningOptions(WorkerSlots: 2))
+            .Tasks.First(t => t.Kind == TaskKind.Video);
+
+        var graph = After(FfmpegArguments.Build(chunk, map: v360).Arguments.ToList(), "-filter_complex");
+
+        Assert.Matches(@"\[vcat\]v360=[^;\[]*\[vout\];\[vout\]split=2\[s0\]\[s1\];\[s0\]scale=1440:720,setsar=1\[r0\];\[s1\]scale=720:360,setsar=1\[r1\]$", graph);
     }
 
     [Fact]
@@ -65,6 +115,15 @@ public class OutputGroupArgumentsTests
 
         Assert.Equal(("24", "1200000", "2400000"), (After(args, "-crf"), After(args, "-maxrate"), After(args, "-bufsize")));
         Assert.DoesNotContain("-b:v", args);
+    }
+
+    [Fact]
+    public void Each_join_copies_its_own_renditions_track_of_the_chunks()
+    {
+        var joins = GroupPlan().Tasks.Where(t => t.Kind == TaskKind.Join).ToList();
+
+        Assert.Equal(["0:v:0", "0:v:1"], joins.Select(j => After(Args(j), "-map")));
+        Assert.All(joins, j => Assert.Single(Args(j), a => a == "-map"));
     }
 
     [Fact]
@@ -159,6 +218,15 @@ public class OutputGroupArgumentsTests
 
         Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(chunk with { Video = chunk.Video with { Codec = "vp9" } }));
         Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(chunk with { Cuts = [] }));
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(chunk with { Renditions = [.. chunk.Renditions.Reverse()] }));
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(chunk with { ForcedKeyframes = [] }));
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(chunk with { Audio = new AudioOp(StreamAction.Encode, "aac") }));
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(chunk with { Renditions = [chunk.Video, chunk.Renditions[1] with { Codec = "hevc" }] }));
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(chunk with { Renditions = [chunk.Video, chunk.Renditions[1] with { Height = null }] }));
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(chunk with { VideoTrack = 1 }));
+        var join = plan.Tasks.First(t => t.Kind == TaskKind.Join);
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(join with { VideoTrack = -1 }));
+        Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(join with { Renditions = chunk.Renditions }));
         Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(sprite with { VideoParts = [] }));
         Assert.Throws<ArgumentException>(() => FfmpegArguments.Build(sprite with { Stills = sprite.Stills! with { Format = "png" } }));
         Assert.Throws<ArgumentException>(() => InputFormats.StillsInputOptions("image2"));

@@ -31,6 +31,8 @@ public sealed partial class WorkerProtocolDocTests
 
     private static readonly VideoOp H264 = new(StreamAction.Encode, "h264");
     private static readonly AudioOp Aac = new(StreamAction.Encode, "aac");
+    private static readonly VideoOp R720 = new(StreamAction.Encode, "h264", Bitrate: 3_000_000, Width: 1280, Height: 720, MaxBitrate: 4_500_000);
+    private static readonly VideoOp R360 = new(StreamAction.Encode, "h264", Bitrate: 800_000, Width: 640, Height: 360, MaxBitrate: 1_200_000);
 
     /// <summary>The examples by the names the document uses; the output is the partial name ffmpeg writes.</summary>
     private static (TaskSpec Task, int Threads, StitchMap? Map) Example(string name) => name switch
@@ -67,6 +69,15 @@ public sealed partial class WorkerProtocolDocTests
             MapPath = "/media/maps/dual.json",
         }, 0, Assert.IsType<V360Definition>(StitchMapParser.Parse(
             """{"kind":"v360","input":"dfisheye","output":"equirect","ih_fov":190,"iv_fov":190,"w":3840,"h":1920,"h_flip":true}""").Value).Map),
+        // The add_task example's ladder chunk: both cuts, two renditions, key frames at each 4 s segment boundary.
+        "ladder-chunk" => (Task(TaskKind.Video, $"{Work}/abr-0000.mkv.partial-1f2e3d4c", "matroska", R720, AudioOp.Drop, CutA, CutB) with
+        {
+            Renditions = [R720, R360], ForcedKeyframes = [0, 4], OutputName = "abr",
+        }, 0, null),
+        "ladder-join" => (Task(TaskKind.Join, $"{Work}/abr-360p.mp4.partial-1f2e3d4c", "mp4", VideoOp.Copy, AudioOp.Drop) with
+        {
+            VideoParts = [$"{Work}/abr-0000.mkv", $"{Work}/abr-0001.mkv"], VideoTrack = 1, FragmentSeconds = 0, OutputName = "abr",
+        }, 0, null),
         _ => throw new ArgumentException($"the document names an example this test does not know: {name}", nameof(name)),
     };
 
@@ -84,7 +95,7 @@ public sealed partial class WorkerProtocolDocTests
     private static readonly string[] Shown =
     [
         "transcode-whole", "transcode-whole-encode", "transcode-cuts", "video-chunk", "video-keyframe", "audio",
-        "join-audio-part", "join-keyframe", "join-source-audio", "remap-cuts", "v360-whole",
+        "join-audio-part", "join-keyframe", "join-source-audio", "remap-cuts", "v360-whole", "ladder-chunk", "ladder-join",
     ];
 
     public static TheoryData<string> Names => new(Shown);

@@ -104,40 +104,40 @@ public class OutputGroupPlannerTests
     }
 
     [Fact]
-    public void A_ladder_is_chunks_per_rendition_on_the_same_frames_a_join_each_and_one_audio_task()
+    public void A_ladder_is_one_task_per_chunk_encoding_every_rendition_a_join_each_taking_its_track_and_one_audio_task()
     {
         var plan = Planned(Group(null, Ladder()), options: new PlanningOptions(WorkerSlots: 4));
 
         var chunks = plan.Tasks.Where(t => t.Kind == TaskKind.Video).ToList();
-        Assert.Equal(8, chunks.Count); // 2 renditions x 4 chunks
-        var byRendition = chunks.GroupBy(c => c.Video.Height).ToList();
-        Assert.Equal(2, byRendition.Count);
-        // Frames of each chunk, by source frame: identical in both renditions.
-        static IEnumerable<(int, int?)> Frames(TaskSpec t) => t.Cuts.Select(c => ((int)Math.Round(c.From * 25), c.Frames));
-        Assert.Equal(byRendition[0].SelectMany(Frames), byRendition[1].SelectMany(Frames));
-        Assert.Equal(1500, byRendition[0].Sum(c => c.Cuts.Sum(x => x.Frames)));
-        foreach (var c in chunks)
+        Assert.Equal(4, chunks.Count); // 4 chunks, each with both renditions: the source is decoded once
+        var v720 = new VideoOp(StreamAction.Encode, "h264", Bitrate: 3_000_000, Width: 1280, Height: 720, MaxBitrate: 4_500_000);
+        var v360 = new VideoOp(StreamAction.Encode, "h264", Bitrate: 800_000, Width: 640, Height: 360, MaxBitrate: 1_200_000);
+        Assert.Equal(1500, chunks.Sum(c => c.Cuts.Sum(x => x.Frames)));
+        for (var i = 0; i < chunks.Count; i++)
         {
-            Assert.Equal(StreamAction.Encode, c.Video.Action);
-            Assert.Equal("h264", c.Video.Codec);
+            var c = chunks[i];
+            Assert.Equal([v720, v360], c.Renditions);
+            Assert.Equal(v720, c.Video); // the first rendition, for every check made on Video
             Assert.Equal(AudioOp.Drop, c.Audio);
             Assert.Equal("matroska", c.Muxer);
-            // Every 4 s (100 frames) of the chunk, from 0.
+            Assert.Equal(Path.Combine(plan.WorkDir, $"cmaf-{i:D4}.mkv"), c.OutputPath);
+            // Every 4 s (100 frames) of the chunk, from 0, and the chunk starts on a boundary.
             var frames = c.Cuts.Sum(x => x.Frames!.Value);
             Assert.Equal(Enumerable.Range(0, (frames + 99) / 100).Select(k => k * 4.0), c.ForcedKeyframes);
             Assert.Equal(0, c.Cuts.Single().From * 25 % 100, 6);
         }
-        var v720 = chunks.First(c => c.Video.Height == 720).Video;
-        Assert.Equal(new VideoOp(StreamAction.Encode, "h264", Bitrate: 3_000_000, Width: 1280, Height: 720, MaxBitrate: 4_500_000), v720);
 
         var joins = plan.Tasks.Where(t => t.Kind == TaskKind.Join).ToList();
-        Assert.Equal(2, joins.Count);
-        foreach (var join in joins)
+        var ladder = Assert.Single(plan.Package!.Ladders);
+        Assert.Equal(ladder.Video.Select(v => v.SourceFile), joins.Select(j => j.OutputPath));
+        for (var track = 0; track < joins.Count; track++)
         {
-            var parts = chunks.Where(c => join.VideoParts.Contains(c.OutputPath)).ToList();
-            Assert.Equal(4, parts.Count);
-            Assert.Equal(parts.Select(p => p.Index), join.DependsOn);
-            Assert.Equal(parts.Select(p => p.OutputPath), join.VideoParts); // in output order
+            var join = joins[track];
+            // Every chunk's part, in output order, and from each the track of its own rendition.
+            Assert.Equal(chunks.Select(c => c.OutputPath), join.VideoParts);
+            Assert.Equal(chunks.Select(c => c.Index), join.DependsOn);
+            Assert.Equal(track, join.VideoTrack);
+            Assert.Equal(chunks[0].Renditions[track].Height, ladder.Video[track].Height);
             Assert.Equal(("mp4", 0.0, StreamAction.Copy, StreamAction.Drop),
                 (join.Muxer, join.FragmentSeconds, join.Video.Action, join.Audio.Action));
         }
@@ -146,6 +146,7 @@ public class OutputGroupPlannerTests
         Assert.Equal(("mp4", 4.0), (audio.Muxer, audio.FragmentSeconds));
         Assert.Empty(audio.DependsOn);
         Assert.Equal(60, audio.Duration, 6);
+        Assert.All(plan.Tasks.Where(t => t.Kind != TaskKind.Video), t => Assert.Empty(t.Renditions));
     }
 
     [Fact]
@@ -254,6 +255,8 @@ public class OutputGroupPlannerTests
 
         var ladder = Assert.Single(plan.Package!.Ladders);
         Assert.Equal([("720p", 1280, 720), ("480p", 854, 480)], ladder.Video.Select(v => (v.Name, v.Width, v.Height)));
+        Assert.All(plan.Tasks.Where(t => t.Kind == TaskKind.Video),
+            t => Assert.Equal([(1280, 720), (854, 480)], t.Renditions.Select(r => (r.Width!.Value, r.Height!.Value))));
         Assert.Contains(plan.Notes, n => n.Contains("'1080p' (1920x1080)") && n.Contains("no_upscale"));
     }
 
@@ -296,14 +299,14 @@ public class OutputGroupPlannerTests
     }
 
     [Fact]
-    public void Chunk_weights_follow_seconds_times_pixels()
+    public void Chunk_weights_follow_seconds_times_the_renditions_pixels()
     {
         var plan = Planned(Group(null, Ladder()), options: new PlanningOptions(WorkerSlots: 2));
 
         var chunks = plan.Tasks.Where(t => t.Kind == TaskKind.Video).ToList();
-        Assert.All(chunks.Where(c => c.Video.Height == 720), c => Assert.Equal(c.Duration, c.Weight, 9));
-        Assert.All(chunks.Where(c => c.Video.Height == 360), c => Assert.Equal(c.Duration / 4, c.Weight, 9));
-        Assert.Equal(60, chunks.Where(c => c.Video.Height == 720).Sum(c => c.Duration), 9);
+        // 1280x720 is the whole source, 640x360 a quarter of it.
+        Assert.All(chunks, c => Assert.Equal(c.Duration * (1 + 0.25), c.Weight, 9));
+        Assert.Equal(60, chunks.Sum(c => c.Duration), 9);
         Assert.All(plan.Tasks.Where(t => t.Kind != TaskKind.Video), t => Assert.InRange(t.Weight, 0.001, t.Duration * 0.25));
     }
 

@@ -67,28 +67,29 @@ public sealed class WorkerTaskWireTests
         Duration = 20, Weight = 2,
     };
 
-    // Output groups (issue 19). A ladder rendition's chunk spanning two of the job's cuts: capped bitrate, a key
-    // frame forced at every segment boundary inside it.
+    // Output groups (issue 19). A ladder's chunk spanning two of the job's cuts, encoded once per rendition (capped
+    // bitrate, capped crf), a key frame forced at every segment boundary inside it.
+    private static readonly VideoOp R720 = new(StreamAction.Encode, "h264", null, null, 3_000_000, 1280, 720, false, 4_500_000);
+    private static readonly VideoOp R360 = new(StreamAction.Encode, "h264", 24, "fast", null, 640, 360, false, 1_200_000);
     private static readonly TaskSpec LadderChunk = new()
     {
         TaskId = "j4-t1", JobId = "j4", Index = 1, Kind = TaskKind.Video, SourcePath = "/media/in/a b.ts",
         Cuts = [new SourceCut(10, 16, 4, 9.98, 10, 180, 6), new SourceCut(30, 32, 24, 29.98, 30, 60, 2)],
-        OutputPath = "/media/out/.transcode-j4/abr-720p-0001.mkv", Muxer = "matroska",
-        Video = new VideoOp(StreamAction.Encode, "h264", null, null, 3_000_000, 1280, 720, false, 4_500_000),
+        OutputPath = "/media/out/.transcode-j4/abr-0001.mkv", Muxer = "matroska", Video = R720, Renditions = [R720, R360],
         Audio = AudioOp.Drop, Duration = 8, Weight = 8, ForcedKeyframes = [0, 3.991667, 7.991667], OutputName = "abr",
         FileIds = new Dictionary<string, string> { ["/media/in/a b.ts"] = Md5A },
     };
 
-    // A rendition's join: one fragment per key frame, so one per segment.
+    // The second rendition's join: its track of every chunk, one fragment per key frame, so one per segment.
     private static readonly TaskSpec FragmentedJoin = new()
     {
         TaskId = "j4-t5", JobId = "j4", Index = 5, Kind = TaskKind.Join, SourcePath = "/media/in/a b.ts",
-        VideoParts = ["/media/out/.transcode-j4/abr-720p-0000.mkv", "/media/out/.transcode-j4/abr-720p-0001.mkv"],
-        OutputPath = "/media/out/.transcode-j4/abr-720p.mp4", Muxer = "mp4", Video = VideoOp.Copy, Audio = AudioOp.Drop,
+        VideoParts = ["/media/out/.transcode-j4/abr-0000.mkv", "/media/out/.transcode-j4/abr-0001.mkv"], VideoTrack = 1,
+        OutputPath = "/media/out/.transcode-j4/abr-360p.mp4", Muxer = "mp4", Video = VideoOp.Copy, Audio = AudioOp.Drop,
         Duration = 16, Weight = 1, FragmentSeconds = 0, OutputName = "abr",
         FileIds = new Dictionary<string, string>
         {
-            ["/media/out/.transcode-j4/abr-720p-0000.mkv"] = Md5A, ["/media/out/.transcode-j4/abr-720p-0001.mkv"] = Md5B,
+            ["/media/out/.transcode-j4/abr-0000.mkv"] = Md5A, ["/media/out/.transcode-j4/abr-0001.mkv"] = Md5B,
         },
     };
 
@@ -139,7 +140,7 @@ public sealed class WorkerTaskWireTests
     {
         t.TaskId, t.JobId, t.Index, t.Kind, t.SourcePath, t.Cuts, t.KeyframeCuts, t.VideoParts, t.AudioPart, t.OutputPath,
         t.Muxer, t.Video, t.Audio, t.Duration, t.MapPath, t.MapTables, FileIds = t.FileIds.OrderBy(kv => kv.Key).ToList(),
-        t.ForcedKeyframes, t.FragmentSeconds, t.Stills, t.OutputName,
+        t.ForcedKeyframes, t.FragmentSeconds, t.Stills, t.OutputName, t.Renditions, t.VideoTrack,
     });
 
     [Theory]
@@ -301,6 +302,19 @@ public sealed class WorkerTaskWireTests
         { "video.action", "video.action" }, { "cuts[0]", "cuts[0]" }, { "map_tables[1]", "map_tables[1]" },
     };
 
+    /// <summary>A rendition sent as null, or without its action, is a malformed task (-2), like <c>video</c>.</summary>
+    [Theory]
+    [InlineData("""{"renditions":[null]}""", "task.renditions[0]")]
+    [InlineData("""{"renditions":[{"action":null}]}""", "task.renditions[0].action")]
+    public void A_null_rendition_is_refused_with_minus_2(string changes, string named)
+    {
+        var error = RefusalOf("ladder-chunk", changes);
+
+        Assert.NotNull(error);
+        Assert.Equal(ErrorCode.InvalidRequest, error.Code);
+        Assert.Contains(named, error.Message);
+    }
+
     /// <summary>JSON null in a required field is a malformed task (-2), as a missing one is; it never reaches a path check.</summary>
     [Theory]
     [MemberData(nameof(NullFields))]
@@ -329,6 +343,11 @@ public sealed class WorkerTaskWireTests
 
         Assert.Equal([0, 3.991667, 7.991667], chunk["forced_keyframes"]!.AsArray().Select(n => (double)n!));
         Assert.Equal(4_500_000, (long)chunk["video"]!["max_bitrate"]!);
+        Assert.Equal([720, 360], chunk["renditions"]!.AsArray().Select(r => (int)r!["height"]!));
+        Assert.Equal(24, (int)chunk["renditions"]![1]!["crf"]!);
+        Assert.Equal(1, (int)join["video_track"]!);
+        Assert.Null(chunk["video_track"]);
+        Assert.Null(join["renditions"]);
         Assert.Equal("abr", (string?)chunk["output_name"]);
         Assert.Null(chunk["fragment_seconds"]);
         // 0 is a value (a fragment per key frame), not "plain MP4": it must not be left out like a null.
@@ -402,7 +421,24 @@ public sealed class WorkerTaskWireTests
         { "chunk", """{"dst_format":"image2"}""", "task.dst_format", "only it" },
         { "chunk", """{"output_name":"../abr"}""", "task.output_name", "[A-Za-z0-9_-]" },
         { "chunk", """{"output_name":""}""", "task.output_name", "[A-Za-z0-9_-]" },
+        { "ladder-chunk", """{"renditions":[]}""", "task.renditions", "1..8" },
+        { "ladder-chunk", $$"""{"renditions":[{{string.Join(",", Enumerable.Repeat(R720Json, 9))}}]}""", "task.renditions", "1..8" },
+        { "ladder-chunk", """{"renditions":[{"action":"copy"}]}""", "task.renditions[0]", "h264" },
+        { "ladder-chunk", $$"""{"renditions":[{{R720Json}},{"action":"encode","codec":"hevc","bitrate":800000,"width":640,"height":360}]}""", "task.renditions[1]", "h264" },
+        { "ladder-chunk", $$"""{"renditions":[{{R720Json}},{"action":"encode","codec":"h264","bitrate":800000,"width":640}]}""", "task.renditions[1]", "width and height" },
+        { "ladder-chunk", $$"""{"renditions":[{{R720Json}},{"action":"encode","codec":"h264","bitrate":800000,"width":8,"height":360}]}""", "task.renditions[1]", "16..16384" },
+        { "ladder-chunk", $$"""{"renditions":[{{R720Json}},{"action":"encode","codec":"h264","preset":"placebo -i x","width":640,"height":360}]}""", "task.renditions[1]", "preset" },
+        { "ladder-chunk", """{"renditions":[{"action":"encode","codec":"h264","bitrate":800000,"width":640,"height":360}]}""", "task.renditions", "first rendition" },
+        { "ladder-chunk", """{"forced_keyframes":null}""", "task.renditions", "ladder chunk" },
+        { "ladder-chunk", """{"audio":{"action":"encode","codec":"aac"}}""", "task.renditions", "ladder chunk" },
+        { "ladder-chunk", """{"video_track":1}""", "task.video_track", "only on a join" },
+        { "audio-fmp4", $$"""{"renditions":[{{R720Json}}]}""", "task.renditions", "ladder chunk" },
+        { "fragmented-join", $$"""{"renditions":[{{R720Json}}]}""", "task.renditions", "ladder chunk" },
+        { "fragmented-join", """{"video_track":8}""", "task.video_track", "0..7" },
+        { "fragmented-join", """{"video_track":-1}""", "task.video_track", "0..7" },
     };
+
+    private const string R720Json = """{"action":"encode","codec":"h264","bitrate":3000000,"width":1280,"height":720,"max_bitrate":4500000}""";
 
     [Theory]
     [MemberData(nameof(BadOutputGroupValues))]
@@ -463,6 +499,8 @@ public sealed class WorkerTaskWireTests
         Assert.All(examples, e => Assert.True(e.IsOk, e.Error?.Message));
         Assert.Equal([TaskKind.Video, TaskKind.Video, TaskKind.Sprite], examples.Select(e => e.Value.Spec.Kind));
         Assert.Equal([0, 4], examples[1].Value.Spec.ForcedKeyframes);
+        Assert.Equal([(1280, 720), (640, 360)], examples[1].Value.Spec.Renditions.Select(r => (r.Width!.Value, r.Height!.Value)));
+        Assert.Equal(examples[1].Value.Spec.Video, examples[1].Value.Spec.Renditions[0]);
         Assert.Equal(new StillsOp(10, 320, 180, "jpeg", 12, 10, 2), examples[2].Value.Spec.Stills);
     }
 }

@@ -14,8 +14,9 @@ namespace Akka.Transcode.Media.Tests.Execution;
 /// <summary>
 /// The planner's ladder and thumbnail tasks run through the real ffmpeg with the arguments FfmpegArguments builds
 /// (argv lists, no executor in between): a 29.97 fps source with two cuts, 2 s segments and chunks of whole segments,
-/// one of them spanning both cuts. Each rendition must have its key frames exactly on the segment boundaries and
-/// nowhere else, every frame once, and one fMP4 fragment per segment; the stills and the sprite their exact sizes.
+/// one of them spanning both cuts, each chunk one task encoding both renditions as two tracks. Each rendition must
+/// have its key frames exactly on the segment boundaries and nowhere else, every frame once, its own size and rate
+/// control, and one fMP4 fragment per segment; the stills and the sprite their exact sizes.
 /// </summary>
 public sealed class OutputGroupFfmpegTests : IDisposable
 {
@@ -60,10 +61,18 @@ public sealed class OutputGroupFfmpegTests : IDisposable
         var plan = planned.Value!;
 
         // 4 s (frames 30..149) + 5 s (210..359) = 270 frames; boundaries 0, 60, 120, 180, 240; chunks [0,60) [60,180)
-        // [180,270), the middle one spanning both cuts.
-        var chunks = plan.Tasks.Where(t => t.Kind == TaskKind.Video && t.Video.Height == 360).ToList();
+        // [180,270), the middle one spanning both cuts. One task per chunk, both renditions in it.
+        var chunks = plan.Tasks.Where(t => t.Kind == TaskKind.Video).ToList();
         Assert.Equal([1, 2, 1], chunks.Select(c => c.Cuts.Count));
+        Assert.All(chunks, c => Assert.Equal([360, 180], c.Renditions.Select(r => r.Height!.Value)));
         foreach (var task in plan.Tasks) Run(task);
+        // Each chunk file holds one track per rendition, each at its own size, each with every frame of the chunk.
+        foreach (var chunk in chunks)
+        {
+            var frames = chunk.Cuts.Sum(c => c.Frames!.Value);
+            Assert.Equal([("video", "h264"), ("video", "h264")], MediaCheck.Streams(chunk.OutputPath));
+            Assert.Equal([(640, 360, frames), (320, 180, frames)], Tracks(chunk.OutputPath));
+        }
 
         var boundaries = new[] { 0, 60, 120, 180, 240 };
         var ladder = Assert.Single(plan.Package!.Ladders);
@@ -81,6 +90,15 @@ public sealed class OutputGroupFfmpegTests : IDisposable
         Assert.Equal([(640, 360), (320, 180)], ladder.Video.Select(v => (v.Width, v.Height)));
         // The same frame starts segment k in every rendition, at the same time.
         Assert.Equal(segmentStarts[0], segmentStarts[1]);
+        // Each rendition was encoded with its own rate control: x264 writes its settings into the first frame of
+        // every chunk, and the join copies them; and the 360p track's measured rate is well above the 180p one's.
+        Assert.Equal(["bitrate=600 vbv_maxrate=900 vbv_bufsize=1800"] , EncoderSettings(ladder.Video[0].SourceFile).Distinct());
+        Assert.Equal(["bitrate=200 vbv_maxrate=300 vbv_bufsize=600"], EncoderSettings(ladder.Video[1].SourceFile).Distinct());
+        Assert.Equal(chunks.Count, EncoderSettings(ladder.Video[0].SourceFile).Count);
+        var rates = ladder.Video.Select(v => new FileInfo(v.SourceFile).Length * 8 / 9.009).ToList();
+        Assert.True(rates[0] > 2 * rates[1], $"360p {rates[0]:0} bit/s against 180p {rates[1]:0} bit/s");
+        Assert.InRange(rates[0], 300_000, 900_000);
+        Assert.InRange(rates[1], 100_000, 300_000);
 
         var audio = Assert.Single(ladder.Audio);
         Assert.Equal([("audio", "aac")], MediaCheck.Streams(audio.SourceFile));
@@ -120,6 +138,27 @@ public sealed class OutputGroupFfmpegTests : IDisposable
             .Select(line => line.Split(','))
             .Where(f => f.Length >= 2 && f[0] is "0" or "1")
             .Select(f => (f[0] == "1", double.Parse(f[1], CultureInfo.InvariantCulture)))
+            .ToList();
+    }
+
+    /// <summary>Every video track's width, height and decoded frame count.</summary>
+    private static List<(int, int, int)> Tracks(string path)
+    {
+        var (code, output, errors) = MediaCheck.Run("ffprobe", "-v", "error", "-select_streams", "v", "-count_frames",
+            "-show_entries", "stream=width,height,nb_read_frames", "-of", "csv=p=0", "file:" + path);
+        Assert.True(code == 0, errors);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray())
+            .Select(f => (f[0], f[1], f[2]))
+            .ToList();
+    }
+
+    /// <summary>The rate-control settings of every x264 settings message (SEI) in the file, in order.</summary>
+    private static List<string> EncoderSettings(string path)
+    {
+        var text = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(path));
+        return System.Text.RegularExpressions.Regex.Matches(text, @"x264 - core [^\0]*")
+            .Select(m => string.Join(" ", m.Value.Split(' ').Where(o => o.StartsWith("bitrate=") || o.StartsWith("vbv_"))))
             .ToList();
     }
 
