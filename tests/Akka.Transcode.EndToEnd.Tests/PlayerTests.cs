@@ -235,13 +235,15 @@ public sealed class PlayerTests(MediaFixture media, SharedNodeFixture shared, Ch
     [Fact]
     public async Task A_completed_cmaf_ladder_plays_in_the_dashboard_and_switches_rendition_and_its_files_are_served_safely()
     {
-        await using var node = await NodeProcess.StartAsync([], root => E2E.StockMediaRoot(media.Media, root));
+        // 20 s of the 1280x720 test picture: enough to play past 5 s and switch, a third of the 60 s source's encode.
+        var clip = await MediaFactory.ClipAsync("player20.ts", 20, "1280x720");
+        await using var node = await NodeProcess.StartAsync([], root => MediaSet.CopyInto(clip, root, "player.bin"));
         await E2E.WithNodeLog(node, output, async () =>
         {
-            // The 60 s 1280x720 source, three renditions in one CMAF ladder.
+            // Three renditions in one CMAF ladder.
             var jobId = await node.Client.AddJobOkAsync(new
             {
-                src_filename = E2E.Record, dst_dir = "ladder",
+                src_filename = "player.bin", dst_dir = "ladder",
                 outputs = new object[]
                 {
                     new

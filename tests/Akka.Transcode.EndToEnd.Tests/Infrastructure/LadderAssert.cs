@@ -107,24 +107,26 @@ public static partial class LadderAssert
         return (stream.GetProperty("width").GetInt32(), stream.GetProperty("height").GetInt32());
     }
 
+    private const int GrayWidth = 320, GrayHeight = 180;
+
     /// <summary>
-    /// How far frame <paramref name="outputFrame"/> of <paramref name="output"/> is from frame
-    /// <paramref name="sourceFrame"/> of <paramref name="source"/>: the mean absolute difference of the two pictures in
-    /// gray, scaled down. The matching frame of a testsrc2 source differs far less than its neighbours (its frame
-    /// counter and moving shapes change every frame), which is what a cut check compares. Frames are picked by number
-    /// after decoding from the start: an input seek in MPEG-TS lands on a later key frame.
+    /// Frames <paramref name="numbers"/> of <paramref name="input"/>, each scaled down to gray, in one decode from the
+    /// start: frames are picked by number, because an input seek in MPEG-TS lands on a later key frame.
     /// </summary>
-    public static async Task<double> DifferenceAsync(string output, int outputFrame, string source, int sourceFrame, string scratch)
+    public static async Task<IReadOnlyDictionary<int, byte[]>> GrayFramesAsync(string input, IReadOnlyCollection<int> numbers, string into)
     {
-        var a = await GrayAsync(output, outputFrame, Path.Combine(scratch, "a.gray"));
-        var b = await GrayAsync(source, sourceFrame, Path.Combine(scratch, "b.gray"));
-        return a.Zip(b, (x, y) => Math.Abs(x - y)).Average();
+        var wanted = numbers.Distinct().Order().ToList();
+        var select = string.Join("+", wanted.Select(n => $"eq(n\\,{n.ToString(Inv)})"));
+        await Proc.RunCheckedAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", "-i", input,
+            "-vf", $"select={select},scale={GrayWidth}:{GrayHeight},format=gray", "-fps_mode", "passthrough",
+            "-frames:v", wanted.Count.ToString(Inv), "-f", "rawvideo", into]);
+        var bytes = await File.ReadAllBytesAsync(into);
+        const int size = GrayWidth * GrayHeight;
+        Assert.Equal(wanted.Count * size, bytes.Length);
+        return wanted.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => bytes[(x.i * size)..((x.i + 1) * size)]);
     }
 
-    private static async Task<byte[]> GrayAsync(string input, int frame, string into)
-    {
-        await Proc.RunCheckedAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", "-i", input,
-            "-vf", $"select=eq(n\\,{frame.ToString(Inv)}),scale=320:180,format=gray", "-frames:v", "1", "-f", "rawvideo", into]);
-        return await File.ReadAllBytesAsync(into);
-    }
+    /// <summary>The mean absolute difference of two gray pictures: the matching frame of a testsrc2 source differs far
+    /// less than its neighbours (its frame counter and moving shapes change every frame).</summary>
+    public static double Difference(byte[] a, byte[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Average();
 }
