@@ -119,6 +119,53 @@ public sealed class HttpWorkerTests(MediaFixture media, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task An_output_group_runs_wholly_on_a_worker_without_shared_storage()
+    {
+        await using var master = await StartMasterAsync();
+        await using var worker = await StartHttpWorkerAsync(master, sharedStorage: false);
+
+        await E2E.WithNodeLog(master, output, async () =>
+        {
+            // Every new task kind: ladder chunks with two tracks, their joins into fMP4, AAC into fMP4, stills, sprite.
+            var id = await master.Client.AddJobOkAsync(new
+            {
+                src_filename = E2E.Short, dst_dir = "remote-group",
+                outputs = new object[]
+                {
+                    new
+                    {
+                        type = "hls", name = "abr", segment_seconds = 2,
+                        renditions = new[] { new { height = 360, video_bitrate = "600k" }, new { height = 180, video_bitrate = "200k" } },
+                    },
+                    new { type = "thumbnails", interval_seconds = 2, width = 160, sprite = true, sprite_columns = 5 },
+                },
+            });
+            var job = await master.Client.WaitForJobCompletedAsync(id, TimeSpan.FromSeconds(180));
+            var done = await master.Client.GetJobAsync(id, detail: true);
+            Assert.All(Tasks(done), t => Assert.Equal(worker.HttpWorkerId, t.GetProperty("worker_id").GetString()));
+            Assert.Contains(Tasks(done), t => t.GetProperty("kind").GetString() == "sprite");
+
+            var group = job.GetProperty("dst_path").GetString()!;
+            // Published whole: the group directory alone, no temporary directory or parts beside it.
+            Assert.Equal(Path.Combine(master.MediaRoot, "remote-group", "short"), group);
+            Assert.Equal(["short"], E2E.Entries(Path.GetDirectoryName(group)!));
+            foreach (var rendition in new[] { "360p", "180p" })
+            {
+                var dir = Path.Combine(group, "abr", rendition);
+                var whole = LadderAssert.Joined(dir, LadderAssert.Segments(dir), Path.Combine(master.RootDir, $"{rendition}.mp4"));
+                await MediaAssert.DecodesCleanlyAsync(whole);
+                Assert.Equal((long)(MediaSet.ShortSeconds * MediaSet.FrameRate), await MediaAssert.VideoFrameCountAsync(whole));
+            }
+            Assert.Equal(2, LadderAssert.Variants(Path.Combine(group, "abr", "master.m3u8")).Count);
+            Assert.Equal(5, Directory.GetFiles(Path.Combine(group, "thumbs"), "thumb-*.jpg").Length);
+            Assert.Equal((5 * 160, 90), await LadderAssert.SizeAsync(Path.Combine(group, "thumbs", "sprite.jpg")));
+            // The worker kept nothing of the job.
+            Assert.Empty(E2E.Entries(Path.Combine(worker.DataDir, "transfer", "stage")));
+            Assert.Empty(E2E.Entries(worker.MediaRoot));
+        });
+    }
+
+    [Fact]
     public async Task A_worker_without_shared_storage_fetches_the_source_by_id_and_sends_its_outputs_back()
     {
         await using var master = await StartMasterAsync();

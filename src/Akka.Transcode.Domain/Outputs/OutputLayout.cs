@@ -18,6 +18,10 @@ public static class OutputLayout
     /// Written last into a packaged directory, naming the temporary directory it was built as (which names the job):
     /// a master that crashed after the rename knows the directory in place is this job's, not an earlier output.
     /// </summary>
+    /// <summary>The largest sprite sheet side: WebP's limit (16383), kept for JPEG sheets too so a preset works in
+    /// either format.</summary>
+    public const int MaxSpriteSide = 16_383;
+
     public const string PackagedMarker = ".akka-transcode-packaged";
 
     /// <summary>Segment k (1-based) of a rendition: seg-00001.m4s.</summary>

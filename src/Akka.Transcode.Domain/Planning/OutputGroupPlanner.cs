@@ -233,6 +233,9 @@ public static class OutputGroupPlanner
         var columns = Math.Min(spec.SpriteColumns, count);
         var stills = new StillsOp(spec.IntervalSeconds, width, height, spec.Format, count, columns,
             (count + columns - 1) / columns);
+        if (spec.Sprite && Math.Max((long)stills.Columns * width, (long)stills.Rows * height) > OutputLayout.MaxSpriteSide)
+            return Invalid($"the sprite of {count} stills would be {stills.Columns * (long)width}x{stills.Rows * (long)height} pixels, " +
+                           $"more than {OutputLayout.MaxSpriteSide} a side: raise interval_seconds or lower width or sprite_columns");
         var stream = Path.Combine(ctx.WorkDir, $"{output.Name}-stills.{OutputLayout.Extension(spec.Format)}");
         var picture = new VideoOp(StreamAction.Encode, spec.Format, Width: width, Height: height);
         var thumbnails = ctx.Add(new TaskSpec

@@ -31,7 +31,7 @@ public static class WorkerTaskWire
     /// <summary>The most stills one thumbnails task makes (a still every 0.5 s of a 10-hour recording is 72 000).</summary>
     public const int MaxStills = 100_000;
     /// <summary>The largest sheet a sprite may be, per side: WebP's limit (JPEG's is 65 535).</summary>
-    public const int MaxSpriteSide = 16_383;
+    public const int MaxSpriteSide = Domain.Outputs.OutputLayout.MaxSpriteSide;
     private const double MaxFragmentSeconds = 3600;
     /// <summary>The most renditions one ladder chunk encodes (and so the most video tracks a join picks from).</summary>
     public const int MaxRenditions = 8;
@@ -248,6 +248,13 @@ public static class WorkerTaskWire
             stills = new StillsOp(st.IntervalSeconds, st.Width, st.Height, st.Format, st.Count, st.Columns, st.Rows);
         }
         else if (kind is TaskKind.Thumbnails or TaskKind.Sprite) return Bad("stills", $"a {d.Kind} task needs stills");
+        // A thumbnails or sprite task encodes its stills in their format; no other task may name an image format.
+        if (kind is TaskKind.Thumbnails or TaskKind.Sprite
+                ? v.Action != StreamAction.Encode || v.Codec != stills?.Format
+                : v.Action == StreamAction.Encode && StillFormats.Contains(v.Codec))
+            return Bad("video", kind is TaskKind.Thumbnails or TaskKind.Sprite
+                ? "thumbnails and sprite tasks encode their stills: action encode with the stills' format as codec"
+                : $"codec {v.Codec} is an image format, for thumbnails and sprite tasks only");
         if (d.OutputName is { } on && !IsOutputName(on)) return Bad("output_name", "must be 1..64 of [A-Za-z0-9_-]");
 
         return Result<TaskSpec>.Ok(new TaskSpec
@@ -336,7 +343,8 @@ public static class WorkerTaskWire
             case "encode": break;
             default: return Result<VideoOp>.Fail(ErrorCode.InvalidValue, $"unknown action '{v.Action}' (drop, copy, encode)");
         }
-        if (v.Codec is null || !VideoCodecs.Contains(v.Codec))
+        // Stills are "encoded" in their image format (thumbnails, sprite): which kind may use which is checked below.
+        if (v.Codec is null || !(VideoCodecs.Contains(v.Codec) || StillFormats.Contains(v.Codec)))
             return Result<VideoOp>.Fail(ErrorCode.InvalidValue, $"unknown codec '{v.Codec}'");
         if (v.Crf is < 0 or > 63) return Result<VideoOp>.Fail(ErrorCode.InvalidValue, "crf must be 0..63");
         if (v.Preset is not null && !Presets.Contains(v.Preset)) return Result<VideoOp>.Fail(ErrorCode.InvalidValue, $"unknown preset '{v.Preset}'");

@@ -422,6 +422,8 @@ public class OutputGroupPlannerTests
         { "shorter than one frame", Group(null, Ladder(0.01)), Source720() },
         { "no constant frame rate", Group(null, Ladder()), Source720(fps: 0) },
         { "holds no video frame", Group("0.01-0.02", Ladder()), Source720() },
+        // Two hours of stills every 2 s, 320 wide in 10 columns: 360 rows of 180 px.
+        { "more than 16383 a side", Group(null, Thumbs(interval: 2)), Source720(seconds: 7200) },
     };
 
     [Theory]

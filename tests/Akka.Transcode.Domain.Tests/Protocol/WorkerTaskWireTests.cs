@@ -106,7 +106,8 @@ public sealed class WorkerTaskWireTests
     {
         TaskId = "j4-t7", JobId = "j4", Index = 7, Kind = TaskKind.Thumbnails, SourcePath = "/media/in/a b.ts",
         Cuts = [new SourceCut(4, 16, 0, 3.98, 4, 360, 12), new SourceCut(30, 34, 24, 29.98, 30, 120, 4)],
-        OutputPath = "/media/out/.transcode-j4/thumbs-stills.jpeg", Muxer = "image2pipe", Video = VideoOp.Drop, Audio = AudioOp.Drop,
+        OutputPath = "/media/out/.transcode-j4/thumbs-stills.jpeg", Muxer = "image2pipe",
+        Video = new VideoOp(StreamAction.Encode, "jpeg", Width: 320, Height: 180), Audio = AudioOp.Drop,
         Duration = 16, Weight = 0.5, Stills = new StillsOp(5, 320, 180, "jpeg", 4, 10, 1), OutputName = "thumbs",
         FileIds = new Dictionary<string, string> { ["/media/in/a b.ts"] = Md5A },
     };
@@ -116,7 +117,8 @@ public sealed class WorkerTaskWireTests
     {
         TaskId = "j4-t8", JobId = "j4", Index = 8, Kind = TaskKind.Sprite, SourcePath = "/media/in/a b.ts",
         VideoParts = ["/media/out/.transcode-j4/thumbs-stills.jpeg"],
-        OutputPath = "/media/out/.a b.j4.tmp/thumbs/sprite.jpg", Muxer = "image2", Video = VideoOp.Drop, Audio = AudioOp.Drop,
+        OutputPath = "/media/out/.a b.j4.tmp/thumbs/sprite.jpg", Muxer = "image2",
+        Video = new VideoOp(StreamAction.Encode, "jpeg", Width: 320, Height: 180), Audio = AudioOp.Drop,
         Duration = 16, Weight = 0.1, Stills = new StillsOp(5, 320, 180, "jpeg", 4, 10, 1), OutputName = "thumbs",
         DependsOn = [7], FileIds = new Dictionary<string, string> { ["/media/out/.transcode-j4/thumbs-stills.jpeg"] = Md5B },
     };
@@ -154,6 +156,43 @@ public sealed class WorkerTaskWireTests
         Assert.True(parsed.IsOk, parsed.Error?.Message);
         Assert.Equal(3, parsed.Value.Attempt);
         Assert.Equal(WorkerView(spec), WorkerView(parsed.Value.Spec));
+    }
+
+    /// <summary>
+    /// Every task the planner makes for an output group (file, ladder chunks and joins, audio, thumbnails, sprite),
+    /// with file ids as the master sets them, reads back on a worker as planned: an HTTP worker can run them all.
+    /// </summary>
+    [Fact]
+    public void Every_task_of_a_planned_output_group_reads_back_as_planned()
+    {
+        var spec = Planning.OutputGroupPlannerTests.Group("1-20:30-45", Planning.OutputGroupPlannerTests.Ladder(),
+            Planning.OutputGroupPlannerTests.Thumbs(format: "webp"), Planning.OutputGroupPlannerTests.File());
+        var plan = Planning.OutputGroupPlannerTests.Planned(spec, options: new Domain.Planning.PlanningOptions(10, 2));
+        Assert.Contains(plan.Tasks, t => t.Kind == TaskKind.Sprite);
+        Assert.Contains(plan.Tasks, t => t.Renditions.Count > 1);
+
+        foreach (var planned in plan.Tasks)
+        {
+            var ids = new[] { planned.SourcePath }.Concat(planned.VideoParts).ToDictionary(p => p, _ => Md5A);
+            var task = planned with { FileIds = ids };
+
+            var parsed = WorkerTaskWire.Parse(WorkerTaskWire.RequestBody(task, 1));
+
+            Assert.True(parsed.IsOk, $"{task.TaskId} ({task.Kind.Wire()}): {parsed.Error?.Message}");
+            Assert.Equal(WorkerView(task), WorkerView(parsed.Value.Spec));
+        }
+    }
+
+    [Fact]
+    public void A_still_format_is_a_codec_of_stills_tasks_only()
+    {
+        var chunk = JsonNode.Parse(WorkerTaskWire.RequestBody(Chunk, 1))!;
+        chunk["task"]!["video"]!["codec"] = "jpeg";
+
+        var parsed = WorkerTaskWire.Parse(Encoding.UTF8.GetBytes(chunk.ToJsonString()));
+
+        Assert.False(parsed.IsOk);
+        Assert.Contains("image format", parsed.Error!.Message);
     }
 
     [Fact]
