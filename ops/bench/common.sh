@@ -261,3 +261,30 @@ bench_alternate() {
     round_line "$r"
   done
 }
+
+# --- The scale model (ops/bench/scale.sh, ops/bench/ladder.sh) ---
+
+# Frames of the first video stream, by counting packets.
+bench_frames_of() { ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$1" | awk 'NF { print; exit }'; }
+
+# A fresh cluster of $1 worker machines (cores 0..$1-1, one slot each) and an unpinned api+master node.
+bench_start_scale_cluster() {
+  local m
+  BENCH_NODE_PREFIX=()
+  bench_start_node --Transcode:Roles=api,master
+  for m in $(seq 0 $(($1 - 1))); do
+    BENCH_NODE_PREFIX=("$BENCH_DIR/pin.sh" "$m")
+    bench_start_worker_node --Transcode:Worker:Slots=1
+  done
+  BENCH_NODE_PREFIX=()
+  bench_wait_slots "$1"
+}
+
+# The sides of round $2 with $1 machines, in order: each side takes each place in turn (the ideal split only with 2).
+bench_scale_order() {
+  if [ "$1" = 2 ]; then
+    case $(( ($2 - 1) % 3 )) in 0) echo "cluster plain split" ;; 1) echo "plain split cluster" ;; 2) echo "split cluster plain" ;; esac
+  else
+    if [ $(($2 % 2)) = 1 ]; then echo "cluster plain"; else echo "plain cluster"; fi
+  fi
+}

@@ -19,8 +19,7 @@ bench_parse_args 3 "$@"
 
 SRC_NAME=record.bin
 SRC="$BENCH_MEDIA_DIR/$SRC_NAME"
-frames_of() { ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$1" | awk 'NF { print; exit }'; }
-SRC_FRAMES=$(frames_of "$SRC")
+SRC_FRAMES=$(bench_frames_of "$SRC")
 HALF=$(python3 -c "print($(ffprobe -v error -show_entries format=duration -of csv=p=0 "$SRC") / 2)")
 FPS=$(ffprobe -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 "$SRC" | awk "NF { print; exit }" | python3 -c 'import sys; n, d = sys.stdin.read().split("/"); print(round(int(n) / int(d)))')
 GOP=$((FPS * 4))
@@ -61,7 +60,7 @@ check_ladder() {
   for r in 720p 480p 360p; do
     whole="$BENCH_WORK/check-$r.mp4"
     cat "$ladder/$r/init.mp4" "$ladder/$r"/seg-*.m4s >"$whole"
-    frames=$(frames_of "$whole")
+    frames=$(bench_frames_of "$whole")
     [ "$frames" = "$SRC_FRAMES" ] || die "$ladder/$r has $frames frames, the source $SRC_FRAMES"
     errors=$(ffmpeg -v error -i "$whole" -f null - 2>&1 | head -n 5)
     [ -z "$errors" ] || die "$ladder/$r does not decode cleanly: $errors"
@@ -83,29 +82,14 @@ cluster_round() {
   rm -rf "$BENCH_OUT"
 }
 
-start_cluster() {
-  local m
-  BENCH_NODE_PREFIX=()
-  bench_start_node --Transcode:Roles=api,master
-  for m in $(seq 0 $(($1 - 1))); do
-    BENCH_NODE_PREFIX=("$BENCH_DIR/pin.sh" "$m")
-    bench_start_worker_node --Transcode:Worker:Slots=1
-  done
-  BENCH_NODE_PREFIX=()
-  bench_wait_slots "$1"
-  CLUSTER_JOBS=()
-}
 
 measure() {
   local machines=$1 rounds=$2 r side order
   plain=(); split=()
-  start_cluster "$machines"
+  bench_start_scale_cluster "$machines"
+  CLUSTER_JOBS=()
   for r in $(seq 1 "$rounds"); do
-    if [ "$machines" = 2 ]; then
-      case $(( (r - 1) % 3 )) in 0) order="cluster plain split" ;; 1) order="plain split cluster" ;; 2) order="split cluster plain" ;; esac
-    else
-      order=$( [ $((r % 2)) = 1 ] && echo "cluster plain" || echo "plain cluster")
-    fi
+    order=$(bench_scale_order "$machines" "$r")
     for side in $order; do
       case $side in
         plain) bench_timed plain_round; plain+=("$RUN_SECONDS") ;;

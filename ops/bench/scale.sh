@@ -37,16 +37,15 @@ use_source() {
       [ -f "$BENCH_MEDIA_DIR/$SRC_NAME" ] || ffmpeg -v error -i "$BENCH_SOURCE" -t 20 -map 0 -c copy -f mpegts "$BENCH_MEDIA_DIR/$SRC_NAME" ;;
   esac
   SRC="$BENCH_MEDIA_DIR/$SRC_NAME"
-  SRC_FRAMES=$(frames_of "$SRC")
+  SRC_FRAMES=$(bench_frames_of "$SRC")
   HALF=$(python3 -c "print($(ffprobe -v error -show_entries format=duration -of csv=p=0 "$SRC") / 2)")
 }
 
-frames_of() { ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$1" | awk 'NF { print; exit }'; }
 
 # Frame-exact and decode-clean, or the run dies: a fast wrong answer is no answer.
 check_output() {
   local file=$1 frames errors
-  frames=$(frames_of "$file")
+  frames=$(bench_frames_of "$file")
   [ "$frames" = "$SRC_FRAMES" ] || die "$file has $frames frames, the source $SRC_FRAMES"
   errors=$(ffmpeg -v error -i "$file" -f null - 2>&1 | head -n 5)
   [ -z "$errors" ] || die "$file does not decode cleanly: $errors"
@@ -82,31 +81,15 @@ cluster_round() {
   rm -rf "$BENCH_OUT"
 }
 
-# A fresh cluster of $1 worker machines (cores 0..$1-1) and an unpinned api+master node.
-start_cluster() {
-  local m
-  BENCH_NODE_PREFIX=()
-  bench_start_node --Transcode:Roles=api,master
-  for m in $(seq 0 $(($1 - 1))); do
-    BENCH_NODE_PREFIX=("$BENCH_DIR/pin.sh" "$m")
-    bench_start_worker_node --Transcode:Worker:Slots=1
-  done
-  BENCH_NODE_PREFIX=()
-  bench_wait_slots "$1"
-  CLUSTER_JOBS=()
-}
 
 # $1 codec, $2 machines, $3 rounds: alternates plain / split (2 machines) / cluster, each side in each place in turn.
 measure() {
   local codec=$1 machines=$2 rounds=$3 r side order
   plain=(); split=()
-  start_cluster "$machines"
+  bench_start_scale_cluster "$machines"
+  CLUSTER_JOBS=()
   for r in $(seq 1 "$rounds"); do
-    if [ "$machines" = 2 ]; then
-      case $(( (r - 1) % 3 )) in 0) order="cluster plain split" ;; 1) order="plain split cluster" ;; 2) order="split cluster plain" ;; esac
-    else
-      order=$( [ $((r % 2)) = 1 ] && echo "cluster plain" || echo "plain cluster")
-    fi
+    order=$(bench_scale_order "$machines" "$r")
     for side in $order; do
       case $side in
         plain) bench_timed plain_round; plain+=("$RUN_SECONDS") ;;
