@@ -44,8 +44,7 @@ public sealed class JobPlanner : ReceiveActor
         // workers without shared storage fetch the inputs by them.
         var ids = FileIdsAsync(prober, spec);
         // The key frames come from a second ffprobe beside the first, so chunks can seek straight to them.
-        // Output groups encode (ladder renditions, stills) whatever their file outputs do.
-        var keyframes = spec.IsOutputGroup || TaskPlanner.MayEncodeVideo(spec)
+        var keyframes = TaskPlanner.MayEncodeVideo(spec)
             ? prober.KeyframesAsync(spec.SourcePath, CancellationToken.None)
             : Task.FromResult<IReadOnlyList<double>?>(null);
         var probe = await prober.ProbeAsync(spec.SourcePath, CancellationToken.None);

@@ -120,6 +120,17 @@ public sealed record TaskSpec
     public bool ReadsParts => Kind is TaskKind.Join or TaskKind.Sprite;
 
     /// <summary>
+    /// The files the task reads: a join its parts, then its audio input when it has one (the audio part, or the
+    /// source when the audio is taken from there); a sprite its still stream; every other task the source.
+    /// </summary>
+    public IReadOnlyList<string> Inputs() => Kind switch
+    {
+        TaskKind.Join when Audio.Action != StreamAction.Drop && !KeyframeCuts => [.. VideoParts, AudioPart ?? SourcePath],
+        TaskKind.Join or TaskKind.Sprite => VideoParts,
+        _ => [SourcePath],
+    };
+
+    /// <summary>
     /// The task writes into a directory of its job's own (the parts directory, or an output group's temporary
     /// directory), which a cancelled job may remove while it runs; a classic job's last task writes into dst_dir,
     /// which is the client's and is never removed.

@@ -19,13 +19,7 @@ public sealed class FfmpegTaskExecutor(FfmpegRunner runner, PathGuard paths, int
 {
     public async Task<TaskOutcome> RunAsync(TaskSpec task, Action<TaskProgress> onProgress, CancellationToken ct)
     {
-        // A join reads the source too when it takes the audio from there; a sprite reads only its still stream.
-        var inputs = task.Kind switch
-        {
-            TaskKind.Join => task.VideoParts.Append(task.Audio.Action != StreamAction.Drop && !task.KeyframeCuts ? task.AudioPart ?? task.SourcePath : null),
-            TaskKind.Sprite => task.VideoParts,
-            _ => [task.SourcePath],
-        };
+        var inputs = task.Inputs();
         // The paths were checked when the job was accepted; a directory may have become a link out since. Map
         // tables are read beside the map file, and the map loader keeps them in its directory.
         foreach (var input in inputs.Append(task.MapPath))

@@ -74,12 +74,7 @@ public sealed class StagingTaskExecutor(ITaskExecutor inner, StagingOptions opti
     {
         var spec = task;
         // A join reads the source only for audio it takes from there; a sprite never does (it tiles its one part).
-        var needsSource = task.Kind switch
-        {
-            TaskKind.Sprite => false,
-            TaskKind.Join => task.Audio.Action != StreamAction.Drop && !task.KeyframeCuts && task.AudioPart is null,
-            _ => true,
-        };
+        var needsSource = task.Inputs().Contains(task.SourcePath);
         if (needsSource)
         {
             var src = await Input(task, task.SourcePath, "src_filename", null, ct);

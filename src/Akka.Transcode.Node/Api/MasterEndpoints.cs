@@ -78,24 +78,32 @@ public static class MasterEndpoints
             parsed = RequestParser.ParseGetJob(body!);
         }
         if (!parsed.IsOk) return ApiCall.Fail(parsed.Error!);
-        // A completed job never changes again, and its list row says all get_job shows of it: answered from there,
-        // a look-up of an old job neither wakes its passivated entity (a replay, and a remember-entities write)
-        // nor waits for it. A job still queued (INIT) is answered from its row too, with its empty task list: waking
-        // its entity would start it ahead of its turn, and a client polling its queued jobs would start them all.
-        // A job accepted a moment ago that the list does not show yet is read from the start queue if it waits there.
-        // Anything else the list does not show yet is asked of the entity.
-        var detail = parsed.Value!.Detail;
-        switch (await store.GetAsync(parsed.Value.JobId, ct) ?? await queue.GetAsync(parsed.Value.JobId, ct))
+        var job = await FindJobAsync(parsed.Value!.JobId, parsed.Value.Detail, store, queue, jobs, ct);
+        if (!job.IsOk) return ApiCall.Fail(job.Error!);
+        return ApiCall.Ok(new GetJobResponse(JobMapping.ToDto(job.Value!)));
+    }
+
+    /// <summary>
+    /// A job as get_job shows it. A completed job never changes again, and its list row says all get_job shows of it:
+    /// answered from there, a look-up of an old job neither wakes its passivated entity (a replay, and a
+    /// remember-entities write) nor waits for it. A job still queued (INIT) is answered from its row too, with its
+    /// empty task list: waking its entity would start it ahead of its turn, and a client polling its queued jobs
+    /// would start them all. A job accepted a moment ago that the list does not show yet is read from the start
+    /// queue if it waits there. Anything else the list does not show yet is asked of the entity.
+    /// </summary>
+    internal static async Task<Result<JobView>> FindJobAsync(string jobId, bool detail, JobReadStore store, JobQueue queue,
+        IRequiredActor<JobRegion> jobs, CancellationToken ct)
+    {
+        switch (await store.GetAsync(jobId, ct) ?? await queue.GetAsync(jobId, ct))
         {
             case { State: JobState.Completed } done when !detail:
-                return ApiCall.Ok(new GetJobResponse(JobMapping.ToDto(done)));
+                return Result<JobView>.Ok(new JobView(done, null, null, null));
             case { State: JobState.Init } queued:
-                return ApiCall.Ok(new GetJobResponse(JobMapping.ToDto(new JobView(queued, null, null, detail ? [] : null))));
+                return Result<JobView>.Ok(new JobView(queued, null, null, detail ? [] : null));
         }
-        var reply = await Ask<GetJobReply>(jobs.ActorRef, new GetJob(parsed.Value!.JobId, parsed.Value.Detail), ct);
-        if (!reply.IsOk) return ApiCall.Fail(reply.Error!);
-        if (reply.Value!.Error is { } error) return ApiCall.Fail(error);
-        return ApiCall.Ok(new GetJobResponse(JobMapping.ToDto(reply.Value.Job!)));
+        var reply = await Ask<GetJobReply>(jobs.ActorRef, new GetJob(jobId, detail), ct);
+        if (!reply.IsOk) return reply.Error!;
+        return reply.Value!.Error is { } error ? error : Result<JobView>.Ok(reply.Value.Job!);
     }
 
     private static async Task<IResult> GetJobs(HttpContext http, ApiCall api, JobReadStore store, CancellationToken ct)

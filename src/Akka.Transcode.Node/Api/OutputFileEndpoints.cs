@@ -28,11 +28,11 @@ public static class OutputFileEndpoints
         if (job_id.Length > 128) return ApiCall.Fail(ErrorCode.InvalidValue, "job_id: longer than 128 characters");
         if (OutputFiles.CheckRelative(path ?? "") is { } bad) return ApiCall.Fail(bad);
 
-        var job = await FindAsync(job_id, store, queue, jobs, ct);
+        var job = await MasterEndpoints.FindJobAsync(job_id, detail: false, store, queue, jobs, ct);
         if (!job.IsOk) return ApiCall.Fail(job.Error!);
-        var summary = job.Value!;
-        // A job without outputs wrote one file, not a directory; dst_format is empty exactly for output groups.
-        if (summary.DstFormat.Length > 0)
+        var summary = job.Value!.Summary;
+        // A job without outputs wrote one file, not a directory.
+        if (summary.Outputs.Count == 0)
             return ApiCall.Fail(ErrorCode.InvalidValue, $"job {job_id} has no outputs: its output is the single file of get_job's dst_path");
         if (summary.State != JobState.Completed)
             return ApiCall.Fail(ErrorCode.Conflict, $"job {job_id} is not completed: its outputs are published when it completes");
@@ -45,27 +45,6 @@ public static class OutputFileEndpoints
         headers.CacheControl = "private, no-cache";
         return Results.File(opened.Value!.Stream, ContentTypeOf(path!), lastModified: opened.Value.LastModified,
             enableRangeProcessing: true);
-    }
-
-    /// <summary>
-    /// The job's list row when it says COMPLETED (a completed job never changes); otherwise the job's entity, since
-    /// the row lags the job by up to a second and a player may ask the moment the job completes.
-    /// </summary>
-    private static async Task<Result<JobSummary>> FindAsync(string jobId, JobReadStore store, JobQueue queue,
-        IRequiredActor<JobRegion> jobs, CancellationToken ct)
-    {
-        // A queued job is answered from its row too: waking its entity would start it ahead of its turn.
-        var row = await store.GetAsync(jobId, ct) ?? await queue.GetAsync(jobId, ct);
-        if (row is { State: JobState.Completed } or { State: JobState.Init }) return Result<JobSummary>.Ok(row);
-        try
-        {
-            var reply = await jobs.ActorRef.Ask<GetJobReply>(new GetJob(jobId, false), EndpointTimeouts.Cluster, ct);
-            return reply.Error is { } error ? error : Result<JobSummary>.Ok(reply.Job!.Summary);
-        }
-        catch (AskTimeoutException)
-        {
-            return Result<JobSummary>.Fail(ErrorCode.Unavailable, "the cluster did not answer in time; retry later");
-        }
     }
 
     private static string ContentTypeOf(string path) => Path.GetExtension(path) switch
