@@ -22,7 +22,7 @@ public sealed class CallbackTests(SharedNodeFixture shared, MediaFixture media, 
     [Fact]
     public Task The_final_job_object_is_posted_to_the_callback_url_with_a_signature_over_its_body() => E2E.WithNodeLog(Node, output, async () =>
     {
-        var port = FreePort();
+        var port = NodeProcess.FreePort();
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/hook/");
         listener.Start();
@@ -70,7 +70,7 @@ public sealed class CallbackTests(SharedNodeFixture shared, MediaFixture media, 
     {
         var mark = Node.LogMark();
         var secretInQuery = "query-secret-" + Guid.NewGuid().ToString("N")[..8];
-        var (redirecting, elsewhere) = (FreePort(), FreePort());
+        var (redirecting, elsewhere) = (NodeProcess.FreePort(), NodeProcess.FreePort());
         // Where the redirect points: a bare TCP listener, so that any connection at all is seen.
         var target = new TcpListener(IPAddress.Loopback, elsewhere);
         target.Start();
@@ -133,7 +133,7 @@ public sealed class CallbackTests(SharedNodeFixture shared, MediaFixture media, 
             "--Transcode:Tasks:RetryBackoffSeconds=0.05"], root => E2E.StockMediaRoot(media.Media, root));
         await E2E.WithNodeLog(node, output, async () =>
         {
-            var port = FreePort();
+            var port = NodeProcess.FreePort();
             var receiver = new TcpListener(IPAddress.Loopback, port);
             receiver.Start();
             try
@@ -187,7 +187,7 @@ public sealed class CallbackTests(SharedNodeFixture shared, MediaFixture media, 
             root => E2E.StockMediaRoot(media.Media, root));
         var (status, body) = await node.Client.AddJobAsync(new
         {
-            src_filename = E2E.Short, dst_dir = "unsigned", dst_format = "ts", callback_url = $"http://127.0.0.1:{FreePort()}/hook",
+            src_filename = E2E.Short, dst_dir = "unsigned", dst_format = "ts", callback_url = $"http://127.0.0.1:{NodeProcess.FreePort()}/hook",
         });
         ErrorAssert.Is(-6, status, body, "add_job with a callback_url on a node without a secret");
         Assert.Contains("Transcode:Jobs:CallbackSecret", body.GetProperty("err_msg").GetString());
@@ -222,12 +222,5 @@ public sealed class CallbackTests(SharedNodeFixture shared, MediaFixture media, 
         using var copy = new MemoryStream();
         await s.CopyToAsync(copy);
         return copy.ToArray();
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

@@ -363,11 +363,58 @@ public sealed class NodeProcess : IAsyncDisposable
         return ports.ToArray();
     }
 
-    private static int FreePort()
+    // Ports come from below the kernel's ephemeral range. A port that bind(0) hands out is free only for that
+    // moment: it lies in the range the kernel also draws outgoing connections' source ports from, and a seed port is
+    // named long before its node binds it (and again when a killed node restarts). A database or HTTP connection
+    // opened in between took one such port in CI, and that node could not start. Below the range, only another
+    // explicit bind can take a port, and this process hands each out once.
+    private static readonly Lock PortLock = new();
+    private static int _nextPort = -1;
+
+    public static int FreePort()
     {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        try { return ((IPEndPoint)l.LocalEndpoint).Port; }
+        var (low, high) = ReservablePortRange();
+        lock (PortLock)
+        {
+            if (_nextPort < 0) _nextPort = low + Random.Shared.Next(high - low);
+            for (var tried = 0; tried < high - low; tried++)
+            {
+                var port = _nextPort;
+                _nextPort = port + 1 >= high ? low : port + 1;
+                if (IsBindable(port)) return port;
+            }
+        }
+        throw new InvalidOperationException($"no free loopback port in [{low}, {high})");
+    }
+
+    /// <summary>Ports outside the kernel's ephemeral range (procfs, Linux's default when unreadable): below it down
+    /// to 10000, which keeps well-known services out of the way, or above it when that is the larger side.</summary>
+    internal static (int Low, int High) ReservablePortRange()
+    {
+        var (ephemeralLow, ephemeralHigh) = (32768, 60999);
+        try
+        {
+            var parts = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range")
+                .Split((char[])[' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 2 && int.TryParse(parts[0], out var low) && int.TryParse(parts[1], out var high))
+                (ephemeralLow, ephemeralHigh) = (low, high);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        const int floor = 10000;
+        var below = (Low: floor, High: ephemeralLow);
+        var above = (Low: ephemeralHigh + 1, High: 65536);
+        var best = below.High - below.Low >= above.High - above.Low ? below : above;
+        return best.High - best.Low >= 1000 ? best
+            : throw new InvalidOperationException(
+                $"the ephemeral port range {ephemeralLow}-{ephemeralHigh} leaves no room for the tests' fixed ports; narrow it");
+    }
+
+    private static bool IsBindable(int port)
+    {
+        var l = new TcpListener(IPAddress.Loopback, port);
+        try { l.Start(); return true; }
+        catch (SocketException) { return false; }
         finally { l.Stop(); }
     }
 
