@@ -13,6 +13,18 @@ public sealed class EndToEndCollection : ICollectionFixture<MediaFixture>, IColl
     public const string Name = "end-to-end";
 }
 
+/// <summary>
+/// The end-to-end tests that mostly wait: on retention timers, on nodes that refuse to start, on a server's timeouts.
+/// They run one after another, beside <see cref="EndToEndCollection"/> (xunit runs collections in parallel), and
+/// use the cores it leaves idle while its own tests wait on a cluster. A test belongs here only if it transcodes
+/// nothing of note and asserts no timing tighter than several seconds.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class QuietEndToEndCollection : ICollectionFixture<MediaFixture>
+{
+    public const string Name = "end-to-end-quiet";
+}
+
 /// <summary>A node with the default settings and every test medium in its media root; callbacks are signed with
 /// <see cref="CallbackSecret"/> and allowed to 127.0.0.1, where the tests' receivers listen.</summary>
 public sealed class SharedNodeFixture : IAsyncLifetime
