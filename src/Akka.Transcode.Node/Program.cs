@@ -120,7 +120,7 @@ if (options.Has("worker") && options.Worker.InstantExecutor) app.Logger.LogWarni
 if (ClusterWiring.InsecureRemotingWarning(options.Cluster) is { } insecure) app.Logger.LogWarning("{Warning}", insecure);
 
 // Before the node starts (and so before it is ready): the first job must not pay for one-time work.
-await Akka.Transcode.Node.Startup.WarmUp.RunAsync(options, app.Logger);
+if (options.WarmUp) await Akka.Transcode.Node.Startup.WarmUp.RunAsync(options, app.Logger);
 
 // A downed node's actor system stops while the process could live on as a zombie: end the process with it.
 var system = app.Services.GetRequiredService<ActorSystem>();

@@ -70,6 +70,16 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task With_WarmUp_false_a_master_is_ready_without_either_warm_up_and_still_runs_a_job()
+    {
+        var media = await MediaFactory.GetAsync();
+        await using var node = await NodeProcess.StartAsync(["--Transcode:WarmUp=false"], root => E2E.StockMediaRoot(media, root));
+        Assert.DoesNotContain(node.LinesSince(node.StartedAt), l => l.Line.Contains("warm-up took"));
+        var id = await node.Client.AddJobOkAsync(new { src_filename = E2E.Short, dst_dir = "cold", dst_format = "ts" });
+        await node.Client.WaitForJobCompletedAsync(id, TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task Without_a_connection_string_the_database_follows_the_data_directory()
     {
         var root = Directory.CreateTempSubdirectory("akka-transcode-datadir-").FullName;

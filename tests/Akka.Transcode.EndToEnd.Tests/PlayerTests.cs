@@ -18,7 +18,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 /// And GET /jobs/{job_id}/outputs/{path}, which the page reads those files from.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class PlayerTests(MediaFixture media, SharedNodeFixture shared, ChromiumFixture chromium, ITestOutputHelper output)
+public sealed class PlayerTests(SharedNodeFixture shared, ChromiumFixture chromium, ITestOutputHelper output)
     : IClassFixture<ChromiumFixture>
 {
     private static readonly TimeSpan PlayTimeout = TimeSpan.FromSeconds(60);

@@ -17,7 +17,7 @@ public sealed class StartupMessagesTests(ITestOutputHelper output)
     [Fact]
     public async Task Each_console_line_has_one_prefix_and_akka_lines_show_their_actor_path_once()
     {
-        await using var node = await NodeProcess.StartAsync();
+        await using var node = await NodeProcess.StartAsync([NodeProcess.WithWarmUp]);
         const string started = "Singleton manager started singleton actor [akka://transcode/user/worker-registry/";
         Assert.True(await E2E.Eventually(() => node.LinesSince(node.StartedAt).Any(l => l.Line.Contains(started)), TimeSpan.FromSeconds(10)),
             "the worker registry's singleton never said it started");
@@ -25,6 +25,8 @@ public sealed class StartupMessagesTests(ITestOutputHelper output)
         output.WriteLine(string.Join('\n', lines.Take(40)));
 
         Assert.NotEmpty(lines);
+        Assert.Contains(lines, l => l.Contains("warm-up took") && !l.Contains("journal"));
+        Assert.Contains(lines, l => l.Contains("journal warm-up took"));
         Assert.All(lines, l =>
         {
             Assert.Matches(Prefix, l); // one line per entry: no continuation lines

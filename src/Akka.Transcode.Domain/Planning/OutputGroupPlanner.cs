@@ -223,8 +223,9 @@ public static class OutputGroupPlanner
         if (!timeline.IsOk) return timeline.Error;
         var line = timeline.Value!;
         var source = ctx.Media.Video!;
+        var shown = source.Displayed;
         var width = Even(spec.Width);
-        var height = spec.Height is { } h ? Even(h) : Even(width * (double)source.Height / source.Width);
+        var height = spec.Height is { } h ? Even(h) : Even(width * (double)shown.Height / shown.Width);
         if (width == 0 || height == 0)
             return Invalid($"a still of {spec.Width}x{spec.Height?.ToString(Inv) ?? "auto"} has no pixels (sizes are rounded to even numbers)");
 
@@ -270,7 +271,10 @@ public static class OutputGroupPlanner
     internal static Result<IReadOnlyList<Rendition>> Renditions(OutputSpec output, VideoStreamInfo source, LadderSpec ladder,
         List<string> notes)
     {
-        var aspect = (double)source.Width / source.Height;
+        // Sizes follow the picture as shown: an anamorphic or a turned source sized by its coded picture would
+        // come out squeezed or lying on its side in square pixels.
+        var shown = source.Displayed;
+        var aspect = (double)shown.Width / shown.Height;
         var sized = new List<Rendition>();
         foreach (var r in ladder.Renditions)
         {
@@ -288,24 +292,24 @@ public static class OutputGroupPlanner
         }
         if (!ladder.NoUpscale) return Result<IReadOnlyList<Rendition>>.Ok(sized);
 
-        bool Fits(Rendition r) => r.Width <= source.Width && r.Height <= source.Height;
+        bool Fits(Rendition r) => r.Width <= shown.Width && r.Height <= shown.Height;
         var kept = sized.Where(Fits).ToList();
         var dropped = sized.Where(r => !Fits(r)).ToList();
         if (kept.Count == 0)
         {
             // The smallest, shrunk to fit inside the source with its own aspect.
             var smallest = sized.MinBy(r => (long)r.Width * r.Height)!;
-            var scale = Math.Min((double)source.Width / smallest.Width, (double)source.Height / smallest.Height);
+            var scale = Math.Min((double)shown.Width / smallest.Width, (double)shown.Height / smallest.Height);
             var fitted = new Rendition(smallest.Spec, EvenDown(smallest.Width * scale), EvenDown(smallest.Height * scale));
             kept.Add(fitted);
             dropped.Remove(smallest);
-            notes.Add($"{output.Name}: no_upscale: every rendition is larger than the {source.Width}x{source.Height} source; " +
+            notes.Add($"{output.Name}: no_upscale: every rendition is larger than the {shown.Width}x{shown.Height} source; " +
                       $"'{smallest.Spec.Name}' is kept at {fitted.Width}x{fitted.Height}");
         }
         if (dropped.Count > 0)
             notes.Add($"{output.Name}: no_upscale: left out " +
                       string.Join(", ", dropped.Select(r => $"'{r.Spec.Name}' ({r.Width}x{r.Height})")) +
-                      $", larger than the {source.Width}x{source.Height} source");
+                      $", larger than the {shown.Width}x{shown.Height} source");
         return Result<IReadOnlyList<Rendition>>.Ok(kept);
     }
 

@@ -31,7 +31,8 @@ internal static class MediaAnalysisMapper
             duration,
             video is null ? null : new VideoStreamInfo(
                 video.CodecName ?? string.Empty, video.Width ?? 0, video.Height ?? 0, FrameRate(video), video.PixelFormat,
-                StartOffset(analysis, video), video.Duration.TotalSeconds > 0 ? video.Duration.TotalSeconds : null),
+                StartOffset(analysis, video), video.Duration.TotalSeconds > 0 ? video.Duration.TotalSeconds : null,
+                SampleAspect(video), video.Rotation % 360),
             audio is null ? null : new AudioStreamInfo(audio.CodecName ?? string.Empty, audio.SampleRateHz ?? 0, audio.Channels ?? 0),
             ContainerStart(analysis)));
     }
@@ -47,6 +48,16 @@ internal static class MediaAnalysisMapper
     {
         var offset = (video.StartTime - analysis.Format.StartTime).TotalSeconds;
         return double.IsFinite(offset) && offset is > 0 and < 10 ? offset : 0;
+    }
+
+    // Real streams use 1 and the broadcast and HDV shapes (about 0.7 to 2); a file that claims 1000:1 would make a
+    // "displayed" picture thousands of pixels wide, so anything outside a generous range counts as square.
+    private static double SampleAspect(VideoStream video)
+    {
+        var (w, h) = video.SampleAspectRatio;
+        if (w <= 0 || h <= 0) return 1;
+        var sar = (double)w / h;
+        return sar is >= 0.25 and <= 4 ? sar : 1;
     }
 
     private static bool IsAttachedPicture(VideoStream stream) =>

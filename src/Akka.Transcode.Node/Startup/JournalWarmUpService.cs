@@ -18,7 +18,7 @@ public sealed class JournalWarmUpService(ActorSystem system, TranscodeOptions op
     {
         try
         {
-            if (!options.Has("master") || !options.UsesStorage) return;
+            if (!options.WarmUp || !options.Has("master") || !options.UsesStorage) return;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             // One stream per node address: a restart reuses it instead of leaving a marker behind each time.
             var self = Akka.Cluster.Cluster.Get(system).SelfAddress;

@@ -13,8 +13,10 @@ public class OutputGroupPlannerTests
     private const string Dst = "/media/out";
     private const double Ntsc = 30000.0 / 1001;
 
-    public static MediaInfo Source720(double fps = 25, double seconds = 60, bool audio = true, int width = 1280, int height = 720) =>
-        new("mov,mp4,m4a,3gp,3g2,mj2", seconds, new VideoStreamInfo("h264", width, height, fps, "yuv420p", Duration: seconds),
+    public static MediaInfo Source720(double fps = 25, double seconds = 60, bool audio = true, int width = 1280, int height = 720,
+        double sampleAspect = 1, int rotation = 0) =>
+        new("mov,mp4,m4a,3gp,3g2,mj2", seconds, new VideoStreamInfo("h264", width, height, fps, "yuv420p", Duration: seconds,
+                SampleAspect: sampleAspect, Rotation: rotation),
             audio ? new AudioStreamInfo("aac", 48000, 2) : null);
 
     public static RenditionSpec Rung(string name, int height, long kbps, long audioKbps = 128) =>
@@ -258,6 +260,37 @@ public class OutputGroupPlannerTests
         Assert.All(plan.Tasks.Where(t => t.Kind == TaskKind.Video),
             t => Assert.Equal([(1280, 720), (854, 480)], t.Renditions.Select(r => (r.Width!.Value, r.Height!.Value))));
         Assert.Contains(plan.Notes, n => n.Contains("'1080p' (1920x1080)") && n.Contains("no_upscale"));
+    }
+
+    // Anamorphic HDV (1440x1080 of 4:3 pixels, shown 1920x1080), PAL widescreen (720x576 of 64:45, shown 1024x576)
+    // and a phone's portrait recording (1920x1080 coded, turned a quarter, shown 1080x1920): renditions keep the shape
+    // as shown, in square pixels, and no_upscale measures against it. By the coded picture, the HDV 1080p rung was left
+    // out and the 720p rung came out 960x720; the portrait rungs came out landscape.
+    [Theory]
+    [InlineData(1440, 1080, 4.0 / 3, 0, "1080p:1920x1080 720p:1280x720 480p:854x480 360p:640x360")]
+    [InlineData(720, 576, 64.0 / 45, 0, "480p:854x480 360p:640x360")]
+    [InlineData(1920, 1080, 1.0, 90, "1080p:608x1080 720p:406x720 480p:270x480 360p:202x360")]
+    [InlineData(1920, 1080, 1.0, -90, "1080p:608x1080 720p:406x720 480p:270x480 360p:202x360")]
+    [InlineData(1920, 1080, 1.0, 180, "1080p:1920x1080 720p:1280x720 480p:854x480 360p:640x360")]
+    public void Rendition_sizes_follow_the_picture_as_shown(int codedW, int codedH, double sar, int rotation, string expected)
+    {
+        var plan = Planned(Group(null, Ladder(renditions:
+                [Rung("1080p", 1080, 6000), Rung("720p", 720, 3000), Rung("480p", 480, 1400), Rung("360p", 360, 800)])),
+            Source720(width: codedW, height: codedH, sampleAspect: sar, rotation: rotation));
+
+        var ladder = Assert.Single(plan.Package!.Ladders);
+        Assert.Equal(expected, string.Join(" ", ladder.Video.Select(v => $"{v.Name}:{v.Width}x{v.Height}")));
+    }
+
+    [Theory]
+    [InlineData(1440, 1080, 4.0 / 3, 0, 320, 180)]
+    [InlineData(1920, 1080, 1.0, 90, 320, 568)]
+    public void Stills_keep_the_shape_as_shown(int codedW, int codedH, double sar, int rotation, int w, int h)
+    {
+        var plan = Planned(Group(null, Thumbs(width: 320, sprite: false)),
+            Source720(width: codedW, height: codedH, sampleAspect: sar, rotation: rotation));
+
+        Assert.Equal((w, h), (Assert.Single(plan.Tasks).Stills!.Width, plan.Tasks[0].Stills!.Height));
     }
 
     [Fact]

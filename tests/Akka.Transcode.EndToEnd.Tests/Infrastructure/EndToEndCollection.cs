@@ -37,7 +37,7 @@ public sealed class SharedNodeFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Media = await MediaFactory.GetAsync();
-        Node = await NodeProcess.StartAsync(["--Transcode:Jobs:CallbackAllowedNetworks=127.0.0.1/32",
+        Node = await NodeProcess.StartAsync([NodeProcess.WithWarmUp, "--Transcode:Jobs:CallbackAllowedNetworks=127.0.0.1/32",
             $"--Transcode:Jobs:CallbackSecret={CallbackSecret}"], prepareMedia: root => E2E.StockMediaRoot(Media, root));
     }
 

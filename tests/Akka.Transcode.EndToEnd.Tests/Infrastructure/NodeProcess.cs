@@ -17,6 +17,8 @@ public sealed class NodeProcess : IAsyncDisposable
     public const string ClientToken = "e2e-client-token";
     public const string WorkerToken = "e2e-worker-token";
     public const string AdminToken = "e2e-admin-token-0";
+    /// <summary>Turns the start-up warm-up, off by default in these tests, back on.</summary>
+    public const string WithWarmUp = "--Transcode:WarmUp=true";
 
     /// <summary>For a master whose HTTP workers run on this machine: it calls workers on loopback only when
     /// Transcode:Worker:AllowedNetworks lists it.</summary>
@@ -144,6 +146,9 @@ public sealed class NodeProcess : IAsyncDisposable
         $"--Transcode:Auth:WorkerTokens:0={WorkerToken}",
         $"--Transcode:Auth:AdminTokens:0={AdminToken}",
         $"--Transcode:Media:Roots:0={MediaRoot}",
+        // The suite starts a hundred-odd nodes; the warm-up would cost each 2 s of start-up and as much CPU, taken
+        // from the tests running beside it. The shared node keeps it (WithWarmUp), so every run goes through it too.
+        "--Transcode:WarmUp=false",
         .. _extraArgs,
     ];
 

@@ -118,6 +118,105 @@ public sealed class OutputGroupFfmpegTests : IDisposable
         Assert.Equal(1, MediaCheck.VideoFrames(sprite));
     }
 
+    /// <summary>
+    /// A phone's portrait recording (landscape-coded, turned a quarter by its display matrix) and anamorphic PAL
+    /// (720x576 of 64:45 pixels, shown 1024x576) go through probe, plan and the real ffmpeg. Each rendition and still
+    /// must have the shape as shown, in square pixels (sized by the coded picture, the anamorphic 360p rung was
+    /// 450x360 and the portrait one 640x360), and the picture itself must be the source as shown: it is compared with
+    /// a reference turned or stretched by explicit filters (autorotation off), and a turned one must look far less
+    /// like the coded picture squeezed into the same box.
+    /// </summary>
+    [Theory]
+    [InlineData("portrait", 202, 360, 102, 180, 90, 160)]
+    [InlineData("anamorphic", 640, 360, 320, 180, 160, 90)]
+    public async Task Renditions_and_stills_have_the_shape_of_the_picture_as_shown(string kind, int w360, int h360,
+        int w180, int h180, int stillW, int stillH)
+    {
+        var coded = _dir.File("coded.mp4");
+        var source = _dir.File(kind == "portrait" ? "turned.mp4" : "anamorphic.ts");
+        var (codedSize, shownFilter) = kind == "portrait"
+            ? ("640x360", "transpose=cclock") // how ffmpeg and players show a file tagged rotate=90
+            : ("720x576", "scale=1024:576,setsar=1");
+        FfmpegCli.Run("-f", "lavfi", "-i", $"testsrc2=size={codedSize}:rate=25:duration=4",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "file:" + coded);
+        if (kind == "portrait")
+            FfmpegCli.Run("-i", "file:" + coded, "-c", "copy", "-metadata:s:v:0", "rotate=90", "file:" + source);
+        else
+            FfmpegCli.Run("-i", "file:" + coded, "-c", "copy", "-bsf:v", "h264_metadata=sample_aspect_ratio=64/45", "file:" + source);
+        var probe = await new MediaProber().ProbeAsync(source, CancellationToken.None);
+        Assert.True(probe.IsOk, probe.Error?.Message);
+        var shown = kind == "portrait" ? (360, 640) : (1024, 576);
+        Assert.Equal(shown, probe.Value!.Video!.Displayed);
+
+        var spec = new JobSpec
+        {
+            SourcePath = source, DstDir = _dir.Path, DstFormat = "",
+            Outputs =
+            [
+                new OutputSpec
+                {
+                    Kind = OutputKind.Ladder, Name = "abr",
+                    Ladder = new LadderSpec
+                    {
+                        SegmentSeconds = 2,
+                        Renditions = [new RenditionSpec("360p", null, 360, 600_000, null, null, 96_000),
+                            new RenditionSpec("180p", null, 180, 200_000, null, null, 96_000)],
+                    },
+                },
+                new OutputSpec
+                {
+                    Kind = OutputKind.Thumbnails, Name = "thumbs",
+                    Thumbnails = new ThumbnailsSpec(2, "jpeg", stillW, null, Sprite: false, SpriteColumns: 1),
+                },
+            ],
+        };
+        var planned = TaskPlanner.Plan("og", spec, probe.Value, new PlanningOptions(MaxTaskSeconds: 4, MinTaskSeconds: 1));
+        Assert.True(planned.IsOk, planned.Error?.Message);
+        var plan = planned.Value!;
+        foreach (var task in plan.Tasks) Run(task);
+
+        var ladder = Assert.Single(plan.Package!.Ladders);
+        Assert.Equal([(w360, h360), (w180, h180)], ladder.Video.Select(v => (v.Width, v.Height)));
+        foreach (var rendition in ladder.Video)
+        {
+            Assert.Equal((rendition.Width, rendition.Height), Size(rendition.SourceFile));
+            Assert.Equal("1:1", SampleAspect(rendition.SourceFile));
+            var asShown = Psnr(rendition.SourceFile, coded, $"{shownFilter},scale={rendition.Width}:{rendition.Height}");
+            Assert.True(asShown > 30, $"{rendition.Name}: {asShown:0.0} dB against the picture as shown");
+            if (kind != "portrait") continue; // an anamorphic picture squeezed differs in its size, checked above
+            var lyingDown = Psnr(rendition.SourceFile, coded, $"scale={rendition.Width}:{rendition.Height}");
+            Assert.True(asShown > lyingDown + 10, $"{rendition.Name}: {asShown:0.0} dB against the picture as shown, " +
+                                                  $"{lyingDown:0.0} dB against the coded one squeezed into the same box");
+        }
+        var stills = Assert.Single(plan.Package.Stills);
+        Assert.Equal((stillW, stillH), (stills.TileWidth, stills.TileHeight));
+        var (code, output, errors) = MediaCheck.Run("ffprobe", "-v", "error", "-f", "jpeg_pipe",
+            "-show_entries", "stream=width,height", "-of", "csv=p=0", "file:" + stills.StreamFile);
+        Assert.True(code == 0, errors);
+        Assert.Equal($"{stillW},{stillH}", output.Trim());
+    }
+
+    /// <summary>PSNR (dB, averaged over the frames) of <paramref name="candidate"/>'s video against
+    /// <paramref name="reference"/> decoded without autorotation and put through <paramref name="filter"/>.</summary>
+    private static double Psnr(string candidate, string reference, string filter)
+    {
+        var (code, _, errors) = MediaCheck.Run("ffmpeg", "-nostdin", "-hide_banner", "-i", "file:" + candidate,
+            "-noautorotate", "-i", "file:" + reference,
+            "-filter_complex", $"[1:v]{filter},setsar=1[ref];[0:v]setsar=1[c];[c][ref]psnr", "-f", "null", "-");
+        Assert.True(code == 0, errors);
+        var match = System.Text.RegularExpressions.Regex.Match(errors, @"PSNR y:\S+ u:\S+ v:\S+ average:(\S+)");
+        Assert.True(match.Success, errors);
+        return match.Groups[1].Value == "inf" ? 100 : double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    private static string SampleAspect(string path)
+    {
+        var (code, output, errors) = MediaCheck.Run("ffprobe", "-v", "error", "-select_streams", "v:0",
+            "-show_entries", "stream=sample_aspect_ratio", "-of", "csv=p=0", "file:" + path);
+        Assert.True(code == 0, errors);
+        return output.Trim();
+    }
+
     /// <summary>Runs one task's command as the worker would: its aux files written, its output folder made.</summary>
     private static void Run(TaskSpec task)
     {
