@@ -11,9 +11,7 @@ public sealed class RestartTests(MediaFixture media, ITestOutputHelper output)
     [Fact]
     public async Task After_SIGKILL_and_restart_the_job_resumes_without_redoing_finished_tasks()
     {
-        await using var node = await NodeProcess.StartAsync(
-            ["--Transcode:Planning:MaxTaskSeconds=10", "--Transcode:Worker:Slots=1"],
-            root => E2E.StockMediaRoot(media.Media, root));
+        await using var node = await StartChunkingNodeAsync();
         await E2E.WithNodeLog(node, output, async () =>
         {
             var client = node.Client;
@@ -28,17 +26,8 @@ public sealed class RestartTests(MediaFixture media, ITestOutputHelper output)
                 await client.AddJobOkAsync(new { src_filename = E2E.Short, dst_dir = "restart-other-2", dst_format = "mkv" }),
             };
 
-            var before = await client.WaitForJobStateAsync(id,
-                j => DoneTasks(j).Count >= 2 || State(j) >= JobCompleted,
-                TimeSpan.FromSeconds(150), detail: true, what: "two finished tasks");
-            Assert.True(State(before) < JobCompleted,
-                $"the job ended before two of its tasks were seen done, so there was nothing to interrupt:\n{before}");
+            var (before, doneBefore) = await KillAndRestartAfterAsync(node, id, done: 2);
             Assert.True(Tasks(before).Count >= 3, $"expected the job to be split into several tasks:\n{before}");
-            var doneBefore = DoneTasks(before);
-            output.WriteLine($"killing the node with {doneBefore.Count} of {Tasks(before).Count} tasks done: {string.Join(", ", doneBefore)}");
-
-            await node.KillAsync();
-            await node.RestartAsync();
 
             // Every job submitted before the kill is still listed (the list is eventually consistent).
             var all = new[] { id }.Concat(others).ToHashSet();
@@ -52,15 +41,7 @@ public sealed class RestartTests(MediaFixture media, ITestOutputHelper output)
 
             var job = await client.WaitForJobCompletedAsync(id, TimeSpan.FromSeconds(180));
             Assert.Equal(0, job.GetProperty("result").GetInt32());
-            var tasks = Tasks(job).ToDictionary(t => t.GetProperty("id").GetString()!);
-            foreach (var taskId in doneBefore)
-            {
-                Assert.True(tasks.TryGetValue(taskId, out var t), $"task {taskId} is missing after the restart:\n{job}");
-                Assert.Equal(TaskDone, t.GetProperty("state").GetInt32());
-                Assert.True(t.GetProperty("attempts").GetInt32() == 1,
-                    $"task {taskId} was done before the kill but ran again:\n{t}");
-            }
-            Assert.All(tasks.Values, t => Assert.Equal(TaskDone, t.GetProperty("state").GetInt32()));
+            AssertDoneOnce(job, doneBefore);
 
             var outFile = Path.Combine(node.MediaRoot, "restart", "record.mp4");
             Assert.Equal(["record.mp4"], E2E.Entries(Path.GetDirectoryName(outFile)!));
@@ -79,9 +60,7 @@ public sealed class RestartTests(MediaFixture media, ITestOutputHelper output)
     [Fact]
     public async Task An_output_group_killed_mid_job_resumes_only_its_unfinished_tasks_and_publishes_once()
     {
-        await using var node = await NodeProcess.StartAsync(
-            ["--Transcode:Planning:MaxTaskSeconds=10", "--Transcode:Worker:Slots=1"],
-            root => E2E.StockMediaRoot(media.Media, root));
+        await using var node = await StartChunkingNodeAsync();
         await E2E.WithNodeLog(node, output, async () =>
         {
             var client = node.Client;
@@ -99,23 +78,9 @@ public sealed class RestartTests(MediaFixture media, ITestOutputHelper output)
                     new { type = "thumbnails", interval_seconds = 10, width = 160, sprite = true },
                 },
             });
-            var before = await client.WaitForJobStateAsync(id,
-                j => DoneTasks(j).Count >= 3 || State(j) >= JobCompleted,
-                TimeSpan.FromSeconds(150), detail: true, what: "three finished tasks");
-            Assert.True(State(before) < JobCompleted,
-                $"the job ended before three of its tasks were seen done, so there was nothing to interrupt:\n{before}");
-            var doneBefore = DoneTasks(before);
-            output.WriteLine($"killing the node with {doneBefore.Count} of {Tasks(before).Count} tasks done: {string.Join(", ", doneBefore)}");
+            var (_, doneBefore) = await KillAndRestartAfterAsync(node, id, done: 3);
 
-            await node.KillAsync();
-            await node.RestartAsync();
-
-            var job = await client.WaitForJobCompletedAsync(id, TimeSpan.FromSeconds(240));
-            var tasks = Tasks(job).ToDictionary(t => t.GetProperty("id").GetString()!);
-            foreach (var taskId in doneBefore)
-                Assert.True(tasks[taskId].GetProperty("attempts").GetInt32() == 1,
-                    $"task {taskId} was done before the kill but ran again:\n{tasks[taskId]}");
-            Assert.All(tasks.Values, t => Assert.Equal(TaskDone, t.GetProperty("state").GetInt32()));
+            AssertDoneOnce(await client.WaitForJobCompletedAsync(id, TimeSpan.FromSeconds(240)), doneBefore);
 
             // One published directory, nothing temporary beside it; every rendition whole and clean.
             var dstDir = Path.Combine(node.MediaRoot, "restart-group");
@@ -131,6 +96,40 @@ public sealed class RestartTests(MediaFixture media, ITestOutputHelper output)
             Assert.Equal(2, LadderAssert.Variants(Path.Combine(ladder, "master.m3u8")).Count);
             Assert.Equal(6, Directory.GetFiles(Path.Combine(dstDir, "record", "thumbs"), "thumb-*.jpg").Length);
         });
+    }
+
+    /// <summary>A node that plans 10 s tasks and runs one at a time, so a job is still part-done when it is killed.</summary>
+    private Task<NodeProcess> StartChunkingNodeAsync() =>
+        NodeProcess.StartAsync(["--Transcode:Planning:MaxTaskSeconds=10", "--Transcode:Worker:Slots=1"],
+            root => E2E.StockMediaRoot(media.Media, root));
+
+    /// <summary>SIGKILLs the node once <paramref name="done"/> of the job's tasks are done (and the job is not), then
+    /// starts it again; returns the job as last seen and the tasks done by then.</summary>
+    private async Task<(System.Text.Json.JsonElement Before, List<string> DoneBefore)> KillAndRestartAfterAsync(
+        NodeProcess node, string id, int done)
+    {
+        var before = await node.Client.WaitForJobStateAsync(id,
+            j => DoneTasks(j).Count >= done || State(j) >= JobCompleted,
+            TimeSpan.FromSeconds(150), detail: true, what: $"{done} finished tasks");
+        Assert.True(State(before) < JobCompleted,
+            $"the job ended before {done} of its tasks were seen done, so there was nothing to interrupt:\n{before}");
+        var doneBefore = DoneTasks(before);
+        output.WriteLine($"killing the node with {doneBefore.Count} of {Tasks(before).Count} tasks done: {string.Join(", ", doneBefore)}");
+        await node.KillAsync();
+        await node.RestartAsync();
+        return (before, doneBefore);
+    }
+
+    /// <summary>Every task of the ended job is done, and those done before the kill ran only that once.</summary>
+    private static void AssertDoneOnce(System.Text.Json.JsonElement job, List<string> doneBefore)
+    {
+        var tasks = Tasks(job).ToDictionary(t => t.GetProperty("id").GetString()!);
+        foreach (var taskId in doneBefore)
+        {
+            Assert.True(tasks.TryGetValue(taskId, out var t), $"task {taskId} is missing after the restart:\n{job}");
+            Assert.True(t.GetProperty("attempts").GetInt32() == 1, $"task {taskId} was done before the kill but ran again:\n{t}");
+        }
+        Assert.All(tasks.Values, t => Assert.Equal(TaskDone, t.GetProperty("state").GetInt32()));
     }
 
     private static List<string> DoneTasks(System.Text.Json.JsonElement job) =>

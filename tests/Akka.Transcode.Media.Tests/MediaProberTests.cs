@@ -98,4 +98,26 @@ public sealed class MediaProberTests(MediaSources sources)
         Assert.True(result.IsOk, result.Error?.Message);
         Assert.Equal("h264", result.Value!.Video?.Codec);
     }
+
+    /// <summary>The pixel shape a stream states decides the displayed size renditions are made from: a real
+    /// anamorphic one counts, a nonsensical one (200:1 would make the 320-wide picture 64,000 wide) counts as square.
+    /// </summary>
+    [Theory]
+    [InlineData("64/45", 64.0 / 45, 455)]
+    [InlineData("200/1", 1.0, 320)]
+    [InlineData("1/255", 1.0, 320)]
+    public async Task A_stated_sample_aspect_ratio_counts_only_within_reason(string sar, double expected, int shownWidth)
+    {
+        using var dir = new ScratchDir();
+        var path = dir.File("shaped.ts");
+        FfmpegCli.Run("-i", "file:" + sources.RecordBin, "-map", "0:v:0", "-c", "copy",
+            "-bsf:v", $"h264_metadata=sample_aspect_ratio={sar}", "-f", "mpegts", "file:" + path);
+
+        var result = await _prober.ProbeAsync(path, CancellationToken.None);
+
+        Assert.True(result.IsOk, result.Error?.Message);
+        var video = result.Value!.Video!;
+        Assert.Equal(expected, video.SampleAspect, precision: 6);
+        Assert.Equal((shownWidth, 240), video.Displayed);
+    }
 }

@@ -88,8 +88,7 @@ public sealed class NodeProcess : IAsyncDisposable
         _log = new StreamWriter(new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
             { AutoFlush = true };
         ClusterPort = clusterPort ?? FreePort();
-        HttpPort = FreePort();
-        while (HttpPort == ClusterPort) HttpPort = FreePort();
+        HttpPort = FreePort(); // never a port handed out before, so never the cluster port
         BaseUrl = new Uri($"http://127.0.0.1:{HttpPort}/");
         Client = new TranscodeClient(BaseUrl, ClientToken, () => LogTail());
     }
@@ -361,12 +360,7 @@ public sealed class NodeProcess : IAsyncDisposable
 
     /// <summary><paramref name="count"/> distinct free loopback ports, e.g. the cluster ports of nodes that list each
     /// other as seeds.</summary>
-    public static int[] FreePorts(int count)
-    {
-        var ports = new HashSet<int>();
-        while (ports.Count < count) ports.Add(FreePort());
-        return ports.ToArray();
-    }
+    public static int[] FreePorts(int count) => Enumerable.Range(0, count).Select(_ => FreePort()).ToArray();
 
     // Ports come from below the kernel's ephemeral range. A port that bind(0) hands out is free only for that
     // moment: it lies in the range the kernel also draws outgoing connections' source ports from, and a seed port is
@@ -374,11 +368,13 @@ public sealed class NodeProcess : IAsyncDisposable
     // opened in between took one such port in CI, and that node could not start. Below the range, only another
     // explicit bind can take a port, and this process hands each out once.
     private static readonly Lock PortLock = new();
+    private static readonly (int Low, int High) PortRange = ReservablePortRange();
     private static int _nextPort = -1;
 
+    /// <summary>A free loopback port, never the same one twice in this process.</summary>
     public static int FreePort()
     {
-        var (low, high) = ReservablePortRange();
+        var (low, high) = PortRange;
         lock (PortLock)
         {
             if (_nextPort < 0) _nextPort = low + Random.Shared.Next(high - low);
@@ -394,7 +390,7 @@ public sealed class NodeProcess : IAsyncDisposable
 
     /// <summary>Ports outside the kernel's ephemeral range (procfs, Linux's default when unreadable): below it down
     /// to 10000, which keeps well-known services out of the way, or above it when that is the larger side.</summary>
-    internal static (int Low, int High) ReservablePortRange()
+    private static (int Low, int High) ReservablePortRange()
     {
         var (ephemeralLow, ephemeralHigh) = (32768, 60999);
         try
