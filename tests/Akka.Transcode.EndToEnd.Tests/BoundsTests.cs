@@ -125,9 +125,11 @@ public sealed class BoundsTests(ITestOutputHelper output)
                     var c = new TcpClient();
                     await c.ConnectAsync(IPAddress.Loopback, node.HttpPort);
                     idle.Add(c);
+                    // Kestrel counts a connection on a thread-pool item after it accepts it, in no set order: under
+                    // load a later connection could be counted first and take the slot. A request answered on each
+                    // proves it holds its slot; the connection then stays open, idle (keep-alive).
+                    await AnsweredOn(c);
                 }
-                // Kestrel counts a connection when it accepts it: give it the moment to accept all four.
-                await Task.Delay(500);
                 Assert.Null(await TryHealthz(node));
             }
             finally
@@ -137,6 +139,23 @@ public sealed class BoundsTests(ITestOutputHelper output)
             Assert.True(await E2E.Eventually(async () => await TryHealthz(node) == "ok", TimeSpan.FromSeconds(20)),
                 "/healthz still refused after the idle connections closed");
         });
+    }
+
+    /// <summary>Sends GET /healthz on the open connection and reads until its whole answer ("ok") is in.</summary>
+    private static async Task AnsweredOn(TcpClient connection)
+    {
+        var stream = connection.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var answer = new StringBuilder();
+        var buffer = new byte[1024];
+        while (!answer.ToString().EndsWith("\r\n\r\nok", StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            Assert.True(read > 0, $"the connection closed before its answer was whole: '{answer}'");
+            answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+        Assert.StartsWith("HTTP/1.1 200", answer.ToString());
     }
 
     /// <summary>/healthz over a fresh connection: its body, or null when the connection was refused or cut.</summary>
