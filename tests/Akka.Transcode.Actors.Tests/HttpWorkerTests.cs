@@ -499,6 +499,24 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_run_replaced_by_a_newer_attempt_still_holds_the_drain_until_it_has_ended()
+    {
+        // The master's newer attempt replaces the stale one at once; the stale run's ffmpeg may still be ending.
+        var executor = new FirstRunSlowToStopExecutor(TimeSpan.FromMilliseconds(1500));
+        var host = Host(executor, new FakeMaster());
+        var spec = Spec("j1");
+        Ask(host, new AddWorkerTask(spec, 1));
+        AwaitAssert(() => Assert.Equal((int)TaskStatus.Running, Ask(host, new GetWorkerTask(spec.TaskId)).Task!.State),
+            TimeSpan.FromSeconds(5));
+        Assert.Equal(ErrorCode.Ok, Ask(host, new AddWorkerTask(spec, 2)).Code);
+        AwaitCondition(() => executor.Started.Count == 2);
+        Assert.False(executor.FirstRunEnded);
+
+        await host.Ask<WorkerDrained>(DrainWorker.Instance, TimeSpan.FromSeconds(10));
+        Assert.True(executor.FirstRunEnded, "drained while the replaced run was still stopping");
+    }
+
+    [Fact]
     public async Task A_draining_worker_stops_its_runs_before_it_answers_and_takes_no_new_task()
     {
         var executor = new SlowToStopExecutor(TimeSpan.FromMilliseconds(300));

@@ -361,6 +361,31 @@ public sealed class WorkerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_run_replaced_by_a_newer_attempt_still_holds_the_drain_until_it_has_ended()
+    {
+        // A newer attempt of a task replaces the run of the stale one, which then stops its ffmpeg (up to the grace
+        // time) after the node has let go of it. A drain meanwhile counted only current runs and was answered with
+        // that ffmpeg still running, so the process exited before it (the rolling-restart test saw it).
+        var registry = Registry(SlowToTimeOut);
+        var executor = new FirstRunSlowToStopExecutor(TimeSpan.FromMilliseconds(1500));
+        var node = Node(registry, executor, slots: 1, key: "replaced");
+        registry.Tell(Request("r1"));
+        AwaitCondition(() => executor.Started.Count == 1);
+        AwaitCondition(() => Snapshot(registry).Workers.Count == 1);
+
+        var spec = Samples.VideoTask("r1", 0);
+        var master = CreateTestProbe();
+        master.Send(node, new AssignTask(spec.TaskId, 2, spec, WorkerRegistryState.IdFor("replaced")));
+        AwaitCondition(() => executor.Started.Count == 2);
+        Assert.False(executor.FirstRunEnded);
+
+        var shutdown = CreateTestProbe();
+        shutdown.Send(node, DrainWorker.Instance);
+        shutdown.ExpectMsg<WorkerDrained>(TimeSpan.FromSeconds(5));
+        Assert.True(executor.FirstRunEnded, "drained while the replaced run was still stopping");
+    }
+
+    [Fact]
     public void A_draining_worker_hands_back_its_attempts_at_once_and_answers_only_once_its_runs_have_ended()
     {
         var registry = Registry(SlowToTimeOut);

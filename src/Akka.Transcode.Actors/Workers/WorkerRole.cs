@@ -10,8 +10,8 @@ namespace Akka.Transcode.Actors.Workers;
 /// in common: each attempt runs in a <see cref="TaskRunner"/> child that is stopped, never restarted, when it fails
 /// (the task decides about retries); registering and heartbeating start with the actor; the busy slots are published
 /// for /metrics after every message; and <see cref="DrainWorker"/> takes no more work, stops the runs and is answered
-/// with <see cref="WorkerDrained"/> once the last runner has ended, so no ffmpeg outlives the process and no partial
-/// output is left behind.
+/// with <see cref="WorkerDrained"/> once the last runner has ended (a replaced one too), so no ffmpeg outlives the
+/// process and no partial output is left behind.
 /// </summary>
 public abstract class WorkerRole : ReceiveActor, IWithTimers
 {
@@ -20,6 +20,9 @@ public abstract class WorkerRole : ReceiveActor, IWithTimers
 
     private readonly ITaskExecutor _executor;
     private readonly List<IActorRef> _drainWaiters = new();
+    // Every runner until it has stopped, including one a newer attempt replaced: the role lets go of that run (and
+    // its slot) at once, but its ffmpeg may take the grace time to end, and a drain must wait for it too.
+    private readonly HashSet<IActorRef> _liveRunners = new();
     private WorkerSlotGauge? _gauge;
 
     protected WorkerRole(int slots, ITaskExecutor executor, TranscodeSettings settings)
@@ -62,6 +65,8 @@ public abstract class WorkerRole : ReceiveActor, IWithTimers
 
     protected override bool AroundReceive(Receive receive, object message)
     {
+        // Before the role's own handler, which may ask AnswerIfDrained.
+        if (message is Terminated t) _liveRunners.Remove(t.ActorRef);
         var handled = base.AroundReceive(receive, message);
         _gauge?.SetBusy(RunningCount);
         return handled;
@@ -97,13 +102,14 @@ public abstract class WorkerRole : ReceiveActor, IWithTimers
         var runner = Context.ActorOf(TaskRunner.Props(assignment, reportTo, _executor, Settings),
             $"{assignment.TaskId}-a{assignment.Attempt}");
         Context.Watch(runner);
+        _liveRunners.Add(runner);
         return runner;
     }
 
     /// <summary>Called whenever a runner has ended.</summary>
     protected void AnswerIfDrained()
     {
-        if (_drainWaiters.Count == 0 || RunningCount > 0) return;
+        if (_drainWaiters.Count == 0 || _liveRunners.Count > 0) return;
         foreach (var waiter in _drainWaiters) waiter.Tell(WorkerDrained.Instance);
         _drainWaiters.Clear();
     }

@@ -121,6 +121,33 @@ public sealed class SlowToStopExecutor(TimeSpan stopTime) : RecordingExecutor
     }
 }
 
+/// <summary>Like <see cref="SlowToStopExecutor"/> for the first run only, which takes <paramref name="firstStopTime"/>
+/// to end once cancelled; later runs end at once. A stale attempt's ffmpeg finishing while its replacement runs.</summary>
+public sealed class FirstRunSlowToStopExecutor(TimeSpan firstStopTime) : RecordingExecutor
+{
+    private int _runs;
+    private volatile bool _firstEnded;
+
+    public bool FirstRunEnded => _firstEnded;
+
+    protected override async Task<TaskOutcome> Run(TaskSpec task, Action<TaskProgress> onProgress, CancellationToken ct)
+    {
+        var first = Interlocked.Increment(ref _runs) == 1;
+        onProgress(new TaskProgress(1, 1));
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (OperationCanceledException) when (first)
+        {
+            await Task.Delay(firstStopTime, CancellationToken.None);
+            _firstEnded = true;
+            throw;
+        }
+        return TaskOutcome.Succeeded; // never reached
+    }
+}
+
 /// <summary>Reports 30 %, waits for <see cref="Step"/>, reports 70 %, waits again, succeeds.</summary>
 public sealed class SteppedExecutor : RecordingExecutor
 {
