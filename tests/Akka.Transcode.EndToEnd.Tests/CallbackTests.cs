@@ -99,14 +99,14 @@ public sealed class CallbackTests(SharedNodeFixture shared, MediaFixture media, 
                 src_filename = E2E.Short, dst_dir = "callback-redirect", dst_format = "ts", video_codec = "copy", audio_codec = "copy",
                 callback_url = url,
             });
-            // Every try meets a 302: after five the node gives up (1 + 2 + 4 + 8 s apart) and says so.
-            var gaveUp = E2E.Eventually(() => Node.LogSince(mark, int.MaxValue).Split('\n').Any(l => l.Contains($"job {id}: callback") && l.Contains("giving up")),
-                TimeSpan.FromSeconds(90));
-            var first = await Task.WhenAny(gaveUp, reached);
+            // Every try meets a 302 and is not followed. Two tries (1 s apart) show it; the growing waits between
+            // them and the give-up after five are the deliverer's own (CallbackDelivererTests), 15 s of waiting here.
+            var triedTwice = E2E.Eventually(() => posts.Count >= 2 && Node.LogSince(mark, int.MaxValue).Split('\n')
+                .Count(l => l.Contains($"job {id}: callback") && l.Contains("redirects are not followed")) >= 2, TimeSpan.FromSeconds(60));
+            var first = await Task.WhenAny(triedTwice, reached);
             Assert.False(first == reached, "the redirect was followed: its target got a connection");
-            Assert.True(await gaveUp, "the node did not give up on the callback within 90 s");
+            Assert.True(await triedTwice, "the callback was not tried twice within 60 s");
             Assert.False(reached.IsCompleted, "the redirect was followed: its target got a connection");
-            Assert.Equal(5, posts.Count);
             Assert.All(posts, p => Assert.StartsWith("POST /hook/", p));
 
             var log = Node.LogSince(mark, int.MaxValue);

@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 namespace Akka.Transcode.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// Every end-to-end test is in this one collection, so they run one after another: each starts real ffmpeg work
+/// Most end-to-end tests are in this one collection, so they run one after another: each starts real ffmpeg work
 /// and the machines have two cores. The media are made once; one node is shared by the tests that do not need a
 /// node of their own.
 /// </summary>
@@ -23,6 +23,18 @@ public sealed class EndToEndCollection : ICollectionFixture<MediaFixture>, IColl
 public sealed class QuietEndToEndCollection : ICollectionFixture<MediaFixture>
 {
     public const string Name = "end-to-end-quiet";
+}
+
+/// <summary>
+/// The tests that kill and restart nodes of a cluster: long, and much of their time is spent waiting for the
+/// cluster to notice a loss and for nodes to start again, time the main collection's tests use. They run beside
+/// <see cref="EndToEndCollection"/>, after or beside <see cref="QuietEndToEndCollection"/>. A test belongs here only
+/// if what it asserts is an outcome (every job once, nothing lost), with time limits that a loaded machine meets.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class FaultsEndToEndCollection : ICollectionFixture<MediaFixture>
+{
+    public const string Name = "end-to-end-faults";
 }
 
 /// <summary>A node with the default settings and every test medium in its media root; callbacks are signed with
