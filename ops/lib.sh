@@ -12,6 +12,7 @@ CLEANUP=()
 run_cleanup() {
   local i
   for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do eval "${CLEANUP[i]}" || true; done
+  rm -f "$FREE_PORTS_FILE"
 }
 
 # For scripts that run unattended (CI, long test forms): no prompts from dotnet, no stdin, and CLEANUP undone on
@@ -132,6 +133,33 @@ ensure_postgres() {
   exit 1
 }
 
+# A free loopback port for a server this script starts, never the same one twice in this shell. It comes from below
+# the kernel's ephemeral range: a port that bind(0) hands out lies in the range outgoing connections draw their
+# source ports from, and one opened between the choice and the server's bind (to PostgreSQL, say) can take it.
+FREE_PORTS_FILE="${TMPDIR:-/tmp}/akka-transcode-ports.$$"
+free_port() {
+  python3 - "$FREE_PORTS_FILE" <<'PY'
+import os, random, socket, sys
+given = sys.argv[1]
+try: low, high = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+except (OSError, ValueError): low, high = 32768, 60999
+lo, hi = (10000, low) if low - 10000 >= 65536 - high - 1 else (high + 1, 65536)
+try: taken = set(map(int, open(given).read().split()))
+except OSError: taken = set()
+start = random.randrange(lo, hi)
+for i in range(hi - lo):
+    port = lo + (start - lo + i) % (hi - lo)
+    if port in taken: continue
+    s = socket.socket()
+    try: s.bind(("127.0.0.1", port))
+    except OSError: continue
+    finally: s.close()
+    with open(given, "a") as f: f.write(f"{port}\n")
+    print(port); break
+else: sys.exit(f"no free loopback port in [{lo}, {hi})")
+PY
+}
+
 # Starts a throwaway PostgreSQL on a free loopback port with its data in a new temporary directory (no service,
 # no system cluster touched), exports TRANSCODE_TEST_PG (an Npgsql connection string to its "postgres" database)
 # and sets PG_STOP to the command that stops it and removes the directory. Call it directly, not in $(...).
@@ -140,7 +168,7 @@ start_postgres() {
   local bin dir port as=()
   bin=$(ensure_postgres)
   dir=$(mktemp -d /tmp/akka-transcode-pg.XXXXXX)
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  port=$(free_port)
   if [ "$(id -u)" -eq 0 ]; then
     # initdb refuses to run as root: the server runs as the postgres user the Debian package creates.
     id postgres >/dev/null 2>&1 || useradd --system --home-dir "$dir" postgres

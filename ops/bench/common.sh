@@ -26,6 +26,7 @@ bench_cleanup() {
   for d in "${BENCH_OUT_DIRS[@]}"; do rm -rf "$d"; done
   # BENCH_KEEP=1 keeps the node logs and databases to look into.
   if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $BENCH_WORK"; else rm -rf "$BENCH_WORK"; fi
+  rm -f "$FREE_PORTS_FILE"
 }
 trap bench_cleanup EXIT
 
@@ -78,7 +79,7 @@ bench_out_dir() {
   BENCH_OUT_DIRS+=("$BENCH_OUT")
 }
 
-bench_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+bench_port() { free_port; }
 
 # Waits for a node's /readyz; fails at once if the process ended.
 bench_wait_ready() {

@@ -46,7 +46,7 @@ mkdir -p "$work/media"
 # A tiny source: the instant worker copies it, so only the control plane is measured.
 ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10 -t 1 -c:v libx264 -f mpegts "$work/media/record.bin"
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+port() { free_port; }
 now() { date +%s.%N; }
 emit() { [ -z "$json" ] || printf '%s\n' "$1" >>"$json"; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
