@@ -139,7 +139,7 @@ ensure_postgres() {
 FREE_PORTS_FILE="${TMPDIR:-/tmp}/akka-transcode-ports.$$"
 free_port() {
   python3 - "$FREE_PORTS_FILE" <<'PY'
-import os, random, socket, sys
+import random, socket, sys
 given = sys.argv[1]
 try: low, high = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
 except (OSError, ValueError): low, high = 32768, 60999

@@ -401,6 +401,17 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
 
     private static TaskSpec Spec(string jobId) => Samples.VideoTask(jobId, 0);
 
+    /// <summary>A worker host with attempt 1 of job j1's task accepted and running.</summary>
+    private (IActorRef Host, TaskSpec Spec) HostRunning(Media.Execution.ITaskExecutor executor, FakeMaster master)
+    {
+        var host = Host(executor, master);
+        var spec = Spec("j1");
+        Assert.Equal(ErrorCode.Ok, Ask(host, new AddWorkerTask(spec, 1)).Code);
+        AwaitAssert(() => Assert.Equal((int)TaskStatus.Running, Ask(host, new GetWorkerTask(spec.TaskId)).Task!.State),
+            TimeSpan.FromSeconds(5));
+        return (host, spec);
+    }
+
     [Fact]
     public void The_worker_registers_heartbeats_and_registers_again_when_the_master_forgot_it()
     {
@@ -420,11 +431,7 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
         // already run elsewhere, writing the same output. Nothing will read their results: they stop.
         var master = new FakeMaster();
         var executor = new SlowToStopExecutor(TimeSpan.FromMilliseconds(100));
-        var host = Host(executor, master);
-        var spec = Spec("j1");
-        Assert.Equal(ErrorCode.Ok, Ask(host, new AddWorkerTask(spec, 1)).Code);
-        AwaitAssert(() => Assert.Equal((int)TaskStatus.Running, Ask(host, new GetWorkerTask(spec.TaskId)).Task!.State),
-            TimeSpan.FromSeconds(5));
+        var (host, spec) = HostRunning(executor, master);
 
         master.ForgetWorker = true;
 
@@ -485,11 +492,7 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
     public void Cancel_is_answered_once_the_run_has_really_ended()
     {
         var executor = new SlowToStopExecutor(TimeSpan.FromMilliseconds(600));
-        var host = Host(executor, new FakeMaster());
-        var spec = Spec("j1");
-        Ask(host, new AddWorkerTask(spec, 1));
-        AwaitAssert(() => Assert.Equal((int)TaskStatus.Running, Ask(host, new GetWorkerTask(spec.TaskId)).Task!.State),
-            TimeSpan.FromSeconds(5));
+        var (host, spec) = HostRunning(executor, new FakeMaster());
 
         var reply = Ask(host, new CancelWorkerTask(spec.TaskId));
 
@@ -503,11 +506,7 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
     {
         // The master's newer attempt replaces the stale one at once; the stale run's ffmpeg may still be ending.
         var executor = new FirstRunSlowToStopExecutor(TimeSpan.FromMilliseconds(1500));
-        var host = Host(executor, new FakeMaster());
-        var spec = Spec("j1");
-        Ask(host, new AddWorkerTask(spec, 1));
-        AwaitAssert(() => Assert.Equal((int)TaskStatus.Running, Ask(host, new GetWorkerTask(spec.TaskId)).Task!.State),
-            TimeSpan.FromSeconds(5));
+        var (host, spec) = HostRunning(executor, new FakeMaster());
         Assert.Equal(ErrorCode.Ok, Ask(host, new AddWorkerTask(spec, 2)).Code);
         AwaitCondition(() => executor.Started.Count == 2);
         Assert.False(executor.FirstRunEnded);
@@ -520,11 +519,7 @@ public sealed class HttpWorkerTests : Akka.TestKit.Xunit2.TestKit
     public async Task A_draining_worker_stops_its_runs_before_it_answers_and_takes_no_new_task()
     {
         var executor = new SlowToStopExecutor(TimeSpan.FromMilliseconds(300));
-        var host = Host(executor, new FakeMaster());
-        var spec = Spec("j1");
-        Ask(host, new AddWorkerTask(spec, 1));
-        AwaitAssert(() => Assert.Equal((int)TaskStatus.Running, Ask(host, new GetWorkerTask(spec.TaskId)).Task!.State),
-            TimeSpan.FromSeconds(5));
+        var (host, spec) = HostRunning(executor, new FakeMaster());
 
         await host.Ask<WorkerDrained>(DrainWorker.Instance, TimeSpan.FromSeconds(10));
 
