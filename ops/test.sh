@@ -37,6 +37,31 @@ sum_trx() {
   echo "$passed $failed $skipped $files"
 }
 
+# Prints each failed test of the trx files in $1 with the head of its message and the test-code line it failed at.
+# The console log of a long run is often read only from its end (CI shows the tail), where a failed end-to-end test's
+# node log would otherwise have pushed the names of the other failures out of sight.
+report_failures() {
+  python3 - "$1" <<'PY'
+import glob, os, sys, xml.etree.ElementTree as ET
+ns = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
+failed = []
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "*.trx")) + glob.glob(os.path.join(sys.argv[1], "*", "*.trx"))):
+    try: root = ET.parse(f).getroot()
+    except (ET.ParseError, OSError) as e: failed.append((f, f"unreadable trx: {e}", "")); continue
+    for r in root.iter(ns + "UnitTestResult"):
+        if r.get("outcome") not in ("Failed", "Error", "Timeout", "Aborted"): continue
+        message = (r.findtext(f"{ns}Output/{ns}ErrorInfo/{ns}Message") or "").strip().splitlines()
+        stack = (r.findtext(f"{ns}Output/{ns}ErrorInfo/{ns}StackTrace") or "").splitlines()
+        where = next((l.strip() for l in stack if ".Tests." in l and " in " in l), "")
+        failed.append((r.get("testName"), "\n      ".join(message[:6]) + (" ..." if len(message) > 6 else ""), where))
+for name, message, where in failed[:20]:
+    print(f"FAILED {name}")
+    print(f"      {message}")
+    if where: print(f"      {where}")
+if len(failed) > 20: print(f"... and {len(failed) - 20} more failed tests")
+PY
+}
+
 main() {
   run_unattended
 
@@ -76,6 +101,10 @@ main() {
 
   local passed failed skipped files
   read -r passed failed skipped files < <(sum_trx "$results")
+  if [ "$failed" -gt 0 ]; then
+    log "failed tests:"
+    report_failures "$results" || log "could not list the failed tests (python3 missing?)"
+  fi
   log "test projects reporting: $files; dotnet test exit code: $test_rc"
   if [ "$skipped" -gt 0 ]; then
     echo "$passed passed, $failed failed, $skipped skipped"

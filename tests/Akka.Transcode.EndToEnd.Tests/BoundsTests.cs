@@ -122,13 +122,20 @@ public sealed class BoundsTests(ITestOutputHelper output)
             {
                 for (var i = 0; i < 4; i++)
                 {
-                    var c = new TcpClient();
-                    await c.ConnectAsync(IPAddress.Loopback, node.HttpPort);
-                    idle.Add(c);
-                    // Kestrel counts a connection on a thread-pool item after it accepts it, in no set order: under
-                    // load a later connection could be counted first and take the slot. A request answered on each
-                    // proves it holds its slot; the connection then stays open, idle (keep-alive).
-                    await AnsweredOn(c);
+                    // A connection holds its slot once a request on it is answered; it then stays open, idle
+                    // (keep-alive). One can be refused while fewer than four are held: Kestrel releases a closed
+                    // connection's slot only when it has seen the close, and the start-up's readiness probe closed
+                    // its connection just before this test began. It is retried until that slot is free again.
+                    TcpClient? held = null;
+                    Assert.True(await E2E.Eventually(async () =>
+                    {
+                        var c = new TcpClient();
+                        await c.ConnectAsync(IPAddress.Loopback, node.HttpPort);
+                        if (await AnsweredOn(c)) { held = c; return true; }
+                        c.Dispose();
+                        return false;
+                    }, TimeSpan.FromSeconds(20)), $"connection {i + 1} of the 4 allowed was refused for 20 s");
+                    idle.Add(held!);
                 }
                 Assert.Null(await TryHealthz(node));
             }
@@ -141,21 +148,32 @@ public sealed class BoundsTests(ITestOutputHelper output)
         });
     }
 
-    /// <summary>Sends GET /healthz on the open connection and reads until its whole answer ("ok") is in.</summary>
-    private static async Task AnsweredOn(TcpClient connection)
+    /// <summary>
+    /// Sends GET /healthz on the open connection and reads until its whole answer ("ok") is in: true once it is, false
+    /// when the node closed the connection first (it was refused).
+    /// </summary>
+    private static async Task<bool> AnsweredOn(TcpClient connection)
     {
         var stream = connection.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var answer = new StringBuilder();
         var buffer = new byte[1024];
-        while (!answer.ToString().EndsWith("\r\n\r\nok", StringComparison.Ordinal))
+        try
         {
-            var read = await stream.ReadAsync(buffer, timeout.Token);
-            Assert.True(read > 0, $"the connection closed before its answer was whole: '{answer}'");
-            answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), timeout.Token);
+            while (!answer.ToString().EndsWith("\r\n\r\nok", StringComparison.Ordinal))
+            {
+                var read = await stream.ReadAsync(buffer, timeout.Token);
+                if (read == 0) return false;
+                answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+        }
+        catch (IOException)
+        {
+            return false; // reset by the node
         }
         Assert.StartsWith("HTTP/1.1 200", answer.ToString());
+        return true;
     }
 
     /// <summary>/healthz over a fresh connection: its body, or null when the connection was refused or cut.</summary>
@@ -199,6 +217,7 @@ public sealed class BoundsTests(ITestOutputHelper output)
     public async Task Readyz_says_the_database_is_unreachable_without_the_drivers_words_which_go_to_the_log()
     {
         var root = Directory.CreateTempSubdirectory("akka-transcode-readyz-").FullName;
+        var gone = root + "-gone";
         try
         {
             var file = Path.Combine(root, "transcode.db");
@@ -208,9 +227,9 @@ public sealed class BoundsTests(ITestOutputHelper output)
             {
                 using var http = new HttpClient { BaseAddress = node.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
                 Assert.Equal("ready", await http.GetStringAsync("readyz"));
-                // The database goes away: a directory stands where the file was.
-                foreach (var f in Directory.GetFiles(root)) File.Delete(f);
-                Directory.CreateDirectory(file);
+                // The database goes away: its directory moves aside in one step. (Deleting the files and putting a
+                // directory in the file's place raced the node, whose journal writes created the file anew between.)
+                Directory.Move(root, gone);
                 using var res = await http.GetAsync("readyz");
                 var body = await res.Content.ReadAsStringAsync();
                 output.WriteLine(body);
@@ -223,7 +242,8 @@ public sealed class BoundsTests(ITestOutputHelper output)
         }
         finally
         {
-            Directory.Delete(root, recursive: true);
+            foreach (var dir in new[] { root, gone })
+                if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
     }
 }

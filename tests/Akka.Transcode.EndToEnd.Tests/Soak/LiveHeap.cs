@@ -24,7 +24,14 @@ public static class LiveHeap
         var reader = Task.Run(() =>
         {
             using var source = new EventPipeEventSource(session.EventStream);
-            source.Clr.GCHeapStats += e => result.TrySetResult(e.TotalHeapSize / (1024.0 * 1024.0));
+            // A busy process can run a GC of its own as the session starts, and that GC's statistics would count the
+            // garbage still in the older generations: only those of the induced full GC are the live heap.
+            var induced = false;
+            source.Clr.GCStart += e => induced = e.Depth == 2 && e.Reason.ToString().StartsWith("Induced", StringComparison.Ordinal);
+            source.Clr.GCHeapStats += e =>
+            {
+                if (induced) result.TrySetResult(e.TotalHeapSize / (1024.0 * 1024.0));
+            };
             source.Process();
         });
         try
