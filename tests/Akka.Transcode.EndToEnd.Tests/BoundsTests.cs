@@ -14,7 +14,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 /// Bounded by default: the queue, the open live feeds, Kestrel's connections and request heads have finite,
 /// documented defaults; refusals are clear; and /readyz does not hand out the database driver's words.
 /// </summary>
-[Collection(QuietEndToEndCollection.Name)]
+[Collection(BesideEndToEndCollection.Name)]
 public sealed class BoundsTests(ITestOutputHelper output)
 {
     /// <summary>The bounds and their defaults, as the README's configuration table must give them.</summary>

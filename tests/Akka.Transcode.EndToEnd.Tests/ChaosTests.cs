@@ -13,7 +13,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 /// The suite runs the short form (20 jobs); ops/chaos.sh runs the long one (100 jobs) through this same test, and
 /// TRANSCODE_CHAOS_* variables change its size, pace and seed (<see cref="ChaosOptions"/>).
 /// </summary>
-[Collection(FaultsEndToEndCollection.Name)]
+[Collection(BesideEndToEndCollection.Name)]
 public sealed class ChaosTests(ITestOutputHelper output)
 {
     [Fact]

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace Akka.Transcode.EndToEnd.Tests;
 
 /// <summary>Configuration mistakes stop the node at start with a message that names the key, not a stack trace.</summary>
-[Collection(QuietEndToEndCollection.Name)]
+[Collection(BesideEndToEndCollection.Name)]
 public sealed class ConfigurationTests(ITestOutputHelper output)
 {
     [Theory]

@@ -14,7 +14,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 /// compose service's or the pod's), changed only by <see cref="ContainerEnvironment"/>'s rules for
 /// what cannot exist on this machine (service names, container ports and paths, the PostgreSQL server).
 /// </summary>
-[Collection(QuietEndToEndCollection.Name)]
+[Collection(BesideEndToEndCollection.Name)]
 public sealed class ContainerEnvironmentTests(ITestOutputHelper output)
 {
     private static readonly string CliDll =

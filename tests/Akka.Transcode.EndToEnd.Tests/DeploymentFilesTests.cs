@@ -11,7 +11,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 /// node's options. No Docker engine or Kubernetes runs on the build machines, so this is what can be checked
 /// here; ContainerEnvironmentTests then starts nodes with the environments these files give.
 /// </summary>
-[Collection(QuietEndToEndCollection.Name)]
+[Collection(BesideEndToEndCollection.Name)]
 public sealed class DeploymentFilesTests(ITestOutputHelper output)
 {
     /// <summary>The three nodes.</summary>

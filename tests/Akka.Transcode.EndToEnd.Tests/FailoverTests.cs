@@ -11,7 +11,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 /// while they work, a worker joining a running cluster, and every node restarted one after another. Jobs are 10 s
 /// re-encodes in 5 s chunks (two video tasks, audio, join), so every job has work in flight on several nodes.
 /// </summary>
-[Collection(FaultsEndToEndCollection.Name)]
+[Collection(BesideEndToEndCollection.Name)]
 public sealed class FailoverTests(MediaFixture media, ITestOutputHelper output)
 {
     private const string Output = "short.mp4";

@@ -11,7 +11,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 /// describe: api+master, master+worker and worker on one PostgreSQL database, both masters as seeds. Everything
 /// is read through the akka-transcode CLI, as an operator would.
 /// </summary>
-[Collection(FaultsEndToEndCollection.Name)]
+[Collection(BesideEndToEndCollection.Name)]
 public sealed class OperatorClusterTests(MediaFixture media, ITestOutputHelper output)
 {
     private static readonly string CliDll =

@@ -8,7 +8,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 /// add_job's <c>outputs</c> on a real node: its configured presets are checked at start like a request (a bad one
 /// stops it, naming the preset and field), named in its refusals, and an output directory already in place is -8.
 /// </summary>
-[Collection(QuietEndToEndCollection.Name)]
+[Collection(BesideEndToEndCollection.Name)]
 public sealed class OutputGroupRequestTests(ITestOutputHelper output)
 {
     private static readonly string[] WebPreset =

@@ -8,7 +8,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 /// The queue behind add_job with a real node and ffmpeg: with a start window of one job, the others wait as INIT
 /// (polling them does not start them), survive a SIGKILL of the node, and start highest priority first.
 /// </summary>
-[Collection(FaultsEndToEndCollection.Name)]
+[Collection(BesideEndToEndCollection.Name)]
 public sealed class QueueTests(MediaFixture media, ITestOutputHelper output)
 {
     [Fact]

@@ -5,7 +5,7 @@ using static Akka.Transcode.EndToEnd.Tests.Infrastructure.TranscodeClient;
 namespace Akka.Transcode.EndToEnd.Tests;
 
 /// <summary>A node killed with SIGKILL in the middle of a job picks it up where it was after a restart.</summary>
-[Collection(EndToEndCollection.Name)]
+[Collection(BesideEndToEndCollection.Name)]
 public sealed class RestartTests(MediaFixture media, ITestOutputHelper output)
 {
     [Fact]

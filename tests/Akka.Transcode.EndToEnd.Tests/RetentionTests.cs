@@ -14,7 +14,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 /// accepts wait READY until they are cancelled; retention is 8.64 s (0.0001 days), swept every second. On SQLite and
 /// PostgreSQL (the journal's rows are checked in the database itself).
 /// </summary>
-[Collection(QuietEndToEndCollection.Name)]
+[Collection(BesideEndToEndCollection.Name)]
 public sealed class RetentionTests(MediaFixture media, ITestOutputHelper output)
 {
     private const double RetentionDays = 0.0001;

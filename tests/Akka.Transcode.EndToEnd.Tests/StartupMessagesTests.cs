@@ -7,7 +7,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 
 /// <summary>What an operator reads when a node starts: its console lines, and what it says about a setup that is not
 /// right yet (docs/operations.md's walk-through, followed literally).</summary>
-[Collection(QuietEndToEndCollection.Name)]
+[Collection(BesideEndToEndCollection.Name)]
 public sealed class StartupMessagesTests(ITestOutputHelper output)
 {
     // "2026-12-07T09:30:19.067Z info: Category[0] rest": UTC time, level, category and event id, once.

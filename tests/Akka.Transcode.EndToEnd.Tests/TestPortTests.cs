@@ -4,7 +4,7 @@ namespace Akka.Transcode.EndToEnd.Tests;
 
 /// <summary>The tests' fixed ports (seed lists, restarts on the same port) must not be ports the kernel can hand to an
 /// outgoing connection in the meantime: CI once lost a chaos run to a node that could not bind its seed port.</summary>
-[Collection(QuietEndToEndCollection.Name)]
+[Collection(BesideEndToEndCollection.Name)]
 public sealed class TestPortTests
 {
     [Fact]
