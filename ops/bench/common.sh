@@ -79,7 +79,6 @@ bench_out_dir() {
   BENCH_OUT_DIRS+=("$BENCH_OUT")
 }
 
-bench_port() { free_port; }
 
 # Waits for a node's /readyz; fails at once if the process ended.
 bench_wait_ready() {
@@ -114,7 +113,7 @@ bench_start_node() {
   fi
   local dir="$BENCH_WORK/node$BENCH_NODE_SEQ"; BENCH_NODE_SEQ=$((BENCH_NODE_SEQ + 1))
   mkdir -p "$dir"
-  BENCH_HTTP=$(bench_port); BENCH_CLUSTER_PORT=$(bench_port); BENCH_NODE_LOG="$dir/node.log"
+  BENCH_HTTP=$(free_port); BENCH_CLUSTER_PORT=$(free_port); BENCH_NODE_LOG="$dir/node.log"
   "${BENCH_NODE_PREFIX[@]}" env "${BENCH_NODE_ENV[@]}" dotnet "$BENCH_NODE_DLL" \
     --Transcode:Http:Url=http://127.0.0.1:$BENCH_HTTP --Transcode:Cluster:Port=$BENCH_CLUSTER_PORT \
     --Transcode:DataDir="$dir" --Transcode:Storage:ConnectionString="Data Source=$dir/transcode.db" \
@@ -129,10 +128,10 @@ bench_start_node() {
 bench_start_worker_node() {
   local dir="$BENCH_WORK/node$BENCH_NODE_SEQ" http; BENCH_NODE_SEQ=$((BENCH_NODE_SEQ + 1))
   mkdir -p "$dir"
-  http=$(bench_port)
+  http=$(free_port)
   "${BENCH_NODE_PREFIX[@]}" env "${BENCH_NODE_ENV[@]}" dotnet "$BENCH_NODE_DLL" --Transcode:Roles=worker \
     --Transcode:Cluster:Seeds:0=akka.tcp://transcode@127.0.0.1:$BENCH_CLUSTER_PORT \
-    --Transcode:Http:Url=http://127.0.0.1:$http --Transcode:Cluster:Port=$(bench_port) \
+    --Transcode:Http:Url=http://127.0.0.1:$http --Transcode:Cluster:Port=$(free_port) \
     --Transcode:DataDir="$dir" --Transcode:Media:Roots:0="$BENCH_MEDIA_DIR" "$@" >"$dir/node.log" 2>&1 &
   BENCH_NODE_PIDS+=($!)
   bench_wait_ready "http://127.0.0.1:$http" "$!" "$dir/node.log"

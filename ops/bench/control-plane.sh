@@ -46,7 +46,6 @@ mkdir -p "$work/media"
 # A tiny source: the instant worker copies it, so only the control plane is measured.
 ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10 -t 1 -c:v libx264 -f mpegts "$work/media/record.bin"
 
-port() { free_port; }
 now() { date +%s.%N; }
 emit() { [ -z "$json" ] || printf '%s\n' "$1" >>"$json"; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
@@ -93,7 +92,7 @@ PY
       ;;
     *) die "unknown provider $provider" ;;
   esac
-  http=$(port); cport=$(port)
+  http=$(free_port); cport=$(free_port)
   local common=(--Transcode:Media:Roots:0="$work/media" --Transcode:Auth:ClientTokens:0=bench-client-token
     --Transcode:Auth:WorkerTokens:0=bench-worker-token --Transcode:Auth:AdminTokens:0=bench-admin-token)
 
@@ -119,8 +118,8 @@ PY
 
   # A worker node joins; the backlog of every job waits for it.
   t0=$(now)
-  dotnet "$NODE" "${common[@]}" --Transcode:Roles=worker --Transcode:Http:Url="http://127.0.0.1:$(port)" \
-    --Transcode:Cluster:Port="$(port)" --Transcode:Cluster:Seeds:0="akka.tcp://transcode@127.0.0.1:$cport" \
+  dotnet "$NODE" "${common[@]}" --Transcode:Roles=worker --Transcode:Http:Url="http://127.0.0.1:$(free_port)" \
+    --Transcode:Cluster:Port="$(free_port)" --Transcode:Cluster:Seeds:0="akka.tcp://transcode@127.0.0.1:$cport" \
     --Transcode:DataDir="$dir/wdata" --Transcode:Worker:Executor=instant --Transcode:Worker:Slots=32 \
     >"$dir/worker.log" 2>&1 &
   worker=$!; pids+=("$worker")

@@ -2,6 +2,7 @@ using System.Diagnostics.Tracing;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Parsers;
+using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 
 namespace Akka.Transcode.EndToEnd.Tests.Soak;
 
@@ -27,7 +28,8 @@ public static class LiveHeap
             // A busy process can run a GC of its own as the session starts, and that GC's statistics would count the
             // garbage still in the older generations: only those of the induced full GC are the live heap.
             var induced = false;
-            source.Clr.GCStart += e => induced = e.Depth == 2 && e.Reason.ToString().StartsWith("Induced", StringComparison.Ordinal);
+            source.Clr.GCStart += e => induced = e.Depth == 2 && e.Reason is GCReason.Induced or GCReason.InducedNotForced
+                or GCReason.InducedCompacting or GCReason.InducedLowMemory;
             source.Clr.GCHeapStats += e =>
             {
                 if (induced) result.TrySetResult(e.TotalHeapSize / (1024.0 * 1024.0));
